@@ -1,0 +1,99 @@
+"""The pipeline, end to end: parse → model → transforms → render → package (EPUB and PDF).
+
+`build()` reads like the table of contents of the program; each step lives in its own module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config, load_config
+from .diagnostics import Diagnostic, ExitCode, fail
+from .model import Anthology, BookMeta, Story
+from .read import read_stories
+from .render import render
+from .render.theme import load_theme
+from .transforms import transform
+
+FORMATS = ("epub", "pdf")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    outputs: tuple[Path, ...]
+    anthology: Anthology
+    consumed: dict[Path, tuple[str, ...]]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _modified(config: Config, stories: tuple[Story, ...]) -> str:
+    # Reproducible builds: SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/)
+    # wins; otherwise the newest input, never the wall clock.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        paths = [s.source.path for s in stories] + ([config.path] if config.path else [])
+        epoch = str(max(int(p.stat().st_mtime) for p in paths))
+    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
+    digest = hashlib.sha256(config.title.encode())
+    for story in stories:
+        digest.update(story.source.sha256.encode())
+    meta = BookMeta(
+        title=config.title,
+        editor=config.editor,
+        language=config.language,
+        identifier=f"urn:uuid:{uuid.UUID(bytes=digest.digest()[:16], version=5)}",
+        modified=_modified(config, stories),
+        subjects=config.subjects,
+    )
+    return Anthology(meta, stories)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a failed build never leaves a truncated book."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def build(source: Path, output: Path, formats: tuple[str, ...] = FORMATS, theme_name: str | None = None) -> BuildResult:
+    config = load_config(source)
+    read = read_stories(source, config)
+    anthology, found = transform(assemble(config, read.stories))
+    theme = load_theme(theme_name or config.theme, source)
+    rendered = render(anthology, theme)
+
+    books: dict[Path, bytes] = {}
+    if "epub" in formats:
+        from .package.epub import package_epub
+
+        books[output / "anthology.epub"] = package_epub(anthology, rendered)
+    if "pdf" in formats:
+        from .package.pdf import package_pdf
+
+        authors = [a for s in anthology.stories for a in s.authors]
+        books[output / "anthology.pdf"] = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+        for path, data in books.items():
+            _write_atomically(path, data)
+    except OSError as exc:
+        raise fail(ExitCode.OUTPUT, "O001", f"cannot write the book here ({exc.strerror}); choose another -o folder", output) from None
+    return BuildResult(tuple(books), anthology, read.consumed, read.diagnostics + tuple(found))
+
+

@@ -1,0 +1,82 @@
+"""Command line (typer). Heavy modules are imported inside commands so `--help` stays instant."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from . import __version__
+from .diagnostics import BuildError, Diagnostic, ExitCode, Severity
+
+app = typer.Typer(
+    add_completion=True,
+    no_args_is_help=True,
+    help="Turn a folder of stories into an anthology: an EPUB 3 for e-readers and a print-ready PDF.",
+)
+
+
+def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], verbose: bool, quiet: bool) -> None:
+    for d in diagnostics:
+        if quiet and d.severity < Severity.ERROR:
+            continue
+        if d.severity == Severity.INFO and not verbose:
+            continue
+        typer.echo(str(d), err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"anthology {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Optional[bool] = typer.Option(None, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """Turn a folder of stories into an anthology."""
+
+
+@app.command()
+def build(
+    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
+    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub and anthology.pdf into."),
+    formats: str = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf."),
+    theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic)."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+) -> None:
+    """Build the anthology from SOURCE into OUTPUT."""
+    from .build import FORMATS, build as run_build
+
+    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(ExitCode.USAGE)
+    try:
+        result = run_build(source, output, wanted, theme)
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        raise typer.Exit(exc.exit_code) from None
+    except Exception as exc:  # a bug: say so plainly, traceback only on request
+        if debug:
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc}\nRun again with --debug and report the traceback.", err=True)
+        raise typer.Exit(ExitCode.INTERNAL) from None
+    _report(result.diagnostics, verbose, quiet)
+    if not quiet:
+        for path in result.outputs:
+            typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+def main() -> None:
+    app(prog_name="anthology")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""The document model: what every stage after parsing reads and writes.
+
+Readers turn files into these types; transforms return new instances (everything is frozen);
+the renderer turns them into XHTML. Nothing here knows about EPUB, PDF or any input format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Union
+
+# ---------------------------------------------------------------- inline content
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class Strong:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A mention in the text that links to an end-note; `ref_id` is the anchor of the mention."""
+
+    note_id: str
+    ref_id: str
+    children: tuple[Inline, ...]
+
+
+Inline = Union[Text, Emphasis, Strong, NoteRef]
+
+# ---------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    children: tuple[Inline, ...]
+    line: int = 0  # 1-based source line, for diagnostics; 0 when synthesised
+    continues: bool = False  # a letter's sign-off or similar: no first-line indent break rules
+
+
+@dataclass(frozen=True)
+class SceneBreak:
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading inside a story (a chapter or part of a multi-part story)."""
+
+    children: tuple[Inline, ...]
+    anchor: str = ""
+    line: int = 0
+
+
+Block = Union[Paragraph, SceneBreak, Heading]
+
+# ---------------------------------------------------------------- story furniture
+
+
+@dataclass(frozen=True)
+class AuthorNote:
+    """An author's note (`A/N: …`), kept with the story, before or after it."""
+
+    blocks: tuple[Block, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    term: str
+    qualifier: str  # "White" in "Zinnia (White) – goodness"; may be empty
+    definition: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Glossary:
+    heading: str  # as the author wrote it, e.g. "Flower Symbology Used in This One-shot"
+    entries: tuple[GlossaryEntry, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class EndNote:
+    """A note in the back matter; `ref_ids` are the anchors of the mentions that link to it."""
+
+    note_id: str
+    label: tuple[Inline, ...]
+    body: tuple[Inline, ...]
+    ref_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    encoding: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str  # stable identifier derived from content; used for file names and anchors
+    title: str
+    title_guessed: bool
+    authors: tuple[str, ...]
+    source: Source
+    summary: tuple[Paragraph, ...] = ()
+    status: str = ""  # "[jan.10/09 START]": the author's progress stamp
+    disclaimer: tuple[Paragraph, ...] = ()
+    notes_before: tuple[AuthorNote, ...] = ()
+    body: tuple[Block, ...] = ()
+    notes_after: tuple[AuthorNote, ...] = ()
+    glossary: Glossary | None = None
+    endnotes: tuple[EndNote, ...] = ()
+    trailer: tuple[Paragraph, ...] = ()  # "... Comments pretty please?" and other sign-off lines
+
+
+@dataclass(frozen=True)
+class BookMeta:
+    title: str
+    editor: str
+    language: str
+    identifier: str  # derived from the content, never random
+    modified: str  # ISO 8601 UTC, from SOURCE_DATE_EPOCH or the newest input
+    subjects: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RightsEntry:
+    """One disclaimer on the rights page, with every story that carries it."""
+
+    text: tuple[Paragraph, ...]
+    credits: tuple[tuple[str, str], ...]  # (story title, author)
+
+
+@dataclass(frozen=True)
+class Anthology:
+    meta: BookMeta
+    stories: tuple[Story, ...]
+    rights: tuple[RightsEntry, ...] = field(default=())
+
+
+def plain_text(inlines: tuple[Inline, ...]) -> str:
+    """The text of inline content, markup dropped."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text):
+            out.append(node.text)
+        else:
+            out.append(plain_text(node.children))
+    return "".join(out)

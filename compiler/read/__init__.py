@@ -1,0 +1,100 @@
+"""Parse stage: a folder of story files (plus the manifest) to `Story` values."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import MANIFEST, Config, StoryOverride
+from ..diagnostics import Diagnostic, ExitCode, fail, info
+from ..model import Paragraph, Source, Story, Text
+from .decode import decode
+from .plaintext import ReadResult, read_plaintext
+
+STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+
+
+@dataclass(frozen=True)
+class ReadStories:
+    stories: tuple[Story, ...]
+    consumed: dict[Path, tuple[str, ...]]  # per file: source text taken as structure, not content
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:40].rstrip("-")
+
+
+def story_files(source: Path, config: Config) -> list[Path]:
+    if not source.is_dir():
+        raise fail(ExitCode.INPUT, "A010", "no such folder; give the folder that holds the stories", source)
+    found = sorted(
+        p for p in source.iterdir() if p.is_file() and p.suffix.lower() in STORY_SUFFIXES and p.name != MANIFEST
+    )
+    if config.order:
+        listed = [source / name for name in config.order]
+        found = listed + [p for p in found if p not in listed]
+    if not found:
+        raise fail(
+            ExitCode.INPUT,
+            "A011",
+            f"no stories here (looked for {', '.join(STORY_SUFFIXES)} files); add some or name another folder",
+            source,
+        )
+    return found
+
+
+def _apply(story: Story, override: StoryOverride | None) -> Story:
+    if override is None:
+        return story
+    changes: dict[str, object] = {}
+    if override.title:
+        changes.update(title=override.title, title_guessed=False)
+    if override.author:
+        changes["authors"] = (override.author,)
+    if override.summary:
+        changes["summary"] = (Paragraph((Text(override.summary),)),)
+    return dataclasses.replace(story, **changes)
+
+
+def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(ExitCode.INPUT, "A012", f"cannot read this file ({exc.strerror}); check its permissions", path) from None
+    decoded = decode(data, path)
+    source = Source(path, decoded.encoding, hashlib.sha256(data).hexdigest())
+    result = read_plaintext(decoded.text, path, source, slug="")
+    diagnostics = decoded.diagnostics + result.diagnostics
+    story = _apply(result.story, override)
+    if override and override.title:
+        diagnostics = tuple(d for d in diagnostics if d.code != "A101")
+    if override and override.author:
+        diagnostics = tuple(d for d in diagnostics if d.code != "A102")
+    if decoded.encoding not in ("utf-8", "utf-8-sig"):
+        diagnostics += (info("A020", f"read as {decoded.encoding}", path),)
+    return ReadResult(story, result.consumed, diagnostics)
+
+
+def read_stories(source: Path, config: Config) -> ReadStories:
+    stories: list[Story] = []
+    consumed: dict[Path, tuple[str, ...]] = {}
+    diagnostics: list[Diagnostic] = []
+    used: set[str] = set()
+    for path in story_files(source, config):
+        result = read_story(path, config.stories.get(path.name))
+        base = slugify(result.story.title) or "story-" + result.story.source.sha256[:8]
+        slug, n = base, 2
+        while slug in used:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        stories.append(dataclasses.replace(result.story, slug=slug))
+        consumed[path] = result.consumed
+        diagnostics.extend(result.diagnostics)
+    return ReadStories(tuple(stories), consumed, tuple(diagnostics))

@@ -1,0 +1,97 @@
+"""Render stage: model + theme to XHTML documents, once, for both packagers.
+
+One Jinja environment per build (autoescaping, StrictUndefined) renders each part of the book to
+an XHTML content document. The EPUB packager ships these documents as they are; the PDF packager
+joins the same documents under the theme's print stylesheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from lxml import etree
+
+from ..diagnostics import ExitCode, fail
+from ..model import Anthology
+from .theme import Theme
+from .view import ENDNOTES_FILE, book_view
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    href: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderedDoc:
+    file_name: str
+    title: str
+    matter: str  # "front", "body" or "back"
+    landmark: str  # epub:type for the landmarks nav and the EPUB 2 guide; "" for none
+    xhtml: bytes
+    toc: TocEntry | None  # how the navigation lists it; None to leave it out
+
+
+@dataclass(frozen=True)
+class RenderedBook:
+    docs: tuple[RenderedDoc, ...]  # in reading order
+    nav: RenderedDoc  # the EPUB navigation document (contents, landmarks)
+    theme: Theme
+    language: str
+
+
+def _environment(theme: Theme) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.template_dirs),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(env: jinja2.Environment, template: str, **context: Any) -> bytes:
+    xhtml = env.get_template(template).render(**context).encode("utf-8")
+    try:
+        etree.fromstring(xhtml)
+    except etree.XMLSyntaxError as exc:  # a theme template wrote broken markup
+        raise fail(ExitCode.THEME, "T010", f"template {template} produced invalid XHTML: {exc}") from None
+    return xhtml
+
+
+def render(anthology: Anthology, theme: Theme) -> RenderedBook:
+    env = _environment(theme)
+    book = book_view(anthology)
+    settings = theme.settings
+    common = {"book": book, "theme": settings}
+
+    def doc(file_name: str, title: str, matter: str, landmark: str, template: str, toc: TocEntry | None, **extra: Any) -> RenderedDoc:
+        xhtml = _render(env, template, page_title=title, **common, **extra)
+        return RenderedDoc(file_name, title, matter, landmark, xhtml, toc)
+
+    labels = settings.get("labels", {})
+    assert isinstance(labels, dict)
+    contents_title = str(labels.get("contents", "Contents"))
+    notes_title = str(labels.get("notes", "Notes"))
+    rights_title = str(labels.get("rights", "Rights and Disclaimers"))
+
+    docs = [
+        doc("titlepage.xhtml", anthology.meta.title, "front", "titlepage", "titlepage.xhtml", None),
+        doc("rights.xhtml", rights_title, "front", "copyright-page", "rights.xhtml", TocEntry(rights_title, "rights.xhtml")),
+        doc("contents.xhtml", contents_title, "front", "toc", "contents.xhtml", TocEntry(contents_title, "contents.xhtml")),
+    ]
+    for view, story in zip(book["stories"], anthology.stories):
+        sections = tuple(TocEntry(s["title"], s["href"]) for s in view["sections"])
+        entry = TocEntry(story.title, view["file"], sections)
+        landmark = "bodymatter" if not any(d.matter == "body" for d in docs) else ""
+        docs.append(doc(view["file"], story.title, "body", landmark, "chapter.xhtml", entry, story=view))
+    if book["notes"]:
+        docs.append(doc(ENDNOTES_FILE, notes_title, "back", "endnotes", "endnotes.xhtml", TocEntry(notes_title, ENDNOTES_FILE)))
+    entries = [d.toc for d in docs if d.toc is not None]
+    nav = doc("nav.xhtml", contents_title, "front", "", "nav.xhtml", None, entries=entries, docs=docs)
+    return RenderedBook(tuple(docs), nav, theme, anthology.meta.language)

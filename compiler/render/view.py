@@ -1,0 +1,137 @@
+"""Render stage: the view model handed to templates.
+
+Templates only loop and branch; every decision (file names, hrefs, labels, which parts exist) is
+made here, from the model. Values are plain dicts so a theme author can read them in a template.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import (
+    Anthology,
+    AuthorNote,
+    Block,
+    Emphasis,
+    Heading,
+    Inline,
+    NoteRef,
+    Paragraph,
+    SceneBreak,
+    Story,
+    Strong,
+    Text,
+    plain_text,
+)
+
+View = dict[str, Any]
+
+ENDNOTES_FILE = "endnotes.xhtml"
+
+
+def story_file(story: Story) -> str:
+    return f"{story.slug}.xhtml"
+
+
+def authors_text(authors: tuple[str, ...]) -> str:
+    if len(authors) <= 1:
+        return "".join(authors)
+    return ", ".join(authors[:-1]) + " and " + authors[-1]
+
+
+def inline_view(node: Inline, note_numbers: dict[str, int]) -> View:
+    if isinstance(node, Text):
+        return {"kind": "text", "text": node.text}
+    children = [inline_view(child, note_numbers) for child in node.children]
+    if isinstance(node, Emphasis):
+        return {"kind": "em", "children": children}
+    if isinstance(node, Strong):
+        return {"kind": "strong", "children": children}
+    assert isinstance(node, NoteRef)
+    return {
+        "kind": "noteref",
+        "children": children,
+        "href": f"{ENDNOTES_FILE}#{node.note_id}",
+        "id": node.ref_id,
+        "n": note_numbers.get(node.note_id, 0),
+    }
+
+
+def block_view(block: Block, note_numbers: dict[str, int]) -> View:
+    if isinstance(block, SceneBreak):
+        return {"kind": "break"}
+    inlines = [inline_view(n, note_numbers) for n in block.children]
+    if isinstance(block, Heading):
+        return {"kind": "heading", "inlines": inlines, "id": block.anchor}
+    assert isinstance(block, Paragraph)
+    return {"kind": "p", "inlines": inlines}
+
+
+def _note_views(notes: tuple[AuthorNote, ...], numbers: dict[str, int]) -> list[View]:
+    return [{"blocks": [block_view(b, numbers) for b in n.blocks]} for n in notes]
+
+
+def story_view(story: Story) -> View:
+    numbers = {note.note_id: i for i, note in enumerate(story.endnotes, start=1)}
+    sections = [
+        {"title": plain_text(b.children), "href": f"{story_file(story)}#{b.anchor}"}
+        for b in story.body
+        if isinstance(b, Heading)
+    ]
+    return {
+        "slug": story.slug,
+        "file": story_file(story),
+        "title": story.title,
+        "authors": authors_text(story.authors),
+        "summary": [block_view(p, numbers) for p in story.summary],
+        "status": story.status,
+        "notes_before": _note_views(story.notes_before, numbers),
+        "blocks": [block_view(b, numbers) for b in story.body],
+        "notes_after": _note_views(story.notes_after, numbers),
+        "trailer": [block_view(p, numbers) for p in story.trailer],
+        "sections": sections,
+    }
+
+
+def notes_view(anthology: Anthology) -> list[View]:
+    groups = []
+    for story in anthology.stories:
+        if not story.endnotes:
+            continue
+        notes = [
+            {
+                "id": note.note_id,
+                "n": i,
+                "label": [inline_view(n, {}) for n in note.label],
+                "body": [inline_view(n, {}) for n in note.body],
+                "backlinks": [f"{story_file(story)}#{ref}" for ref in note.ref_ids],
+            }
+            for i, note in enumerate(story.endnotes, start=1)
+        ]
+        heading = story.glossary.heading if story.glossary else ""
+        groups.append({"slug": story.slug, "title": story.title, "heading": heading, "notes": notes})
+    return groups
+
+
+def book_view(anthology: Anthology) -> View:
+    meta = anthology.meta
+    authors: list[str] = []
+    for story in anthology.stories:
+        authors += [a for a in story.authors if a not in authors]
+    return {
+        "title": meta.title,
+        "editor": meta.editor,
+        "language": meta.language,
+        "authors": authors,
+        "identifier": meta.identifier,
+        "stories": [story_view(s) for s in anthology.stories],
+        "rights": [
+            {
+                "paragraphs": [block_view(p, {}) for p in entry.text],
+                "credits": [{"title": t, "author": a} for t, a in entry.credits],
+            }
+            for entry in anthology.rights
+        ],
+        "notes": notes_view(anthology),
+        "endnotes_file": ENDNOTES_FILE,
+    }
