@@ -71,7 +71,13 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def build(source: Path, output: Path, formats: tuple[str, ...] = FORMATS, theme_name: str | None = None) -> BuildResult:
+def build(
+    source: Path,
+    output: Path,
+    formats: tuple[str, ...] = FORMATS,
+    theme_name: str | None = None,
+    trim: str | None = None,
+) -> BuildResult:
     config = load_config(source)
     read = read_stories(source, config)
     anthology, found = transform(assemble(config, read.stories))
@@ -87,7 +93,9 @@ def build(source: Path, output: Path, formats: tuple[str, ...] = FORMATS, theme_
         from .package.pdf import package_pdf
 
         authors = [a for s in anthology.stories for a in s.authors]
-        books[output / "anthology.pdf"] = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)))
+        books[output / "anthology.pdf"] = package_pdf(
+            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim
+        )
     try:
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():

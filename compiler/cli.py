@@ -46,6 +46,7 @@ def build(
     output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub and anthology.pdf into."),
     formats: str = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf."),
     theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic)."),
+    trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else 5.5x8.5)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
@@ -59,7 +60,7 @@ def build(
         typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     try:
-        result = run_build(source, output, wanted, theme)
+        result = run_build(source, output, wanted, theme, trim)
     except BuildError as exc:
         _report(exc.diagnostics, verbose=True, quiet=False)
         raise typer.Exit(exc.exit_code) from None

@@ -33,6 +33,7 @@ class Config:
     subjects: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
     theme: str = "classic"
+    trim: str = "5.5x8.5"
     stories: dict[str, StoryOverride] = field(default_factory=dict)
     path: Path | None = None
 
@@ -45,6 +46,7 @@ _BOOK_KEYS: dict[str, tuple[type, str]] = {
     "subjects": (list, "subjects, e.g. the fandoms"),
     "order": (list, "story file names in reading order"),
     "theme": (str, "theme name or folder"),
+    "trim": (str, "print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WIDTHxHEIGHT[in|mm|cm|pt]"),
     "stories": (dict, "per-story overrides, keyed by file name"),
 }
 _STORY_KEYS: dict[str, tuple[type, str]] = {
@@ -115,6 +117,7 @@ def load_config(source: Path) -> Config:
         subjects=tuple(data.get("subjects", ())),
         order=tuple(data.get("order", ())),
         theme=data.get("theme", defaults.theme),
+        trim=data.get("trim", defaults.trim),
         stories=stories,
         path=path,
     )

@@ -189,18 +189,24 @@ def test_pdf_has_a_bookmark_per_chapter_at_its_first_page(seeds_build: BuildResu
     assert "Notes" in outline and "Contents" in outline
 
 
+def _folio(page_text: str) -> str:
+    lines = [l.strip() for l in page_text.strip().splitlines() if l.strip()]
+    return lines[-1] if lines else ""
+
+
 def test_pdf_contents_page_numbers_match_where_chapters_start(seeds_build: BuildResult) -> None:
-    pdf_path = _pdf(seeds_build)
-    texts = pdf_pages(pdf_path)
-    contents_page = next(i for i, t in enumerate(texts) if t.lstrip().startswith("Contents"))
-    contents = texts[contents_page]
+    texts = pdf_pages(_pdf(seeds_build))
+    contents = next(t for t in texts if t.lstrip().startswith("Contents"))
+    assert _folio(contents) == "v"  # front matter has roman folios
+    first_body = next(i for i, t in enumerate(texts) if _folio(t) == "1")
+    assert first_body % 2 == 0  # folio 1 is a recto (odd physical page)
     for story in seeds_build.anthology.stories:
-        line = next(l for l in contents.splitlines() if l.startswith(story.title[:20]) or story.title[:20] in l)
+        line = next(l for l in contents.splitlines() if l.startswith(story.title))
         number = int(line.rstrip(". ").split()[-1])
-        # the folio printed at the foot of that page is the same number, and the chapter opens there
-        page_text = texts[number - 1]
-        assert story.title in page_text.split("\n")[0:3]
-        assert page_text.rstrip().splitlines()[-1].strip() == str(number)
+        page_text = texts[first_body + number - 1]
+        assert _folio(page_text) == str(number)
+        assert story.title in page_text.split("\n")[0:3]  # the chapter opens there, no running head above
+        assert number % 2 == 1  # stories open on rectos
 
 
 def test_pdf_links_resolve_contents_to_chapters_and_notes_both_ways(seeds_build: BuildResult) -> None:

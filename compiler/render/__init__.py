@@ -42,6 +42,7 @@ class RenderedBook:
     nav: RenderedDoc  # the EPUB navigation document (contents, landmarks)
     theme: Theme
     language: str
+    print_front: tuple[RenderedDoc, ...] = ()  # pages only a printed book has (the half-title)
 
 
 def _environment(theme: Theme) -> jinja2.Environment:
@@ -94,4 +95,5 @@ def render(anthology: Anthology, theme: Theme) -> RenderedBook:
         docs.append(doc(ENDNOTES_FILE, notes_title, "back", "endnotes", "endnotes.xhtml", TocEntry(notes_title, ENDNOTES_FILE)))
     entries = [d.toc for d in docs if d.toc is not None]
     nav = doc("nav.xhtml", contents_title, "front", "", "nav.xhtml", None, entries=entries, docs=docs)
-    return RenderedBook(tuple(docs), nav, theme, anthology.meta.language)
+    halftitle = doc("halftitle.xhtml", anthology.meta.title, "front", "", "halftitle.xhtml", None)
+    return RenderedBook(tuple(docs), nav, theme, anthology.meta.language, (halftitle,))

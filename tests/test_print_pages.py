@@ -1,0 +1,59 @@
+"""Issue 5 (structure): trim sizes, a gutter that follows the page count, front matter order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from compiler.build import build
+from compiler.diagnostics import BuildError
+from compiler.package.pagesetup import minimum_gutter, page_setup, parse_trim
+
+from .helpers import SEEDS, pdf_pages
+
+
+@pytest.mark.parametrize(
+    ("pages", "gutter"), [(24, 0.375), (150, 0.375), (151, 0.5), (300, 0.5), (301, 0.625), (500, 0.625), (501, 0.75), (701, 0.875), (828, 0.875)]
+)
+def test_gutter_follows_the_page_count(pages: int, gutter: float) -> None:
+    assert minimum_gutter(pages) == gutter
+
+
+def test_inside_margin_is_the_theme_margin_until_the_book_needs_more() -> None:
+    settings: dict[str, object] = {"print": {"inside": 0.7, "outside": 0.1}}
+    assert page_setup("6x9", settings, 100).inside == pytest.approx(0.7 * 72)
+    assert page_setup("6x9", settings, 720).inside == pytest.approx(0.875 * 72)
+    assert page_setup("6x9", settings, 100).outside == pytest.approx(0.25 * 72)  # never under 0.25 in
+
+
+@pytest.mark.parametrize(
+    ("trim", "size"), [("5x8", (360, 576)), ("5.25x8", (378, 576)), ("6x9", (432, 648)), ("A5", (419.5, 595.3)), ("140x216mm", (396.9, 612.3))]
+)
+def test_trim_names_and_custom_sizes(trim: str, size: tuple[float, float]) -> None:
+    assert parse_trim(trim) == pytest.approx(size, abs=0.1)
+
+
+def test_a_nonsense_trim_is_a_clear_error() -> None:
+    with pytest.raises(BuildError) as err:
+        parse_trim("letter-ish")
+    assert "6x9" in str(err.value)
+
+
+def test_pdf_page_size_is_the_trim_size(tmp_path: Path) -> None:
+    result = build(SEEDS, tmp_path, ("pdf",), trim="6x9")
+    with pikepdf.open(result.outputs[0]) as pdf:
+        boxes = {tuple(round(float(v)) for v in page.mediabox) for page in pdf.pages}
+    assert boxes == {(0, 0, 432, 648)}
+
+
+def test_front_matter_is_half_title_title_rights_contents(seeds_build) -> None:  # type: ignore[no-untyped-def]
+    pdf = next(p for p in seeds_build.outputs if p.suffix == ".pdf")
+    texts = pdf_pages(pdf)
+    title = seeds_build.anthology.meta.title
+    assert texts[0].strip() == title  # half-title, recto
+    assert texts[1].strip() == ""  # its verso is blank: no folio, no head
+    assert texts[2].lstrip().startswith(title) and "Edited by" in texts[2]  # title page, recto
+    assert texts[3].lstrip().startswith("Rights and Disclaimers")  # verso of the title
+    assert texts[4].lstrip().startswith("Contents")  # recto
