@@ -198,14 +198,16 @@ def test_pdf_contents_page_numbers_match_where_chapters_start(seeds_build: Build
     texts = pdf_pages(_pdf(seeds_build))
     contents = next(t for t in texts if t.lstrip().startswith("Contents"))
     assert _folio(contents) == "v"  # front matter has roman folios
-    first_body = next(i for i, t in enumerate(texts) if _folio(t) == "1")
+    # Body folios are arabic from 1; find where folio 1 sits from the first page that shows one.
+    index, folio = next((i, int(_folio(t))) for i, t in enumerate(texts) if _folio(t).isdigit())
+    first_body = index - folio + 1
     assert first_body % 2 == 0  # folio 1 is a recto (odd physical page)
     for story in seeds_build.anthology.stories:
         line = next(l for l in contents.splitlines() if l.startswith(story.title))
         number = int(line.rstrip(". ").split()[-1])
-        page_text = texts[first_body + number - 1]
-        assert _folio(page_text) == str(number)
-        assert story.title in page_text.split("\n")[0:3]  # the chapter opens there, no running head above
+        opening = texts[first_body + number - 1]
+        assert opening.split("\n")[0] == story.title  # the chapter opens there: no running head above
+        assert _folio(texts[first_body + number]) == str(number + 1)  # and the folios run on from it
         assert number % 2 == 1  # stories open on rectos
 
 
@@ -240,3 +242,27 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(out)], env=env, check=True, capture_output=True)
         outputs.append(((out / "anthology.epub").read_bytes(), (out / "anthology.pdf").read_bytes()))
     assert outputs[0] == outputs[1]
+
+
+def test_running_heads_on_body_pages_not_on_openings_or_blanks(seeds_build: BuildResult) -> None:
+    texts = pdf_pages(_pdf(seeds_build))
+    anthology = seeds_build.anthology
+    titles = [s.title for s in anthology.stories]
+    index, folio = next((i, int(_folio(t))) for i, t in enumerate(texts) if _folio(t).isdigit())
+    first_body = index - folio + 1
+    seen = {"opening": 0, "verso": 0, "recto": 0, "blank": 0}
+    for i, text in enumerate(texts[first_body:], start=1):
+        first_line = text.strip().split("\n")[0] if text.strip() else ""
+        if not text.strip():
+            seen["blank"] += 1  # nothing at all on a blank page: no head, no folio
+        elif first_line in titles + ["Notes"] and _folio(text) != str(i):
+            seen["opening"] += 1  # an opening: its title first, no folio
+        elif i % 2 == 0:
+            assert first_line == anthology.meta.title, i  # versos: the book title
+            assert _folio(text) == str(i)
+            seen["verso"] += 1
+        else:
+            assert first_line in titles + ["Notes"], i  # rectos: the story's title
+            assert _folio(text) == str(i)
+            seen["recto"] += 1
+    assert seen["opening"] == len(titles) + 1 and seen["verso"] > 3 and seen["recto"] > 3 and seen["blank"] >= 1
