@@ -77,6 +77,7 @@ def build(
     formats: tuple[str, ...] = FORMATS,
     theme_name: str | None = None,
     trim: str | None = None,
+    profile: str = "print",
 ) -> BuildResult:
     config = load_config(source)
     read = read_stories(source, config)
@@ -94,7 +95,7 @@ def build(
 
         authors = [a for s in anthology.stories for a in s.authors]
         books[output / "anthology.pdf"] = package_pdf(
-            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim
+            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim, profile
         )
     try:
         output.mkdir(parents=True, exist_ok=True)

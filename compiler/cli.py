@@ -47,6 +47,7 @@ def build(
     formats: str = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf."),
     theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic)."),
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else 5.5x8.5)."),
+    profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
@@ -59,8 +60,11 @@ def build(
     if unknown or not wanted:
         typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
+    if profile not in ("print", "screen", "booklet"):
+        typer.echo(f"error: unknown profile {profile}; choose from print, screen, booklet", err=True)
+        raise typer.Exit(ExitCode.USAGE)
     try:
-        result = run_build(source, output, wanted, theme, trim)
+        result = run_build(source, output, wanted, theme, trim, profile)
     except BuildError as exc:
         _report(exc.diagnostics, verbose=True, quiet=False)
         raise typer.Exit(exc.exit_code) from None

@@ -127,7 +127,12 @@ class _Layout:
         return document.render(stylesheets=[page_css, self.theme_css], font_config=self.fonts)
 
 
-def package_pdf(rendered: RenderedBook, title: str, authors: list[str], trim: str = DEFAULT_TRIM) -> bytes:
+PROFILES = ("print", "screen", "booklet")
+
+
+def package_pdf(
+    rendered: RenderedBook, title: str, authors: list[str], trim: str = DEFAULT_TRIM, profile: str = "print"
+) -> bytes:
     layout = _Layout(rendered)
     head = {"title": title, "authors": authors, "language": rendered.language}
     parts, first_id = _parts(rendered.print_front + rendered.docs)
@@ -152,4 +157,13 @@ def package_pdf(rendered: RenderedBook, title: str, authors: list[str], trim: st
             break
         pages = total
     book = front.copy(front_pages + list(body.pages))
-    return book.write_pdf(uncompressed_pdf=False)  # type: ignore[no-any-return]
+    if profile == "screen":
+        # Tagged PDF/UA-1 (structure tree, language, title shown): what screen readers need.
+        return book.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
+    data: bytes = book.write_pdf()
+    if profile == "booklet":
+        from .booklet import impose
+
+        sheet = "a4" if trim.strip().lower() == "a5" else "letter"
+        return impose(data, sheet)
+    return data
