@@ -78,6 +78,7 @@ def build(
     theme_name: str | None = None,
     trim: str | None = None,
     profile: str = "print",
+    bleed: bool = False,
 ) -> BuildResult:
     config = load_config(source)
     read = read_stories(source, config)
@@ -95,7 +96,7 @@ def build(
 
         authors = [a for s in anthology.stories for a in s.authors]
         books[output / "anthology.pdf"] = package_pdf(
-            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim, profile
+            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim, profile, bleed
         )
     try:
         output.mkdir(parents=True, exist_ok=True)

@@ -48,6 +48,7 @@ def build(
     theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic)."),
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else 5.5x8.5)."),
     profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
+    bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
@@ -64,7 +65,7 @@ def build(
         typer.echo(f"error: unknown profile {profile}; choose from print, screen, booklet", err=True)
         raise typer.Exit(ExitCode.USAGE)
     try:
-        result = run_build(source, output, wanted, theme, trim, profile)
+        result = run_build(source, output, wanted, theme, trim, profile, bleed)
     except BuildError as exc:
         _report(exc.diagnostics, verbose=True, quiet=False)
         raise typer.Exit(exc.exit_code) from None

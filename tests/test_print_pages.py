@@ -57,3 +57,12 @@ def test_front_matter_is_half_title_title_rights_contents(seeds_build) -> None: 
     assert texts[2].lstrip().startswith(title) and "Edited by" in texts[2]  # title page, recto
     assert texts[3].lstrip().startswith("Rights and Disclaimers")  # verso of the title
     assert texts[4].lstrip().startswith("Contents")  # recto
+
+
+def test_bleed_adds_an_eighth_inch_around_the_trim_box(tmp_path: Path) -> None:
+    result = build(SEEDS, tmp_path, ("pdf",), trim="6x9", bleed=True)
+    with pikepdf.open(result.outputs[0]) as pdf:
+        page = pdf.pages[0].obj
+        assert [float(v) for v in page.TrimBox] == [0, 0, 432, 648]
+        assert [float(v) for v in page.MediaBox] == [-9, -9, 441, 657]
+        assert [float(v) for v in page.BleedBox] == [-9, -9, 441, 657]

@@ -59,18 +59,24 @@ class PageSetup:
     bottom: float
     outside: float
     inside: float
+    bleed: float = 0.0  # points added around the trim for printers who trim after printing
 
     def css(self) -> str:
-        # Recto (right) pages have the gutter on the left; versos on the right.
+        # Recto (right) pages have the gutter on the left; versos on the right. With bleed,
+        # weasyprint enlarges the media box, sets the TrimBox/BleedBox and draws crop marks outside it.
+        marks = f" bleed: {self.bleed:.2f}pt; marks: crop;" if self.bleed else ""
         return (
-            f"@page {{ size: {self.width:.2f}pt {self.height:.2f}pt; "
+            f"@page {{ size: {self.width:.2f}pt {self.height:.2f}pt;{marks} "
             f"margin: {self.top:.2f}pt {self.outside:.2f}pt {self.bottom:.2f}pt {self.inside:.2f}pt; }}\n"
             f"@page :right {{ margin-left: {self.inside:.2f}pt; margin-right: {self.outside:.2f}pt; }}\n"
             f"@page :left {{ margin-left: {self.outside:.2f}pt; margin-right: {self.inside:.2f}pt; }}\n"
         )
 
 
-def page_setup(trim: str, settings: dict[str, object], pages: int) -> PageSetup:
+BLEED = 0.125 * 72
+
+
+def page_setup(trim: str, settings: dict[str, object], pages: int, bleed: bool = False) -> PageSetup:
     width, height = parse_trim(trim)
     margins = settings.get("print", {})
     assert isinstance(margins, dict)
@@ -79,5 +85,6 @@ def page_setup(trim: str, settings: dict[str, object], pages: int) -> PageSetup:
         return float(margins.get(key, default)) * 72  # type: ignore[arg-type]
 
     inside = max(inches("inside", 0.75), minimum_gutter(pages) * 72)
-    outside = max(inches("outside", 0.6), 0.25 * 72)
-    return PageSetup(width, height, inches("top", 0.7), inches("bottom", 0.75), outside, inside)
+    # Print-on-demand minimum: 0.25 in outside, 0.375 in when the page bleeds.
+    outside = max(inches("outside", 0.6), (0.375 if bleed else 0.25) * 72)
+    return PageSetup(width, height, inches("top", 0.7), inches("bottom", 0.75), outside, inside, BLEED if bleed else 0.0)

@@ -131,7 +131,12 @@ PROFILES = ("print", "screen", "booklet")
 
 
 def package_pdf(
-    rendered: RenderedBook, title: str, authors: list[str], trim: str = DEFAULT_TRIM, profile: str = "print"
+    rendered: RenderedBook,
+    title: str,
+    authors: list[str],
+    trim: str = DEFAULT_TRIM,
+    profile: str = "print",
+    bleed: bool = False,
 ) -> bytes:
     layout = _Layout(rendered)
     head = {"title": title, "authors": authors, "language": rendered.language}
@@ -141,7 +146,7 @@ def package_pdf(
     settings = rendered.theme.settings
     pages = 0
     for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
-        setup = page_setup(trim, settings, pages)
+        setup = page_setup(trim, settings, pages, bleed)
         body = layout(_html(body_parts, first_id, head, None), setup)
         folios: dict[str, int] = {}
         for number, page in enumerate(body.pages, start=1):
@@ -153,7 +158,7 @@ def package_pdf(
             blank = '<!DOCTYPE html><html><body><div class="doc front-matter"></div></body></html>'
             front_pages += layout(blank, setup).pages
         total = len(front_pages) + len(body.pages)
-        if page_setup(trim, settings, total) == setup:
+        if page_setup(trim, settings, total, bleed) == setup:
             break
         pages = total
     book = front.copy(front_pages + list(body.pages))
