@@ -17,5 +17,20 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v java >/dev/null 2>&1 || { echo "EPUBCheck needs Java (17+): apt-get install default-jre-headless" >&2; exit 1; }
 
+# EPUB checks in real browsers (issue 4): DAISY Ace and epub.js run in Debian's chromium; their npm
+# packages are pinned in tests/reading-system/package-lock.json. puppeteer (under Ace) must not
+# download a browser of its own. Both steps are skipped when already done.
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+command -v npm >/dev/null 2>&1 || { echo "the EPUB reading-system tests need Node 20+ and npm: apt-get install nodejs npm" >&2; exit 1; }
+lock=tests/reading-system/package-lock.json stamp=tests/reading-system/node_modules/.installed-from-lock
+if ! cmp -s "$lock" "$stamp"; then
+  (cd tests/reading-system && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  cp "$lock" "$stamp"
+fi
+
 python -m pip install -q --disable-pip-version-check -e '.[test]'
 exec python -m pytest "$@"

@@ -94,7 +94,9 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes) -> epub.Epu
 
 
 def _toc(entry):  # type: ignore[no-untyped-def]
-    link = epub.Link(entry.href, entry.title, entry.href.replace(".xhtml", "").replace("#", "-"))
+    # NCX ids must be XML names (a slug may start with a digit: a Hebrew title slugs to "2"), so
+    # they get a prefix; they derive from the href, so they are stable between builds.
+    link = epub.Link(entry.href, entry.title, "ncx-" + entry.href.replace(".xhtml", "").replace("#", "-"))
     if entry.children:
         return (epub.Section(entry.title, entry.href), [_toc(c) for c in entry.children])
     return link
