@@ -1,0 +1,109 @@
+"""Running one command and measuring it: wall time, and peak memory of its whole process tree.
+
+Peak memory is the larger of two readings, because each misses something:
+- `ru_maxrss` from wait4(2): exact, but the largest *single* process in the tree (Linux folds
+  reaped descendants in as a max, not a sum), so it under-counts pandoc + its weasyprint child, or
+  a build that lays chapters out in parallel worker processes;
+- the sum of VmRSS over the process and all its descendants, sampled every 20 ms from /proc:
+  catches processes alive at once, but can miss a spike shorter than the interval.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_SECONDS = 0.02
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # wall clock
+    cpu_seconds: float  # user + system time of the process and every descendant it waited for
+    peak_bytes: int
+    returncode: int
+    log: Path  # stdout and stderr of the command
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                kids += [int(k) for k in handle.read().split()]
+    except OSError:  # the process ended between two reads
+        pass
+    return kids
+
+
+def _rss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(pid: int) -> int:
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += _rss(current)
+        stack += _children(current)
+    return total
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak = max(self.peak, tree_rss(self.pid))
+            self.done.wait(SAMPLE_SECONDS)
+
+
+def run(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Run `command` to the end; time it from spawn to reaping."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "wb") as out:
+        start = time.perf_counter()
+        # A session of its own, so an interrupted benchmark can end the whole tree (pandoc's
+        # weasyprint child too) and leave nothing running.
+        proc = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env, cwd=cwd, start_new_session=True
+        )
+        sampler = _Sampler(proc.pid)
+        sampler.start()
+        try:
+            # wait4 rather than proc.wait(): it also hands back the child's resource usage.
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            sampler.done.set()
+            raise
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        sampler.done.set()
+        sampler.join()
+    peak = max(usage.ru_maxrss * 1024, sampler.peak)  # ru_maxrss is in KiB on Linux
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak, proc.returncode, log)
+
+
+def log_tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""

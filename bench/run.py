@@ -1,0 +1,194 @@
+"""Benchmark `anthology build` against pandoc 3.9 on the seeds scaled 1×, 10×, 100× (issue 8).
+
+    python bench/run.py --scales 1,10,100
+
+Generates the corpora into bench/work/, times both tools interleaved (per repetition and format,
+ours then pandoc, then the other way round on the next repetition, so drift in the machine's speed
+hits both alike), times `anthology --help`, optionally profiles one build with pyinstrument, and
+writes bench/RESULTS.md (plus bench/work/results.json). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import shlex
+import shutil
+import signal
+import statistics
+import sys
+from pathlib import Path
+
+import corpus
+import measure
+import profiling
+import report
+import tools as toolbox
+
+BENCH = Path(__file__).resolve().parent
+FORMATS = ("epub", "pdf")
+
+
+def _scales(text: str) -> list[int]:
+    values = sorted({int(v) for v in text.split(",") if v.strip()})
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("scales are positive whole numbers, e.g. 1,10,100")
+    return values
+
+
+def _formats(text: str) -> list[str]:
+    values = [v.strip() for v in text.split(",") if v.strip()]
+    if not values or any(v not in FORMATS for v in values):
+        raise argparse.ArgumentTypeError("formats: epub, pdf or epub,pdf")
+    return values
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scales", type=_scales, default=[1, 10], help="corpus sizes, in copies of the seeds (default 1,10)")
+    p.add_argument("--formats", type=_formats, default=list(FORMATS), help="epub,pdf (default both)")
+    p.add_argument("--repeat", type=int, default=3, help="timed runs per tool, format and scale; the median is reported (default 3)")
+    p.add_argument("--warmup", type=int, default=1, help="untimed runs of each tool on the 1x corpus first (default 1)")
+    p.add_argument("--help-runs", type=int, default=10, help="timed runs of `anthology --help` (default 10)")
+    p.add_argument("--profile", type=int, metavar="SCALE", help="also profile one EPUB and one PDF build at this scale with pyinstrument")
+    p.add_argument("--rev", help="benchmark this commit (exported to WORK/src-SHA) instead of the working tree")
+    p.add_argument("--report-only", action="store_true", help="rewrite RESULTS.md from WORK/results.json without measuring")
+    p.add_argument("--no-pandoc", action="store_true", help="time anthology alone")
+    p.add_argument("--no-install", action="store_true", help="never pip-install what is missing (pandoc rows are then skipped if pypandoc_binary is absent)")
+    p.add_argument("--seeds", type=Path, default=toolbox.ROOT / "seeds", help="folder of seed stories (default seeds/)")
+    p.add_argument("--work", type=Path, default=BENCH / "work", help="scratch folder for corpora and outputs (default bench/work/)")
+    p.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="where to write the report (default bench/RESULTS.md)")
+    args = p.parse_args(argv)
+    if args.repeat < 1 or args.help_runs < 1 or args.warmup < 0:
+        p.error("--repeat and --help-runs must be at least 1, --warmup at least 0")
+    return args
+
+
+def commands(tools: toolbox.Tools, c: corpus.Corpus, fmt: str, out: Path) -> dict[str, list[str]]:
+    """The two commands being compared, exactly as a user would type them."""
+    cmds = {"anthology": [*tools.anthology, "build", str(c.folder), "-o", str(out), "--format", fmt, "-q"]}
+    if tools.pandoc is not None:
+        extra = ["--pdf-engine=weasyprint"] if fmt == "pdf" else []
+        cmds["pandoc"] = [str(tools.pandoc), str(c.markdown), "-o", str(out / f"pandoc.{fmt}"), *extra]
+    return cmds
+
+
+def _output(tool: str, fmt: str, out: Path) -> Path:
+    return out / (f"anthology.{fmt}" if tool == "anthology" else f"pandoc.{fmt}")
+
+
+def _fresh(folder: Path) -> Path:
+    # Every timed build writes into an empty folder: nothing from an earlier run can be reused.
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def time_scale(tools: toolbox.Tools, c: corpus.Corpus, args: argparse.Namespace) -> list[dict]:
+    samples: dict[tuple[str, str], list[measure.Run]] = {}
+    outputs: dict[tuple[str, str], Path] = {}
+    for rep in range(args.repeat):
+        for fmt in args.formats:
+            out = _fresh(args.work / "out" / f"{c.scale}x-{fmt}")
+            order = list(commands(tools, c, fmt, out).items())
+            for tool, cmd in order if rep % 2 == 0 else reversed(order):
+                run = measure.run(cmd, args.work / "logs" / f"{c.scale}x-{fmt}-{tool}-{rep}.log", env=tools.env, cwd=args.work)
+                print(f"  {c.scale:>4}x {fmt:4} {tool:9} run {rep + 1}/{args.repeat}: {run.seconds:7.2f} s, "
+                      f"{run.cpu_seconds:7.2f} s CPU, {run.peak_bytes / 1e6:6.0f} MB" + ("" if run.returncode == 0 else f"  FAILED (exit {run.returncode})"),
+                      file=sys.stderr, flush=True)
+                if run.returncode != 0:
+                    print(measure.log_tail(run.log), file=sys.stderr)
+                samples.setdefault((fmt, tool), []).append(run)
+                outputs[(fmt, tool)] = _output(tool, fmt, out)
+    rows = []
+    for (fmt, tool), runs in samples.items():
+        ok = [r for r in runs if r.returncode == 0]
+        path = outputs[(fmt, tool)]
+        rows.append({
+            "scale": c.scale, "format": fmt, "tool": tool,
+            "seconds": [round(r.seconds, 3) for r in runs],
+            "median": round(statistics.median(r.seconds for r in ok), 3) if ok else None,
+            "cpu_median": round(statistics.median(r.cpu_seconds for r in ok), 3) if ok else None,
+            "peak_bytes": max(r.peak_bytes for r in runs),
+            "failed": len(runs) - len(ok),
+            "output_bytes": path.stat().st_size if path.exists() else None,
+            "pages": report.pdf_pages(path) if fmt == "pdf" and path.exists() else None,
+            "command": shlex.join(commands(tools, c, fmt, Path("OUT"))[tool]),
+        })
+    return rows
+
+
+def warm_up(tools: toolbox.Tools, c: corpus.Corpus, args: argparse.Namespace) -> None:
+    # Untimed: fills the page cache with Python's modules, pandoc and the fonts.
+    for i in range(args.warmup):
+        for fmt in args.formats:
+            out = _fresh(args.work / "out" / f"warmup-{fmt}")
+            for tool, cmd in commands(tools, c, fmt, out).items():
+                measure.run(cmd, args.work / "logs" / f"warmup-{fmt}-{tool}-{i}.log", env=tools.env, cwd=args.work)
+
+
+def time_help(tools: toolbox.Tools, args: argparse.Namespace) -> dict:
+    runs = [measure.run([*tools.anthology, "--help"], args.work / "logs" / "help.log", env=tools.env, cwd=args.work) for _ in range(args.help_runs)]
+    ok = [r.seconds for r in runs if r.returncode == 0]
+    return {"seconds": [round(r.seconds, 3) for r in runs], "median": round(statistics.median(ok), 3) if ok else None,
+            "failed": len(runs) - len(ok), "command": shlex.join([*tools.anthology, "--help"])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # A plain `kill` ends the benchmark like Ctrl-C: the running build's process group goes with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    if args.report_only:
+        results = json.loads((args.work / "results.json").read_text(encoding="utf-8"))
+        args.results.write_text(report.markdown(results, args.results.parent, args.results), encoding="utf-8")
+        print(report.summary(results))
+        return 0
+    install = not args.no_install
+    args.work.mkdir(parents=True, exist_ok=True)
+    tools = toolbox.find_tools(install and not args.no_pandoc, args.rev, args.work)
+    if args.no_pandoc:
+        tools = toolbox.Tools(tools.anthology, None, tools.env, tools.code)
+    elif tools.pandoc is None:
+        print(f"bench: pandoc is absent ({toolbox.PANDOC_PACKAGE} not installed): timing anthology alone", file=sys.stderr)
+    if args.profile:
+        toolbox.need_pyinstrument(install)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load_before = toolbox.load_average()
+    corpora = {s: corpus.generate(args.seeds, args.work, s) for s in sorted(set(args.scales) | {1} | ({args.profile} if args.profile else set()))}
+    print("bench: warming up", file=sys.stderr, flush=True)
+    warm_up(tools, corpora[1], args)
+    rows = []
+    for scale in args.scales:
+        c = corpora[scale]
+        print(f"bench: {scale}x ({c.stories} stories, {c.words:,} words)", file=sys.stderr, flush=True)
+        rows += time_scale(tools, c, args)
+    print("bench: anthology --help", file=sys.stderr, flush=True)
+    help_time = time_help(tools, args)
+    profiles = []
+    for fmt in args.formats if args.profile else ():
+        print(f"bench: profiling a {args.profile}x {fmt} build", file=sys.stderr, flush=True)
+        profiles.append(profiling.profile_build(corpora[args.profile].folder, args.profile, fmt, args.work, args.results.parent / "profiles", tools.env).as_dict())
+    results = {
+        "command": "python bench/run.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "minutes": round((datetime.datetime.now(datetime.timezone.utc) - started).total_seconds() / 60, 1),
+        "repeat": args.repeat,
+        "machine": toolbox.describe_machine(tools, load_before),
+        "corpora": [{"scale": c.scale, "stories": c.stories, "words": c.words, "markdown_words": len(c.markdown.read_text(encoding="utf-8").split())}
+                    for c in corpora.values() if c.scale in args.scales],
+        "rows": rows,
+        "help": help_time,
+        "profiles": profiles,
+    }
+    (args.work / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(report.markdown(results, args.results.parent, args.results), encoding="utf-8")
+    print(report.summary(results))
+    print(f"bench: wrote {args.results} and {args.work / 'results.json'}", file=sys.stderr)
+    failed = sum(r["failed"] for r in rows) + help_time["failed"]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,117 @@
+"""The benchmark harness (bench/run.py, issue 8) runs end to end at 1× and reports real figures.
+
+A benchmark, not a timed test: nothing here judges speed, only that every row is measured and
+every number is a sane positive one. pandoc's rows may be missing only where pypandoc_binary (in
+the `test` extra) is not installed.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+FORMATS = ("epub", "pdf")
+
+
+def _has_pandoc() -> bool:
+    try:
+        importlib.metadata.version("pypandoc_binary")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+HAS_PANDOC = _has_pandoc()
+needs_pandoc = pytest.mark.skipif(not HAS_PANDOC, reason="pypandoc_binary is not installed (pip install -e '.[test]')")
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
+    """One run of the harness at 1×, one repetition, into a temporary folder."""
+    tmp = tmp_path_factory.mktemp("bench")
+    command = [
+        sys.executable, str(BENCH / "run.py"), "--scales", "1", "--repeat", "1", "--warmup", "0", "--help-runs", "2",
+        "--no-install", "--work", str(tmp / "work"), "--results", str(tmp / "RESULTS.md"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=ROOT)
+    assert done.returncode == 0, f"bench/run.py failed:\n{done.stdout}\n{done.stderr}"
+    results = json.loads((tmp / "work" / "results.json").read_text(encoding="utf-8"))
+    return results, (tmp / "RESULTS.md").read_text(encoding="utf-8"), tmp
+
+
+def _row(results: dict, fmt: str, tool: str) -> dict:
+    rows = [r for r in results["rows"] if (r["scale"], r["format"], r["tool"]) == (1, fmt, tool)]
+    assert len(rows) == 1, f"expected one 1× {fmt} row for {tool}, got {rows}"
+    return rows[0]
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_anthology_rows_are_measured(bench: tuple[dict, str, Path], fmt: str) -> None:
+    row = _row(bench[0], fmt, "anthology")
+    assert row["failed"] == 0
+    assert _positive(row["median"]) and row["median"] < 120
+    assert 10e6 < row["peak_bytes"] < 4e9, "peak memory of a Python build is tens to hundreds of MB"
+    assert row["output_bytes"] and row["output_bytes"] > 1000
+    if fmt == "pdf":
+        assert row["pages"] and row["pages"] >= 5, "the two seeds make a book of more than a few pages"
+
+
+@needs_pandoc
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_pandoc_rows_are_measured_and_ratios_positive(bench: tuple[dict, str, Path], fmt: str) -> None:
+    results, text, _ = bench
+    row = _row(results, fmt, "pandoc")
+    assert row["failed"] == 0 and _positive(row["median"]) and _positive(row["peak_bytes"])
+    assert "--pdf-engine=weasyprint" in row["command"] if fmt == "pdf" else "--pdf-engine" not in row["command"]
+    # The RESULTS.md row: scale, format, both medians, a positive ratio that is ours / theirs.
+    cells = re.search(rf"^\| 1× \| {fmt.upper()} \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \| (\d+) \|", text, re.M)
+    assert cells, f"no 1× {fmt.upper()} row with both tools in RESULTS.md:\n{text}"
+    ours, theirs, ratio = (float(cells.group(i)) for i in (1, 2, 3))
+    assert ratio > 0 and ratio == pytest.approx(ours / theirs, rel=0.05, abs=0.01)
+    assert "pandoc 3.9" in results["machine"]["pandoc"]
+
+
+def test_results_describe_machine_command_and_start_up(bench: tuple[dict, str, Path]) -> None:
+    results, text, _ = bench
+    assert re.search(r"^python bench/run\.py --scales 1 ", text, re.M), "the command that reproduces the run"
+    assert re.search(r"\| CPU \| .*nproc \d+ \|", text) and re.search(r"\| memory \| [\d.]+ GiB \|", text)
+    for tool in ("Python", "weasyprint", "ebooklib", "pandoc"):
+        assert re.search(rf"^\| {tool} \| \S", text, re.M), f"{tool} version missing"
+    assert _positive(results["help"]["median"]) and results["help"]["failed"] == 0
+    assert re.search(r"`[^`]*anthology --help`: median [\d.]+ s", text)
+    assert [c["scale"] for c in results["corpora"]] == [1]
+    assert results["corpora"][0]["words"] == sum(len(p.read_text(encoding="utf-8").split()) for p in (ROOT / "seeds").glob("*.txt"))
+
+
+def test_corpus_copies_are_distinct_stories(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_corpus", BENCH / "corpus.py")
+    assert spec and spec.loader
+    corpus = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = corpus  # dataclasses look their module up while the class is made
+    spec.loader.exec_module(corpus)
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    c = corpus.generate(ROOT / "seeds", tmp_path, 3)
+    stories = sorted(c.folder.glob("*.txt"))
+    assert len(stories) == c.stories == 3 * len(seeds)
+    texts = [p.read_text(encoding="utf-8") for p in stories]
+    assert len(set(texts)) == len(texts), "every copy is its own story, not the same bytes again"
+    assert sum(len(t.split()) for t in texts) == c.words == 3 * sum(len(p.read_text(encoding="utf-8").split()) for p in seeds)
+    manifest = (c.folder / "anthology.toml").read_text(encoding="utf-8")
+    titles = re.findall(r'^title = "(.*)"$', manifest, re.M)[1:]
+    assert len(titles) == len(set(titles)) == len(stories), "every story has a title of its own"
+    headings = re.findall(r"^# (.*)$", c.markdown.read_text(encoding="utf-8"), re.M)
+    assert headings == [corpus.markdown_paragraph(t) for t in titles], "pandoc gets the same stories in the same order"
