@@ -87,13 +87,16 @@ def build(
     rendered = render(anthology, theme)
 
     books: dict[Path, bytes] = {}
+    found = list(found)
     if "epub" in formats:
         from .package.epub import package_epub
 
         books[output / "anthology.epub"] = package_epub(anthology, rendered)
     if "pdf" in formats:
+        from .package.fonts import missing_glyphs
         from .package.pdf import package_pdf
 
+        found += missing_glyphs(rendered)
         authors = [a for s in anthology.stories for a in s.authors]
         books[output / "anthology.pdf"] = package_pdf(
             rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim, profile, bleed

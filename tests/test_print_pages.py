@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -66,3 +67,19 @@ def test_bleed_adds_an_eighth_inch_around_the_trim_box(tmp_path: Path) -> None:
         assert [float(v) for v in page.TrimBox] == [0, 0, 432, 648]
         assert [float(v) for v in page.MediaBox] == [-9, -9, 441, 657]
         assert [float(v) for v in page.BleedBox] == [-9, -9, 441, 657]
+
+
+def test_characters_outside_the_theme_fonts_are_reported(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Greetings\n\nby X\n\nשלום עולם, «да», and 你好 there.\n", encoding="utf-8")
+    result = build(src, tmp_path / "out", ("pdf",))
+    (finding,) = [d for d in result.diagnostics if d.code == "P010"]
+    # Hebrew and Cyrillic are covered by the theme's fonts; the CJK characters are not.
+    assert "U+4F60" in finding.message and "U+05E9" not in finding.message and "U+0434" not in finding.message
+
+
+def test_the_seeds_need_no_font_outside_the_theme(seeds_build) -> None:  # type: ignore[no-untyped-def]
+    assert [d for d in seeds_build.diagnostics if d.code == "P010"] == []
+    out = subprocess.run(["pdffonts", str(next(p for p in seeds_build.outputs if p.suffix == ".pdf"))], capture_output=True, text=True, check=True).stdout
+    assert all("Anthology" in row.split()[0] for row in out.splitlines()[2:]), out
