@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import corpus
+import incremental
 import measure
 import profiling
 import report
@@ -51,6 +52,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, default=3, help="timed runs per tool, format and scale; the median is reported (default 3)")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs of each tool on the 1x corpus first (default 1)")
     p.add_argument("--help-runs", type=int, default=10, help="timed runs of `anthology --help` (default 10)")
+    p.add_argument("--incremental", action="store_true", help="also time a rebuild after editing one story, at the largest scale")
     p.add_argument("--profile", type=int, metavar="SCALE", help="also profile one EPUB and one PDF build at this scale with pyinstrument")
     p.add_argument("--rev", help="benchmark this commit (exported to WORK/src-SHA) instead of the working tree")
     p.add_argument("--report-only", action="store_true", help="rewrite RESULTS.md from WORK/results.json without measuring")
@@ -65,9 +67,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def anthology_build(tools: toolbox.Tools, source: Path, out: Path, fmt: str) -> list[str]:
+    return [*tools.anthology, "build", str(source), "-o", str(out), "--format", fmt, "-q"]
+
+
 def commands(tools: toolbox.Tools, c: corpus.Corpus, fmt: str, out: Path) -> dict[str, list[str]]:
     """The two commands being compared, exactly as a user would type them."""
-    cmds = {"anthology": [*tools.anthology, "build", str(c.folder), "-o", str(out), "--format", fmt, "-q"]}
+    cmds = {"anthology": anthology_build(tools, c.folder, out, fmt)}
     if tools.pandoc is not None:
         extra = ["--pdf-engine=weasyprint"] if fmt == "pdf" else []
         cmds["pandoc"] = [str(tools.pandoc), str(c.markdown), "-o", str(out / f"pandoc.{fmt}"), *extra]
@@ -163,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
         c = corpora[scale]
         print(f"bench: {scale}x ({c.stories} stories, {c.words:,} words)", file=sys.stderr, flush=True)
         rows += time_scale(tools, c, args)
+    edits = []
+    for fmt in args.formats if args.incremental else ():
+        print(f"bench: incremental {fmt} rebuild at {max(args.scales)}x", file=sys.stderr, flush=True)
+        edits.append(incremental.measure_incremental(
+            corpora[max(args.scales)], fmt, args.work, lambda src, out, f: anthology_build(tools, src, out, f), tools.env))
     print("bench: anthology --help", file=sys.stderr, flush=True)
     help_time = time_help(tools, args)
     profiles = []
@@ -179,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                     for c in corpora.values() if c.scale in args.scales],
         "rows": rows,
         "help": help_time,
+        "incremental": edits,
         "profiles": profiles,
     }
     (args.work / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
@@ -186,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     args.results.write_text(report.markdown(results, args.results.parent, args.results), encoding="utf-8")
     print(report.summary(results))
     print(f"bench: wrote {args.results} and {args.work / 'results.json'}", file=sys.stderr)
-    failed = sum(r["failed"] for r in rows) + help_time["failed"]
+    failed = sum(r["failed"] for r in rows + edits) + help_time["failed"]
     return 1 if failed else 0
 
 

@@ -115,3 +115,21 @@ def test_corpus_copies_are_distinct_stories(tmp_path: Path) -> None:
     assert len(titles) == len(set(titles)) == len(stories), "every story has a title of its own"
     headings = re.findall(r"^# (.*)$", c.markdown.read_text(encoding="utf-8"), re.M)
     assert headings == [corpus.markdown_paragraph(t) for t in titles], "pandoc gets the same stories in the same order"
+
+
+def test_incremental_rebuild_is_measured_against_a_clean_build(tmp_path: Path) -> None:
+    command = [
+        sys.executable, str(BENCH / "run.py"), "--scales", "1", "--formats", "epub", "--repeat", "1", "--warmup", "0",
+        "--help-runs", "1", "--no-pandoc", "--no-install", "--incremental",
+        "--work", str(tmp_path / "work"), "--results", str(tmp_path / "RESULTS.md"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, f"bench/run.py --incremental failed:\n{done.stdout}\n{done.stderr}"
+    (row,) = json.loads((tmp_path / "work" / "results.json").read_text(encoding="utf-8"))["incremental"]
+    assert row["failed"] == 0 and _positive(row["rebuild_seconds"]) and _positive(row["clean_seconds"])
+    assert row["share"] == pytest.approx(row["rebuild_seconds"] / row["clean_seconds"], rel=0.01)
+    assert isinstance(row["identical"], bool)
+    edited = (tmp_path / "work" / "incremental" / "1x-epub" / "corpus" / row["edited"]).read_text(encoding="utf-8")
+    assert "She paused, and the moment passed." in edited, "one story really was edited"
+    text = (tmp_path / "RESULTS.md").read_text(encoding="utf-8")
+    assert re.search(r"^\| 1× \| EPUB \| `[^`]+` \| [\d.]+ \| [\d.]+ \| \d+% \| (yes|\*\*no\*\*) \|$", text, re.M)

@@ -1,0 +1,55 @@
+"""The incremental rebuild (issue 8): build a corpus, edit one story, build again into the same
+folder; compare its time with a clean build of the edited corpus, and its book with that build's.
+
+Today nothing is cached, so the rebuild is a full build (a ratio near 100%); the row is here so
+that the cache, when it lands, is measured the way the target reads.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import corpus
+import measure
+
+EDIT = " She paused, and the moment passed."
+
+
+def edit_one_story(folder: Path) -> Path:
+    """Append a sentence to the longest paragraph of the middle story: a real edit, no structure changed."""
+    stories = sorted(folder.glob("*.txt"))
+    story = stories[len(stories) // 2]
+    lines = story.read_text(encoding="utf-8").split("\n")
+    longest = max(range(len(lines)), key=lambda i: len(lines[i]))
+    lines[longest] += EDIT
+    story.write_text("\n".join(lines), encoding="utf-8")
+    return story
+
+
+def measure_incremental(
+    c: corpus.Corpus, fmt: str, work: Path, command: Callable[[Path, Path, str], list[str]], env: dict[str, str]
+) -> dict:
+    """`command(source, out, fmt)` is anthology's build command line."""
+    base = work / "incremental" / f"{c.scale}x-{fmt}"
+    shutil.rmtree(base, ignore_errors=True)
+    source = base / "corpus"
+    shutil.copytree(c.folder, source)
+    warm, clean = base / "out", base / "clean"
+    warm.mkdir(parents=True)
+    clean.mkdir()
+    logs = work / "logs"
+    first = measure.run(command(source, warm, fmt), logs / f"incremental-{c.scale}x-{fmt}-first.log", env=env, cwd=work)
+    edited = edit_one_story(source)
+    rebuild = measure.run(command(source, warm, fmt), logs / f"incremental-{c.scale}x-{fmt}-rebuild.log", env=env, cwd=work)
+    full = measure.run(command(source, clean, fmt), logs / f"incremental-{c.scale}x-{fmt}-clean.log", env=env, cwd=work)
+    book = f"anthology.{fmt}"
+    ok = first.returncode == rebuild.returncode == full.returncode == 0
+    identical = ok and (warm / book).read_bytes() == (clean / book).read_bytes()
+    return {
+        "scale": c.scale, "format": fmt, "edited": edited.name,
+        "rebuild_seconds": round(rebuild.seconds, 3), "clean_seconds": round(full.seconds, 3),
+        "share": round(rebuild.seconds / full.seconds, 3) if ok else None,
+        "identical": identical, "failed": 0 if ok else 1,
+    }
