@@ -29,6 +29,19 @@ def run_epubcheck(path: Path, tmp: Path) -> dict:
     return json.loads(report.read_text(encoding="utf-8"))
 
 
+def run_epubcheck_many(paths: list[Path], tmp: Path) -> dict[Path, dict]:
+    """EPUBCheck reports for many EPUBs from one JVM (tests/CheckMany.java)."""
+    args: list[str] = []
+    reports = {}
+    for n, path in enumerate(paths):
+        report = tmp / f"{n:04d}-{path.stem}.json"
+        args += [str(path), str(report)]
+        reports[path] = report
+    source = Path(__file__).parent / "CheckMany.java"
+    subprocess.run(["java", "-cp", str(EPUBCHECK_JAR), str(source), *args], capture_output=True, check=False)
+    return {path: json.loads(r.read_text(encoding="utf-8")) if r.exists() else {"checker": {"nFatal": 1}, "messages": [{"severity": "FATAL", "ID": "NO-REPORT", "message": "EPUBCheck wrote no report", "locations": []}]} for path, r in reports.items()}
+
+
 def epubcheck_problems(report: dict) -> list[str]:
     return [
         f"{m['severity']} {m['ID']}: {m['message']} @ {[loc.get('path') for loc in m['locations']][:3]}"
