@@ -99,7 +99,7 @@ def build(
         found += missing_glyphs(rendered)
         authors = [a for s in anthology.stories for a in s.authors]
         books[output / "anthology.pdf"] = package_pdf(
-            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim, profile, bleed
+            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim or None, profile, bleed
         )
     try:
         output.mkdir(parents=True, exist_ok=True)

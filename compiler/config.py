@@ -33,7 +33,7 @@ class Config:
     subjects: tuple[str, ...] = ()
     order: tuple[str, ...] = ()
     theme: str = "classic"
-    trim: str = "5.5x8.5"
+    trim: str = ""  # empty: the theme's trim
     stories: dict[str, StoryOverride] = field(default_factory=dict)
     path: Path | None = None
 

@@ -125,7 +125,7 @@ def _reproducible(data: bytes, language: str) -> bytes:
 
 
 def package_epub(anthology: Anthology, rendered: RenderedBook) -> bytes:
-    css = rendered.theme.find("epub.css").read_bytes()
+    css = rendered.theme.stylesheet_text("epub.css").encode("utf-8")  # parent themes first
     book = _build(anthology, rendered, css)
     raw = io.BytesIO()
     # ebooklib stamps dcterms:modified with the wall clock unless given "mtime".

@@ -115,16 +115,19 @@ class _Layout:
         self.weasyprint = weasyprint
         self.fonts = FontConfiguration()
         self.fetcher = _fetcher(rendered.theme.folders)
-        stylesheet = rendered.theme.find("print.css")
-        self.base_url = str(stylesheet.parent) + "/"
-        self.theme_css = weasyprint.CSS(filename=str(stylesheet), font_config=self.fonts, url_fetcher=self.fetcher)
+        # One CSS object per theme in the chain, so each resolves its fonts/ against its own folder.
+        sheets = rendered.theme.chain("print.css")
+        self.base_url = str(sheets[-1].parent) + "/"
+        self.theme_css = [
+            weasyprint.CSS(filename=str(sheet), font_config=self.fonts, url_fetcher=self.fetcher) for sheet in sheets
+        ]
 
     def __call__(self, html: str, setup: PageSetup) -> Any:
         wp = self.weasyprint
         page_css = wp.CSS(string=setup.css(), font_config=self.fonts, url_fetcher=self.fetcher)
         document = wp.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
         # The page geometry comes first so the theme may still refine :first, :blank or named pages.
-        return document.render(stylesheets=[page_css, self.theme_css], font_config=self.fonts)
+        return document.render(stylesheets=[page_css, *self.theme_css], font_config=self.fonts)
 
 
 PROFILES = ("print", "screen", "booklet")
@@ -134,7 +137,7 @@ def package_pdf(
     rendered: RenderedBook,
     title: str,
     authors: list[str],
-    trim: str = DEFAULT_TRIM,
+    trim: str | None = None,
     profile: str = "print",
     bleed: bool = False,
 ) -> bytes:
@@ -144,6 +147,9 @@ def package_pdf(
     front_parts = [p for p in parts if p.doc.matter == "front"]
     body_parts = [p for p in parts if p.doc.matter != "front"]
     settings = rendered.theme.settings
+    print_settings = settings.get("print", {})
+    assert isinstance(print_settings, dict)
+    trim = trim or str(print_settings.get("trim", DEFAULT_TRIM))
     pages = 0
     for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
         setup = page_setup(trim, settings, pages, bleed)

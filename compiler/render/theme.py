@@ -34,6 +34,16 @@ class Theme:
                 return candidate
         raise fail(ExitCode.THEME, "T002", f"theme {self.name!r} has no {relative}", self.folders[0])
 
+    def chain(self, relative: str) -> list[Path]:
+        """Every theme's copy of a stylesheet, parent first: a child's sheet cascades over its parent's."""
+        found = [folder / relative for folder in reversed(self.folders) if (folder / relative).is_file()]
+        if not found:
+            raise fail(ExitCode.THEME, "T002", f"theme {self.name!r} has no {relative}", self.folders[0])
+        return found
+
+    def stylesheet_text(self, relative: str) -> str:
+        return "\n".join(path.read_text(encoding="utf-8") for path in self.chain(relative))
+
     @property
     def template_dirs(self) -> list[str]:
         return [str(folder / "templates") for folder in self.folders if (folder / "templates").is_dir()]

@@ -1,0 +1,59 @@
+"""Issue 6 (themes): three built-in themes, each building the seeds into valid books with its own type."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from compiler.build import build
+from compiler.render.theme import load_theme
+
+from .helpers import SEEDS, pdf_pages
+
+FONT_OF = {"classic": "Anthology-Serif", "modern": "Anthology-Sans", "large-print": "Anthology-Large"}
+TRIM_OF = {"classic": (396, 612), "modern": (432, 648), "large-print": (504, 720)}
+
+
+@pytest.mark.parametrize("theme", sorted(FONT_OF))
+def test_each_theme_builds_the_seeds_in_its_own_type_and_trim(theme: str, tmp_path: Path) -> None:
+    result = build(SEEDS, tmp_path, theme_name=theme)  # its EPUB goes through EPUBCheck with the rest
+    pdf = next(p for p in result.outputs if p.suffix == ".pdf")
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    names = {row.split()[0].split("+", 1)[1] for row in fonts}
+    assert all(row.split()[-5] == "yes" for row in fonts)  # embedded
+    assert {n for n in names if not n.startswith(FONT_OF[theme])} == set(), names
+    with pikepdf.open(pdf) as doc:
+        assert {tuple(round(float(v)) for v in p.mediabox)[2:] for p in doc.pages} == {TRIM_OF[theme]}
+    assert any("Breaking Down" in page for page in pdf_pages(pdf))
+
+
+def test_child_theme_inherits_templates_and_cascades_stylesheets() -> None:
+    theme = load_theme("modern")
+    assert [p.parent.name for p in theme.chain("print.css")] == ["classic", "modern"]
+    assert theme.find("templates/chapter.xhtml").parent.parent.name == "classic"
+    assert theme.settings["print"]["trim"] == "6x9"  # type: ignore[index]
+
+
+def test_a_user_theme_folder_overrides_one_file_and_keeps_the_rest(tmp_path: Path) -> None:
+    mine = tmp_path / "mytheme"
+    (mine / "templates").mkdir(parents=True)
+    (mine / "theme.toml").write_text('name = "mine"\nextends = "classic"\n', encoding="utf-8")
+    rights = load_theme("classic").find("templates/rights.xhtml").read_text(encoding="utf-8")
+    (mine / "templates" / "rights.xhtml").write_text(rights.replace("Each story in this collection", "Every tale here"), encoding="utf-8")
+    result = build(SEEDS, tmp_path / "out", ("pdf",), theme_name=str(mine))
+    text = "".join(pdf_pages(result.outputs[0]))
+    assert "Every tale here" in text and "Breaking Down" in text
+
+
+def test_unknown_theme_is_a_clear_error_listing_the_choices(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(tmp_path), "--theme", "gothic"],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 5
+    assert "classic" in run.stderr and "large-print" in run.stderr and "Traceback" not in run.stderr
+    assert not list(tmp_path.iterdir())  # nothing written
