@@ -83,6 +83,40 @@ def build(
             typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
+themes_app = typer.Typer(help="List the built-in themes, or preview one as a PNG spread.", invoke_without_command=True)
+app.add_typer(themes_app, name="themes")
+
+
+@themes_app.callback()
+def themes_list(ctx: typer.Context) -> None:
+    """List the built-in themes."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from .preview import list_themes
+
+    for theme in list_themes():
+        parent = f" (extends {theme.extends})" if theme.extends else ""
+        typer.echo(f"{theme.name:<12} {theme.description}{parent}")
+
+
+@themes_app.command("preview")
+def themes_preview(
+    name: str = typer.Argument(..., help="Theme name or folder."),
+    source: Path = typer.Option(Path("seeds"), "--source", help="Stories to set (default: seeds/)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="PNG file to write (default: NAME-preview.png)."),
+) -> None:
+    """Render a sample spread of NAME to a PNG file."""
+    from .preview import preview
+
+    target = output or Path(f"{Path(name).name}-preview.png")
+    try:
+        preview(name, source, target)
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(f"wrote {target}")
+
+
 def main() -> None:
     app(prog_name="anthology")
 

@@ -1,0 +1,61 @@
+"""`anthology themes`: list the built-in themes and preview one as a PNG spread.
+
+A preview builds the given stories (the seeds by default) with the theme and draws the spread that
+follows the first chapter's opening (running heads, folios and body text side by side) with
+PDFium (pypdfium2), so no system tool is needed.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .render.theme import builtin_themes_dir, load_theme
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    name: str
+    description: str
+    extends: str
+
+
+def list_themes() -> list[ThemeInfo]:
+    found = []
+    for folder in sorted(p for p in builtin_themes_dir().iterdir() if (p / "theme.toml").is_file()):
+        data = tomllib.loads((folder / "theme.toml").read_text(encoding="utf-8"))
+        found.append(ThemeInfo(folder.name, str(data.get("description", "")), str(data.get("extends", ""))))
+    return found
+
+
+def _spread_after_opening(document, title: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """0-based page indexes of the spread after the first chapter's opening (found by its bookmark)."""
+    opening = next((item.get_dest().get_index() for item in document.get_toc() if item.get_title() == title), 0)
+    left = opening + 1  # an opening is a recto, so the next page is a verso
+    return min(left, len(document) - 2), min(left + 1, len(document) - 1)
+
+
+def preview(theme: str, source: Path, out: Path, dpi: int = 80) -> Path:
+    import pypdfium2
+    from PIL import Image
+
+    from .build import build
+
+    load_theme(theme)  # fail early, with the list of themes, on a bad name
+    with tempfile.TemporaryDirectory() as tmp:
+        result = build(source, Path(tmp), ("pdf",), theme_name=theme)
+        document = pypdfium2.PdfDocument(str(result.outputs[0]))
+        try:
+            left, right = _spread_after_opening(document, result.anthology.stories[0].title)
+            images = [document[i].render(scale=dpi / 72).to_pil() for i in (left, right)]
+        finally:
+            document.close()
+    gap = max(2, dpi // 10)
+    spread = Image.new("RGB", (images[0].width + images[1].width + gap, max(i.height for i in images)), (120, 120, 120))
+    spread.paste(images[0], (0, 0))
+    spread.paste(images[1], (images[0].width + gap, 0))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spread.save(out, format="PNG", optimize=False)
+    return out
