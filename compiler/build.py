@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config, load_config
-from .diagnostics import Diagnostic, ExitCode, fail
+from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 from .model import Anthology, BookMeta, Story
 from .read import read_stories
 from .render import render
@@ -71,6 +71,17 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _verify(books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -> None:
+    """Nothing lost: every word of every story must be in each book before anything is written."""
+    from .check import expected_from, verify_books
+
+    heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
+    by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
+    lost = verify_books(by_kind, expected_from(consumed), heads)
+    if lost:
+        raise BuildError(ExitCode.OUTPUT, lost)
+
+
 def build(
     source: Path,
     output: Path,
@@ -79,6 +90,7 @@ def build(
     trim: str | None = None,
     profile: str = "print",
     bleed: bool = False,
+    verify: bool = True,
 ) -> BuildResult:
     config = load_config(source)
     read = read_stories(source, config)
@@ -101,6 +113,8 @@ def build(
         books[output / "anthology.pdf"] = package_pdf(
             rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim or None, profile, bleed
         )
+    if verify:
+        _verify(books, read.consumed, anthology)
     try:
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():

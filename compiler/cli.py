@@ -52,6 +52,7 @@ def build(
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else 5.5x8.5)."),
     profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
     bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
+    verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
@@ -68,7 +69,7 @@ def build(
         typer.echo(f"error: unknown profile {profile}; choose from print, screen, booklet", err=True)
         raise typer.Exit(ExitCode.USAGE)
     try:
-        result = run_build(source, output, wanted, theme, trim, profile, bleed)
+        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify)
     except BuildError as exc:
         _report(exc.diagnostics, verbose=True, quiet=False)
         raise typer.Exit(exc.exit_code) from None
@@ -81,6 +82,25 @@ def build(
     if not quiet:
         for path in result.outputs:
             typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@app.command()
+def check(
+    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories the book was built from."),
+    book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf."),
+) -> None:
+    """Check a built book against its stories: every word present, and the validators that are installed."""
+    from .checkbook import run_check
+
+    try:
+        lines, ok = run_check(source, book)
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        raise typer.Exit(exc.exit_code) from None
+    for line in lines:
+        typer.echo(line)
+    if not ok:
+        raise typer.Exit(ExitCode.OUTPUT)
 
 
 themes_app = typer.Typer(help="List the built-in themes, or preview one as a PNG spread.", invoke_without_command=True)

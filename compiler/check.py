@@ -1,0 +1,170 @@
+"""Verification: is every word of every story in the built books?
+
+Counts words (letters and digits, any script, compared without case) in each story's source text
+and in the text extracted back out of the EPUB and the PDF. A word the book holds fewer times than
+its sources is lost; it is reported with the story and the source lines it stands on. Labels the
+reader took as structure ("A/N:", "Disclaimer:") are subtracted, since the book shows them as
+structure instead.
+
+The expected text is taken from the source independently of the readers (HTML by its text
+content, Markdown by its rendered text), so a reader bug cannot hide its own losses.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from .diagnostics import Diagnostic, Severity
+
+# Letters and digits count apart: a note number set against its term ("zinnia⁶") is not a new word.
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+# weasyprint's automatic hyphen is U+2010 (its hyphenate-character), unlike the hyphen-minus of
+# compound words, so a break it made at a line end can be undone exactly.
+_AUTO_HYPHEN_BREAK = re.compile("\u2010[ \t]*\r?\n")
+_ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
+
+
+def words(text: str) -> Counter[str]:
+    text = unicodedata.normalize("NFKC", _AUTO_HYPHEN_BREAK.sub("", text).replace("\u00ad", ""))
+    return Counter(w.casefold() for w in _WORD.findall(text))
+
+
+def source_text(text: str, kind: str) -> str:
+    """The words a reader of the source sees: markup removed, never interpreted."""
+    if kind == "html":
+        import lxml.html
+
+        return " ".join(lxml.html.fragment_fromstring(text, create_parent="div").itertext())
+    if kind == "markdown":
+        from markdown_it import MarkdownIt
+
+        import lxml.html
+
+        html = MarkdownIt("commonmark").render(text)
+        return " ".join(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div").itertext())
+    return text
+
+
+def epub_text(data: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        parts = []
+        for name in sorted(book.namelist()):
+            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
+                parts.append(" ".join(etree.fromstring(book.read(name)).itertext()))
+    return "\n".join(parts)
+
+
+def pdf_text(data: bytes, running_heads: set[str]) -> str:
+    """The PDF's text, pages joined without running heads and folios so words hyphenated across a
+    page turn join up again."""
+    import pypdfium2
+
+    heads = {h.casefold() for h in running_heads}
+    document = pypdfium2.PdfDocument(data)
+    pages = []
+    try:
+        for page in document:
+            lines = page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")
+            kept = [
+                line
+                for line in lines
+                if line.strip().casefold() not in heads and not line.strip().isdigit() and not _ROMAN.match(line.strip())
+            ]
+            pages.append("\n".join(kept).strip("\n"))
+    finally:
+        document.close()
+    return "\n".join(pages)
+
+
+@dataclass(frozen=True)
+class Loss:
+    story: Path
+    word: str
+    missing: int  # how many occurrences are not in the book
+    lines: tuple[int, ...]  # source lines where the word stands (first few)
+
+    def __str__(self) -> str:
+        where = ", ".join(str(n) for n in self.lines)
+        return f"{self.story}:{self.lines[0] if self.lines else 0}: {self.missing}× “{self.word}” missing (source lines {where})"
+
+
+@dataclass(frozen=True)
+class Expected:
+    path: Path
+    text: str  # the source's visible text
+    consumed: tuple[str, ...]
+
+    def counts(self) -> Counter[str]:
+        counts = words(self.text)
+        counts.subtract(words(" ".join(self.consumed)))
+        return +counts
+
+
+def _lines_of(text: str, word: str) -> tuple[int, ...]:
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if word in words(line):
+            found.append(number)
+            if len(found) == 5:
+                break
+    return tuple(found)
+
+
+def lost_words(expected: list[Expected], book_text: str) -> list[Loss]:
+    total: Counter[str] = Counter()
+    per_story = [(e, e.counts()) for e in expected]
+    for _, counts in per_story:
+        total.update(counts)
+    missing = total - words(book_text)
+    losses = []
+    for word, count in sorted(missing.items()):
+        for story, counts in per_story:
+            if counts.get(word):
+                losses.append(Loss(story.path, word, min(count, counts[word]), _lines_of(story.text, word)))
+                break
+    return losses
+
+
+def input_kind(path: Path) -> str:
+    """"markdown", "html" or "text", by the last suffix or the one before a final .txt (story.md.txt)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] == ".txt":
+        suffixes = suffixes[:-1]
+    last = suffixes[-1] if suffixes else ""
+    return "markdown" if last in (".md", ".markdown") else "html" if last in (".html", ".htm", ".xhtml") else "text"
+
+
+def expected_from(consumed: dict[Path, tuple[str, ...]]) -> list[Expected]:
+    from .read.decode import decode
+
+    return [
+        Expected(path, source_text(decode(path.read_bytes(), path).text, input_kind(path)), labels)
+        for path, labels in consumed.items()
+    ]
+
+
+def verify_books(books: dict[str, bytes], expected: list[Expected], running_heads: set[str]) -> list[Diagnostic]:
+    """One error per lost word and format; empty when every word arrived."""
+    found: list[Diagnostic] = []
+    for kind, data in books.items():
+        text = epub_text(data) if kind == "epub" else pdf_text(data, running_heads)
+        for loss in lost_words(expected, text):
+            found.append(
+                Diagnostic(
+                    "V001",
+                    Severity.ERROR,
+                    f"“{loss.word}” ({loss.missing}×) is missing from the {kind.upper()}: a bug, please report it "
+                    "with this story; --no-verify writes the book anyway",
+                    loss.story,
+                    loss.lines[0] if loss.lines else 0,
+                )
+            )
+    return found

