@@ -80,6 +80,11 @@ def _check_table(
             errors.append(Diagnostic("C002", Severity.ERROR, f"{where}{key} must be a list of strings", path))
 
 
+def _outside(source: Path, name: str) -> bool:
+    """A manifest names files in its own folder only: no paths, no way out through "..", "/" or links."""
+    return Path(name).name != name or not (source / name).resolve().is_relative_to(source.resolve())
+
+
 def load_config(source: Path) -> Config:
     path = source / MANIFEST
     if not path.is_file():
@@ -99,14 +104,26 @@ def load_config(source: Path) -> Config:
                 errors.append(Diagnostic("C002", Severity.ERROR, f'stories."{name}" must be a table', path))
                 continue
             _check_table(table, _STORY_KEYS, f'stories."{name}".', path, errors)
-            if not (source / name).is_file():
+            if _outside(source, name):
+                errors.append(Diagnostic("C004", Severity.ERROR, f'stories."{name}" is outside {source}', path))
+            elif not (source / name).is_file():
                 errors.append(
                     Diagnostic("C003", Severity.ERROR, f'stories."{name}": no such story file in {source}', path)
                 )
             stories[name] = StoryOverride(**{k: v for k, v in table.items() if k in _STORY_KEYS and isinstance(v, str)})
+    seen: set[str] = set()
     for name in data.get("order", []) if isinstance(data.get("order"), list) else []:
-        if isinstance(name, str) and not (source / name).is_file():
+        if not isinstance(name, str):
+            continue
+        if _outside(source, name):
+            errors.append(
+                Diagnostic("C004", Severity.ERROR, f'order: "{name}" is outside {source}; copy the story into the folder', path)
+            )
+        elif not (source / name).is_file():
             errors.append(Diagnostic("C003", Severity.ERROR, f'order: "{name}" is not a story file in {source}', path))
+        elif name in seen:
+            errors.append(Diagnostic("C005", Severity.ERROR, f'order: "{name}" is listed twice; keep one', path))
+        seen.add(name)
     if errors:
         raise BuildError(ExitCode.CONFIG, errors)
     defaults = Config()

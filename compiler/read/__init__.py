@@ -40,6 +40,16 @@ def story_files(source: Path, config: Config) -> list[Path]:
     if config.order:
         listed = [source / name for name in config.order]
         found = listed + [p for p in found if p not in listed]
+    root = source.resolve()
+    for path in found:
+        # A link out of the folder would pull a file the user did not put in the anthology.
+        if not path.resolve().is_relative_to(root):
+            raise fail(
+                ExitCode.INPUT,
+                "A013",
+                f"this links outside the stories folder (to {path.resolve()}); copy the story in instead",
+                path,
+            )
     if not found:
         raise fail(
             ExitCode.INPUT,
