@@ -17,7 +17,8 @@ from pathlib import Path
 from .config import Config, load_config
 from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 from .model import Anthology, BookMeta, Story
-from .read import read_stories
+from .limits import check_paragraphs, check_sizes
+from .read import read_stories, story_files
 from .render import render
 from .render.theme import load_theme
 from .transforms import transform
@@ -93,8 +94,10 @@ def build(
     verify: bool = True,
 ) -> BuildResult:
     config = load_config(source)
+    check_sizes(story_files(source, config))
     read = read_stories(source, config)
     anthology, found = transform(assemble(config, read.stories))
+    check_paragraphs(anthology)
     theme = load_theme(theme_name or config.theme, source)
     rendered = render(anthology, theme)
 

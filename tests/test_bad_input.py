@@ -180,3 +180,14 @@ def test_a_previous_good_book_survives_a_failed_build(src: Path, tmp_path: Path)
     assert run.returncode == ExitCode.INPUT
     assert (out / "anthology.epub").read_bytes() == good
     assert [p.name for p in out.iterdir()] == ["anthology.epub"]  # no temporary files left behind
+
+
+def test_a_ten_megabyte_single_line_is_refused_up_front_with_its_line(src: Path, tmp_path: Path) -> None:
+    (src / "wall.txt").write_text("Wall\n\nby Someone\n\n" + "word " * 2_100_000 + "\n", encoding="utf-8")
+    _fails_cleanly(src, tmp_path, ExitCode.INPUT, "wall.txt:5", "add blank lines")
+
+
+def test_a_story_over_the_size_limit_is_refused_before_reading(src: Path, tmp_path: Path) -> None:
+    with (src / "huge.txt").open("wb") as handle:
+        handle.truncate(33 * 1024 * 1024)  # sparse: no disk or memory spent
+    _fails_cleanly(src, tmp_path, ExitCode.INPUT, "huge.txt", "split it")
