@@ -5,9 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from hypothesis import settings
+
 from compiler.build import BuildResult, build
 
 from .helpers import SEEDS, epubcheck_problems, run_epubcheck_many
+
+# Property tests: 200 examples each in CI; `--hypothesis-profile=long` for release checks.
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile("long", max_examples=2000, deadline=None)
 
 # Every EPUB any test builds is validated: tests register what they write, and EPUBCheck runs once
 # over all of them at the end of the session (one JVM start instead of one per book).

@@ -83,6 +83,8 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
     result = read_plaintext(decoded.text, path, source, slug="")
     diagnostics = decoded.diagnostics + result.diagnostics
     story = _apply(result.story, override)
+    if not story.title.strip():  # a first line of nothing but punctuation leaves no words to name it by
+        story = dataclasses.replace(story, title="Untitled", title_guessed=True)
     if override and override.title:
         diagnostics = tuple(d for d in diagnostics if d.code != "A101")
     if override and override.author:
