@@ -78,7 +78,7 @@ def _verify(books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], ant
 
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
-    lost = verify_books(by_kind, expected_from(consumed), heads)
+    lost = verify_books(by_kind, expected_from(consumed, anthology), heads)
     if lost:
         raise BuildError(ExitCode.OUTPUT, lost)
 

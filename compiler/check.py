@@ -23,6 +23,7 @@ from pathlib import Path
 from lxml import etree
 
 from .diagnostics import Diagnostic, Severity
+from .model import Anthology
 
 # Letters and digits count apart: a note number set against its term ("zinnia⁶") is not a new word.
 _WORD = re.compile(r"[^\W\d_]+|\d+")
@@ -142,11 +143,19 @@ def input_kind(path: Path) -> str:
     return "markdown" if last in (".md", ".markdown") else "html" if last in (".html", ".htm", ".xhtml") else "text"
 
 
-def expected_from(consumed: dict[Path, tuple[str, ...]]) -> list[Expected]:
+def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -> list[Expected]:
+    """What each story's source promises the book, less labels taken as structure and disclaimers
+    merged into an identical one on the rights page."""
     from .read.decode import decode
+    from .transforms.frontmatter import merged_away
 
+    merged = merged_away(anthology)
     return [
-        Expected(path, source_text(decode(path.read_bytes(), path).text, input_kind(path)), labels)
+        Expected(
+            path,
+            source_text(decode(path.read_bytes(), path).text, input_kind(path)),
+            labels + ((merged[path],) if path in merged else ()),
+        )
         for path, labels in consumed.items()
     ]
 

@@ -63,7 +63,7 @@ def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
     books = {kind: book / f"anthology.{kind}" for kind in ("epub", "pdf") if (book / f"anthology.{kind}").is_file()}
     if not books:
         raise fail(ExitCode.INPUT, "K001", "no anthology.epub or anthology.pdf here; build first or name the folder with --book", book)
-    expected = expected_from(read.consumed)
+    expected = expected_from(read.consumed, anthology)
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     total = sum(sum(e.counts().values()) for e in expected)
     lines: list[str] = []
