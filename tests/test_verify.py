@@ -85,3 +85,10 @@ def test_seeds_check_passes_for_the_pdf_too(tmp_path: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "compiler", "check", "seeds", "--book", "out"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout
     assert "anthology.pdf: all 5,267 words of 2 stories present" in run.stdout
+
+
+def test_text_an_override_replaces_is_not_expected_in_the_book(tmp_path: Path) -> None:
+    src = _story_folder(tmp_path)
+    (src / "anthology.toml").write_text('[stories."story.txt"]\ntitle = "The Lamp"\nauthor = "Anon"\n', encoding="utf-8")
+    result = build(src, tmp_path / "out", ("epub",))  # would fail V001 on "Lantern" and "Someone" otherwise
+    assert result.consumed[src / "story.txt"][-2:] == ("The Lantern", "Someone")

@@ -91,7 +91,21 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
         diagnostics = tuple(d for d in diagnostics if d.code != "A102")
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics += (info("A020", f"read as {decoded.encoding}", path),)
-    return ReadResult(story, result.consumed, diagnostics)
+    return ReadResult(story, result.consumed + _replaced(result.story, override), diagnostics)
+
+
+def _replaced(story: Story, override: StoryOverride | None) -> tuple[str, ...]:
+    """Source text an override replaces: the user asked for it to be left out."""
+    if override is None:
+        return ()
+    replaced: list[str] = []
+    if override.title and not story.title_guessed:
+        replaced.append(story.title)
+    if override.author:
+        replaced += story.authors
+    if override.summary:
+        replaced += [" ".join(t.text for t in p.children if isinstance(t, Text)) for p in story.summary]
+    return tuple(replaced)
 
 
 def read_stories(source: Path, config: Config) -> ReadStories:
