@@ -11,8 +11,13 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-# Library frames are hidden by default; these are the libraries a build spends its time in.
-SHOWN = ("*/weasyprint/*", "*/ebooklib/*", "*/pydyf/*", "*/fontTools/*", "*/lxml/*", "*/jinja2/*")
+# pyinstrument folds library frames away; show the libraries a build spends its time in, down to
+# nodes of 2% of the run, so the tree reads as far as weasyprint's layout and drawing.
+# (Processor options, as `--show` is not applied when rendering a saved session with `--load`.)
+TREE_OPTIONS = (
+    "-p", r"processor_options.show_regex=.*/(weasyprint|ebooklib|pydyf|fontTools|jinja2|lxml)/.*",
+    "-p", "processor_options.filter_threshold=0.02",
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,11 @@ def hot_spots(stats_file: Path, top: int) -> tuple[float, list[tuple[str, float]
     return total, functions[:top], sorted(folders.items(), key=lambda r: -r[1])[:top]
 
 
+def render_tree(session: Path, tree: Path, env: dict[str, str], work: Path) -> None:
+    load = [sys.executable, "-m", "pyinstrument", "--load", str(session)]
+    subprocess.run([*load, "-r", "text", "--no-color", "--unicode", *TREE_OPTIONS, "-o", str(tree)], check=True, env=env, cwd=work)
+
+
 def profile_build(anthology_source: Path, scale: int, fmt: str, work: Path, keep: Path, env: dict[str, str], top: int = 12) -> Profile:
     # cwd is WORK, never the checkout: `python -m` puts the cwd first on the path, ahead of --rev's snapshot.
     """Profile `anthology build` of one corpus in one format; the text tree is kept in `keep`."""
@@ -75,9 +85,8 @@ def profile_build(anthology_source: Path, scale: int, fmt: str, work: Path, keep
     subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session), *build], check=True, env=env, cwd=work)
     keep.mkdir(parents=True, exist_ok=True)
     tree = keep / f"profile-{scale}x-{fmt}.txt"
-    shows = [arg for pattern in SHOWN for arg in ("--show", pattern)]
     load = [sys.executable, "-m", "pyinstrument", "--load", str(session)]
-    subprocess.run([*load, "-r", "text", "--no-color", "--unicode", *shows, "-o", str(tree)], check=True, env=env, cwd=work)
+    render_tree(session, tree, env, work)
     stats_file = out / "build.pstats"
     subprocess.run([*load, "-r", "pstats", "-o", str(stats_file)], check=True, env=env, cwd=work)
     total, functions, folders = hot_spots(stats_file, top)

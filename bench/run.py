@@ -62,6 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--work", type=Path, default=BENCH / "work", help="scratch folder for corpora and outputs (default bench/work/)")
     p.add_argument("--results", type=Path, default=BENCH / "RESULTS.md", help="where to write the report (default bench/RESULTS.md)")
     args = p.parse_args(argv)
+    # Absolute: the tools run with WORK as their current folder.
+    args.seeds, args.work, args.results = args.seeds.resolve(), args.work.resolve(), args.results.resolve()
     if args.repeat < 1 or args.help_runs < 1 or args.warmup < 0:
         p.error("--repeat and --help-runs must be at least 1, --warmup at least 0")
     return args
