@@ -118,6 +118,13 @@ def build(
         )
     if verify:
         _verify(books, read.consumed, anthology)
+    if profile == "booklet" and "pdf" in formats:
+        # Imposed after the check: folding order scatters the pages the check reads in sequence.
+        from .package.booklet import impose
+        from .package.pdf import booklet_sheet
+
+        pdf_path = output / "anthology.pdf"
+        books[pdf_path] = impose(books[pdf_path], booklet_sheet(trim or config.trim))
     try:
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():

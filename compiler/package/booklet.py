@@ -46,25 +46,33 @@ def folding_order(pages: int, sheets_per_signature: int = 10) -> list[Side]:
     return sides
 
 
+def _place(out: pikepdf.Pdf, target: pikepdf.Page, form: pikepdf.Object, name: str, x: float, y: float, scale: float) -> None:
+    # Resource names are ours (pikepdf's add_overlay picks random ones), so builds stay byte-identical.
+    target.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/" + name))
+    bbox = [float(v) for v in form.BBox]
+    ops = f"q {scale:.6f} 0 0 {scale:.6f} {x - bbox[0] * scale:.3f} {y - bbox[1] * scale:.3f} cm /{name} Do Q\n"
+    target.contents_add(pikepdf.Stream(out, ops.encode()), prepend=False)
+
+
 def impose(pdf_bytes: bytes, sheet: str = "letter", sheets_per_signature: int = 10) -> bytes:
     width, height = SHEETS[sheet]
     with pikepdf.open(io.BytesIO(pdf_bytes)) as source, pikepdf.new() as out:
         pages = list(source.pages)
-        page_w = float(pages[0].mediabox[2]) - float(pages[0].mediabox[0])
-        page_h = float(pages[0].mediabox[3]) - float(pages[0].mediabox[1])
+        box = [float(v) for v in pages[0].trimbox]  # place the trim; bleed and crop marks are for a printer
+        page_w, page_h = box[2] - box[0], box[3] - box[1]
         scale = min(width / 2 / page_w, height / page_h, 1.0)
         w, h = page_w * scale, page_h * scale
         top = (height - h) / 2
+        forms = [out.copy_foreign(page.as_form_xobject()) for page in pages]
+        for form in forms:
+            form.BBox = pikepdf.Array(box)
         for side in folding_order(len(pages), sheets_per_signature):
-            blank = out.add_blank_page(page_size=(width, height))
-            target = pikepdf.Page(blank)
-            # Left half: the page's fore-edge is on the left, spine at the centre line.
+            target = pikepdf.Page(out.add_blank_page(page_size=(width, height)))
+            # Left half: the page's fore-edge on the left, the spine at the centre line.
             if side.left is not None:
-                x = width / 2 - w + side.creep
-                target.add_overlay(out.copy_foreign(pages[side.left].obj), pikepdf.Rectangle(x, top, x + w, top + h))
+                _place(out, target, forms[side.left], f"P{side.left + 1}", width / 2 - w + side.creep, top, scale)
             if side.right is not None:
-                x = width / 2 - side.creep
-                target.add_overlay(out.copy_foreign(pages[side.right].obj), pikepdf.Rectangle(x, top, x + w, top + h))
+                _place(out, target, forms[side.right], f"P{side.right + 1}", width / 2 - side.creep, top, scale)
         out.docinfo = out.copy_foreign(source.docinfo)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)

@@ -171,10 +171,9 @@ def package_pdf(
     if profile == "screen":
         # Tagged PDF/UA-1 (structure tree, language, title shown): what screen readers need.
         return book.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
-    data: bytes = book.write_pdf()
-    if profile == "booklet":
-        from .booklet import impose
+    return book.write_pdf()  # type: ignore[no-any-return]
 
-        sheet = "a4" if trim.strip().lower() == "a5" else "letter"
-        return impose(data, sheet)
-    return data
+
+def booklet_sheet(trim: str | None) -> str:
+    """The paper a booklet is imposed on: A4 halves are A5, Letter halves are 5.5 × 8.5 in."""
+    return "a4" if (trim or "").strip().lower() == "a5" else "letter"
