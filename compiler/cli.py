@@ -103,6 +103,38 @@ def check(
         raise typer.Exit(ExitCode.OUTPUT)
 
 
+@app.command()
+def watch(
+    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
+    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write the books into."),
+    formats: str = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf."),
+    theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder."),
+    max_builds: Optional[int] = typer.Option(None, "--max-builds", hidden=True, help="Stop after this many builds (for tests)."),
+) -> None:
+    """Build, then rebuild whenever a story, anthology.toml or the theme changes (Ctrl-C to stop)."""
+    from .build import FORMATS, build as run_build
+    from .config import load_config
+    from .render.theme import load_theme
+    from .watch import watch_and_build
+
+    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip() in FORMATS)
+
+    def once() -> list[str]:
+        result = run_build(source, output, wanted or FORMATS, theme)
+        return [str(d) for d in result.diagnostics if d.severity >= Severity.WARNING] + [
+            f"wrote {path} ({path.stat().st_size:,} bytes)" for path in result.outputs
+        ]
+
+    try:
+        folders = list(load_theme(theme or load_config(source).theme, source).folders)
+        watch_and_build(source, output, once, lambda line: typer.echo(line, err=True), folders, max_builds)
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+
+
 themes_app = typer.Typer(help="List the built-in themes, or preview one as a PNG spread.", invoke_without_command=True)
 app.add_typer(themes_app, name="themes")
 
