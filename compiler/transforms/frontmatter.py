@@ -21,30 +21,25 @@ def _credit(story: Story) -> tuple[str, str]:
     return (story.title, " & ".join(story.authors))
 
 
-def gather_rights(anthology: Anthology) -> Anthology:
-    entries: dict[str, RightsEntry] = {}
+def _groups(anthology: Anthology) -> list[list[Story]]:
+    """Stories with a disclaimer, grouped by identical disclaimer, groups and members in reading order."""
+    groups: dict[str, list[Story]] = {}
     for story in anthology.stories:
-        if not story.disclaimer:
-            continue
-        key = _key(story.disclaimer)
-        if key in entries:
-            old = entries[key]
-            entries[key] = RightsEntry(old.text, old.credits + (_credit(story),))
-        else:
-            entries[key] = RightsEntry(story.disclaimer, (_credit(story),))
-    return Anthology(anthology.meta, anthology.stories, tuple(entries.values()))
+        if story.disclaimer:
+            groups.setdefault(_key(story.disclaimer), []).append(story)
+    return list(groups.values())
+
+
+def gather_rights(anthology: Anthology) -> Anthology:
+    rights = tuple(RightsEntry(group[0].disclaimer, tuple(_credit(s) for s in group)) for group in _groups(anthology))
+    return Anthology(anthology.meta, anthology.stories, rights)
 
 
 def merged_away(anthology: Anthology) -> dict[Path, str]:
     """The disclaimers left off the rights page because an identical one stands there already,
     by story file: the nothing-lost check must not expect their words twice."""
-    seen: set[str] = set()
-    dropped: dict[Path, str] = {}
-    for story in anthology.stories:
-        if not story.disclaimer:
-            continue
-        key = _key(story.disclaimer)
-        if key in seen:
-            dropped[story.source.path] = " ".join(plain_text(p.children) for p in story.disclaimer)
-        seen.add(key)
-    return dropped
+    return {
+        story.source.path: " ".join(plain_text(p.children) for p in story.disclaimer)
+        for group in _groups(anthology)
+        for story in group[1:]
+    }
