@@ -63,7 +63,15 @@ class Heading:
     line: int = 0
 
 
-Block = Union[Paragraph, SceneBreak, Heading]
+@dataclass(frozen=True)
+class BlockQuote:
+    """Quoted matter set off from the text: an epigraph, a letter, a Markdown `>` block."""
+
+    blocks: tuple[Block, ...]
+    line: int = 0
+
+
+Block = Union[Paragraph, SceneBreak, Heading, BlockQuote]
 
 # ---------------------------------------------------------------- story furniture
 

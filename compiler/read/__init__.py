@@ -12,10 +12,15 @@ from pathlib import Path
 from ..config import MANIFEST, Config, StoryOverride
 from ..diagnostics import Diagnostic, ExitCode, fail, info
 from ..model import Paragraph, Source, Story, Text
+from .anchors import qualify
 from .decode import decode
 from .plaintext import ReadResult, read_plaintext
 
-STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown")
+STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
+# A file's format is its last suffix, or the one before a final ".txt" ("notes.md.txt"): people save
+# Markdown and HTML as text files to open them anywhere, and keep the real type in the name.
+_MARKDOWN = (".md", ".markdown")
+_HTML = (".html", ".htm", ".xhtml")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,14 @@ def _apply(story: Story, override: StoryOverride | None) -> Story:
     return dataclasses.replace(story, **changes)
 
 
+def input_format(path: Path) -> str:
+    suffixes = [s.lower() for s in path.suffixes]
+    if len(suffixes) >= 2 and suffixes[-1] == ".txt":
+        suffixes = suffixes[:-1]
+    last = suffixes[-1] if suffixes else ""
+    return "markdown" if last in _MARKDOWN else "html" if last in _HTML else "text"
+
+
 def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
     try:
         data = path.read_bytes()
@@ -80,7 +93,17 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
         raise fail(ExitCode.INPUT, "A012", f"cannot read this file ({exc.strerror}); check its permissions", path) from None
     decoded = decode(data, path)
     source = Source(path, decoded.encoding, hashlib.sha256(data).hexdigest())
-    result = read_plaintext(decoded.text, path, source, slug="")
+    kind = input_format(path)
+    if kind == "markdown":
+        from .markdown import read_markdown
+
+        result = read_markdown(decoded.text, path, source)
+    elif kind == "html":
+        from .html import read_html
+
+        result = read_html(decoded.text, path, source)
+    else:
+        result = read_plaintext(decoded.text, path, source, slug="")
     diagnostics = decoded.diagnostics + result.diagnostics
     story = _apply(result.story, override)
     if not story.title.strip():  # a first line of nothing but punctuation leaves no words to name it by
@@ -116,11 +139,13 @@ def read_stories(source: Path, config: Config) -> ReadStories:
     for path in story_files(source, config):
         result = read_story(path, config.stories.get(path.name))
         base = slugify(result.story.title) or "story-" + result.story.source.sha256[:8]
+        if not base[0].isalpha():  # slugs become XML ids (and NCX ids), which cannot start with a digit
+            base = "story-" + base
         slug, n = base, 2
         while slug in used:
             slug, n = f"{base}-{n}", n + 1
         used.add(slug)
-        stories.append(dataclasses.replace(result.story, slug=slug))
+        stories.append(qualify(dataclasses.replace(result.story, slug=slug)))
         consumed[path] = result.consumed
         diagnostics.extend(result.diagnostics)
     return ReadStories(tuple(stories), consumed, tuple(diagnostics))

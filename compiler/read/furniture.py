@@ -13,9 +13,23 @@ from dataclasses import dataclass
 _SEP = r"\s*[:;.\-–—]+\s*"
 
 SUMMARY = re.compile(rf"^\s*summary{_SEP}(?P<rest>.*)$", re.I | re.S)
-DISCLAIMER = re.compile(rf"^\s*disclaimers?{_SEP}(?P<rest>.*)$", re.I | re.S)
+# "Disclaimer", "Disclaimers", "Standard disclaimer", and the same in the languages we have met.
+DISCLAIMER = re.compile(
+    rf"^\s*(?:standard\s+)?(?:disclaimers?|disclamer|отказ от прав|дисклеймер|descargo(?: de responsabilidad)?|"
+    rf"avertissement|haftungsausschluss|כתב ויתור|הסתייגות){_SEP}(?P<rest>.*)$",
+    re.I | re.S,
+)
+# "{These characters are not property of us…}", "[I don't own Harry Potter]", "<insert disclaimer>":
+# a whole chunk in brackets that talks about ownership.
+BRACKETED_DISCLAIMER = re.compile(
+    r"^\s*[{\[<](?P<rest>[^{}\[\]<>]*\b(?:own|owns|property|belong|belongs|disclaim\w*|copyright\w*|trademarks?)\b[^{}\[\]<>]*"
+    r"|[^{}\[\]<>]*(?:הסתייגות|принадлеж|авторск)[^{}\[\]<>]*)[}\]>]\s*$",
+    re.I | re.S,
+)
 AUTHOR_NOTE = re.compile(
-    rf"^\s*(?:a\s*/\s*n|author'?s'?\s+notes?){_SEP}(?P<rest>.*)$", re.I | re.S
+    rf"^\s*(?:a\s*/\s*n|an(?=\s*:)|author'?s'?\s+notes?|notes?\s+from\s+the\s+author|примечани[ея]\s+автора|от\s+автора|"
+    rf"n\s*/\s*a|nota\s+del\s+autor|note\s+de\s+l'auteur|הערת\s+המחבר){_SEP}(?P<rest>.*)$",
+    re.I | re.S,
 )
 BYLINE = re.compile(r"^\s*\(?\s*by\s*:?\s+(?P<name>[^()\n]{1,60}?)\s*\)?\s*$", re.I)
 # "[jan.10/09 START]", "[Updated 3/4]", "[COMPLETE]": progress stamps fan-fiction authors add.
@@ -30,6 +44,8 @@ GLOSSARY_HEADING = re.compile(
 GLOSSARY_ENTRY = re.compile(
     r"^\s*(?P<term>[^\s()–—:][^()–—:\n]{0,40}?)\s*(?:\((?P<qual>[^()\n]{1,40})\))?\s*(?:[–—]|\s-\s|:)\s*(?P<definition>\S.*)$"
 )
+# "To be continued…", "TBC", "The End", "Fin": the author's own closing line.
+END_MARK = re.compile(r"^\W*(?:to\s+be\s+continued|tbc|the\s+end|end|fin|конец|продолжение\s+следует|סוף)\W*$", re.I)
 # "... Comments pretty please?", "Please review!", "R&R": requests that close a post.
 REVIEW_REQUEST = re.compile(r"\b(?:reviews?|comments?|r\s*&\s*r)\b", re.I)
 

@@ -9,13 +9,14 @@ more blank lines is a scene break.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, info, warning
 from ..model import (
     AuthorNote,
     Block,
+    EndNote,
     Glossary,
     GlossaryEntry,
     Paragraph,
@@ -23,50 +24,20 @@ from ..model import (
     Source,
     Story,
     Text,
+    plain_text,
 )
 from . import furniture as f
-
-# A line of nothing but separator characters: "***", "* * *", "~~~~", "-x-", "oOo", "#".
-_SEPARATOR = re.compile(r"^\s*(?:[*~=_#+•·-]\s*){1,}$|^\s*(?:-x-|x+|o+O+o+|xXx|X+)\s*$")
-
-
-@dataclass(frozen=True)
-class Chunk:
-    lines: tuple[str, ...]
-    line: int  # 1-based line of the first line
-    gap_before: int  # blank lines before it
-
-    @property
-    def text(self) -> str:
-        # Lines inside a chunk are re-flowed: pasted text wraps for the screen, not for the book.
-        return " ".join(part.strip() for part in self.lines)
-
+from .endnotes import plain_footnotes
+from .headers import FIELD, usenet
+from .layout import Chunk, chunk
+from .scrape import unecho
+from .sections import heading_of, is_heading, number_headings
 
 @dataclass(frozen=True)
 class ReadResult:
     story: Story
     consumed: tuple[str, ...]  # labels taken as structure ("A/N:"), left out of the text on purpose
     diagnostics: tuple[Diagnostic, ...]
-
-
-def chunk(text: str) -> list[Chunk]:
-    chunks: list[Chunk] = []
-    current: list[str] = []
-    start = 0
-    gap = 0
-    for number, line in enumerate(text.split("\n"), start=1):
-        if line.strip():
-            if not current:
-                start = number
-            current.append(line)
-            continue
-        if current:
-            chunks.append(Chunk(tuple(current), start, gap))
-            current, gap = [], 0
-        gap += 1
-    if current:
-        chunks.append(Chunk(tuple(current), start, gap))
-    return chunks
 
 
 def _para(text: str, line: int) -> Paragraph:
@@ -85,6 +56,7 @@ class _Header:
     notes_before: tuple[AuthorNote, ...] = ()
     title: str = ""
     authors: tuple[str, ...] = ()
+    furniture: set[str] = field(default_factory=set)  # header lines a multi-part story repeats
 
 
 def _note_continuation(chunks: list[Chunk], j: int) -> bool:
@@ -103,7 +75,38 @@ def _read_header(chunks: list[Chunk], consumed: list[str]) -> tuple[_Header, int
     while i < len(chunks):
         c = chunks[i]
         text = c.text
-        if not h.summary and (m := f.SUMMARY.match(text)):
+        if i == 0 and (news := usenet(c.lines)) is not None:
+            # Transport headers: consumed whole; they name the author and (in Subject:) the title.
+            consumed.extend(line.strip() for line in c.lines)
+            h.title, h.authors = news.title, (news.author,) if news.author else ()
+            i += 1
+        elif c.separator and i > 0:
+            if re.search(r"\w", c.text):
+                consumed.append(c.text.strip())
+            i += 1  # a rule under the header ("________") separates nothing yet
+        elif i == 0 and not h.title and len(c.lines) == 2 and is_heading(c.lines[0]):
+            # "Chapter 2" over "All My Beliefs Are False": a chapter file's own title.
+            h.title = f"{c.lines[0].strip()}: {c.lines[1].strip()}"
+            i += 1
+        elif all(FIELD.match(line) for line in c.lines):
+            h.furniture.update(line.strip() for line in c.lines)
+            for n, line in enumerate(c.lines):
+                m = FIELD.match(line)
+                assert m is not None
+                label = m.group("label").lower()
+                if label == "title" and not h.title:
+                    h.title = m.group("value").strip()
+                    consumed.append(line[: m.start("value")].strip())
+                elif label == "author" and not h.authors:
+                    h.authors = (m.group("value").strip(),)
+                    consumed.append(line[: m.start("value")].strip())
+                else:  # Rating, Genre, Pairing, Warnings…: shown with the blurb, label and all
+                    h.summary += (_para(line.strip(), c.line + n),)
+            i += 1
+        elif not h.disclaimer and (m := f.BRACKETED_DISCLAIMER.match(text)):
+            h.disclaimer = (_para(text.strip(), c.line),)
+            i += 1
+        elif not h.summary and (m := f.SUMMARY.match(text)):
             consumed.append(_label(text, m))
             signed = f.split_stamp(m.group("rest"))
             h.summary = (_para(signed.text, c.line),) if signed.text else ()
@@ -112,6 +115,7 @@ def _read_header(chunks: list[Chunk], consumed: list[str]) -> tuple[_Header, int
                 h.authors = (signed.signature,)
             i += 1
         elif not h.disclaimer and (m := f.DISCLAIMER.match(text)):
+            h.furniture.add(text.strip())
             consumed.append(_label(text, m))
             h.disclaimer = (_para(m.group("rest"), c.line),)
             i += 1
@@ -139,6 +143,24 @@ def _read_header(chunks: list[Chunk], consumed: list[str]) -> tuple[_Header, int
     return h, i
 
 
+def _scan_fields(chunks: list[Chunk], start: int, h: _Header, consumed: list[str]) -> list[Chunk]:
+    """"Title:" and "Author:" lines a little way in, after a preamble (Project Gutenberg's header):
+    taken as the story's and removed from the text."""
+    kept = chunks[:start]
+    for n, c in enumerate(chunks[start:], start=start):
+        m = FIELD.match(c.text) if len(c.lines) == 1 and n < start + 12 else None
+        label = m.group("label").lower() if m else ""
+        if m and label == "title" and not h.title:
+            h.title = m.group("value").strip()
+        elif m and label == "author" and not h.authors:
+            h.authors = (m.group("value").strip(),)
+        else:
+            kept.append(c)
+            continue
+        consumed.append(c.text[: m.start("value")].strip())
+    return kept
+
+
 @dataclass
 class _Trailer:
     notes_after: tuple[AuthorNote, ...] = ()
@@ -149,7 +171,7 @@ class _Trailer:
 def _read_trailer(chunks: list[Chunk], start: int, consumed: list[str]) -> tuple[_Trailer, int]:
     t = _Trailer()
     end = len(chunks)
-    if end - 1 >= start and f.is_review_request(chunks[end - 1].text):
+    if end - 1 >= start and (f.is_review_request(chunks[end - 1].text) or f.END_MARK.match(chunks[end - 1].text)):
         t.trailer = (_para(chunks[end - 1].text, chunks[end - 1].line),)
         end -= 1
     k = end
@@ -175,12 +197,18 @@ def _read_trailer(chunks: list[Chunk], start: int, consumed: list[str]) -> tuple
     return t, end
 
 
-def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic]) -> tuple[Block, ...]:
+def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic], consumed: list[str]) -> tuple[Block, ...]:
     blocks: list[Block] = []
     for c in chunks:
-        if _SEPARATOR.match(c.text) and len(c.lines) == 1:
+        if c.separator:
+            if re.search(r"\w", c.text):
+                consumed.append(c.text.strip())  # "ZZZZZZ", "-x-": letters drawn as an ornament
             if blocks and not isinstance(blocks[-1], SceneBreak):
                 blocks.append(SceneBreak(c.line))
+            continue
+        heading = heading_of(c.text, c.line)
+        if heading is not None:
+            blocks.append(heading)
             continue
         if c.gap_before >= 2 and blocks and not isinstance(blocks[-1], SceneBreak):
             previous = blocks[-1]
@@ -194,7 +222,24 @@ def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic]) -> tup
         blocks.append(_para(c.text, c.line))
     while blocks and isinstance(blocks[-1], SceneBreak):
         blocks.pop()
-    return tuple(blocks)
+    return number_headings(tuple(blocks))
+
+
+def _drop_repeats(body: tuple[Block, ...], furniture: set[str], consumed: list[str]) -> tuple[Block, ...]:
+    """A multi-part story repeats its header (title, pairing, disclaimer) before every part: the
+    header already says it once, so the repeats are left out (and listed as consumed)."""
+    if not furniture:
+        return body
+    kept: list[Block] = []
+    for block in body:
+        text = plain_text(block.children).strip() if isinstance(block, Paragraph) else ""
+        if text in furniture:
+            consumed.append(text)
+            continue
+        kept.append(block)
+    while kept and isinstance(kept[0], SceneBreak):
+        kept.pop(0)
+    return number_headings(tuple(kept)) if len(kept) != len(body) else body
 
 
 def _ends_with_comma(p: Paragraph) -> bool:
@@ -218,11 +263,22 @@ def guess_title(body: tuple[Block, ...]) -> str:
 
 def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResult:
     diagnostics: list[Diagnostic] = []
-    consumed: list[str] = []
-    chunks = chunk(text)
+    unechoed = unecho(text)
+    consumed: list[str] = list(unechoed.consumed)
+    if unechoed.chapters:
+        diagnostics.append(
+            info("A120", f"{unechoed.chapters} chapter(s) were saved twice by a scraper; kept one copy", path)
+        )
+    chunks = chunk(unechoed.text)
     header, start = _read_header(chunks, consumed)
+    if not header.title or not header.authors:
+        chunks = _scan_fields(chunks, start, header, consumed)
     trailer, end = _read_trailer(chunks, start, consumed)
-    body = _body(chunks[start:end], path, diagnostics)
+    body = _body(chunks[start:end], path, diagnostics, consumed)
+    body = _drop_repeats(body, header.furniture, consumed)
+    endnotes: tuple[EndNote, ...] = ()
+    if trailer.glossary is None:  # glossary notes and numbered notes share the back matter; one kind
+        body, endnotes = plain_footnotes(body, consumed)
     title = header.title
     if not title:
         title = guess_title(body)
@@ -252,6 +308,7 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         body=body,
         notes_after=trailer.notes_after,
         glossary=trailer.glossary,
+        endnotes=endnotes,
         trailer=trailer.trailer,
     )
     return ReadResult(story, tuple(consumed), tuple(diagnostics))

@@ -12,6 +12,7 @@ from ..model import (
     Anthology,
     AuthorNote,
     Block,
+    BlockQuote,
     Emphasis,
     Heading,
     Inline,
@@ -60,6 +61,8 @@ def inline_view(node: Inline, note_numbers: dict[str, int]) -> View:
 def block_view(block: Block, note_numbers: dict[str, int]) -> View:
     if isinstance(block, SceneBreak):
         return {"kind": "break"}
+    if isinstance(block, BlockQuote):
+        return {"kind": "quote", "blocks": [block_view(b, note_numbers) for b in block.blocks]}
     inlines = [inline_view(n, note_numbers) for n in block.children]
     if isinstance(block, Heading):
         return {"kind": "heading", "inlines": inlines, "id": block.anchor}

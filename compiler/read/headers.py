@@ -1,0 +1,74 @@
+"""Parse stage: labelled header lines — Usenet/mail headers and "Title: …", "Rating: …" fields.
+
+Usenet archives start with the article's transport headers (RFC 1036: `Path:`, `From:`,
+`Newsgroups:`, `Subject:` …). They are not part of the story: the whole block is consumed (and
+listed by `inspect`), keeping only what it tells us — the author (`From:`) and title (`Subject:`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]{0,30}):\s?(?P<value>.*)$")
+# Headers only transport software writes; one of them makes the block a Usenet/mail header.
+_TRANSPORT = {"path", "newsgroups", "message-id", "nntp-posting-host", "lines", "organization", "references", "xref", "received"}
+_MAIL = {"from", "subject", "date", "to", "reply-to", "sender", "x-newsreader", "mime-version", "content-type"}
+# "Lara Bartram <lara@x.edu>", "dw4557@u.cc.utah.edu (Dylan Winslow)", "lara@x.edu".
+_NAME_ADDR = re.compile(r"^\s*\"?(?P<name>[^<>\"]+?)\"?\s*<[^>]+>\s*$")
+_ADDR_NAME = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
+# Subject decorations: "Re:", "[Ranma][FanFic]", "NEW STORY:", "1/5", "(3/12)", ", part 1".
+_SUBJECT_NOISE = (
+    re.compile(r"^\s*(?:re|fwd?)\s*:\s*", re.I),
+    re.compile(r"^\s*(?:\[[^\]]*\]\s*)+"),
+    re.compile(r"^\s*(?:new\s+)?(?:story|fic|fanfic|fan\s*fic|repost)\s*:\s*", re.I),
+    re.compile(r"\s*[(\[]?\b\d{1,3}\s*/\s*\d{1,3}[)\]]?\s*$"),
+    re.compile(r"\s*[:,;\-–—]?\s*\(?\b(?:part|chapter|pt\.?)\s+\w+\)?\s*$", re.I),
+)
+# Fan-fiction site fields. Title and Author become the story's; the others stay with the blurb.
+FIELD = re.compile(
+    r"^\s*(?P<label>title|author|rating|rated|genres?|pairings?|warnings?|fandoms?|characters?|category|"
+    r"categories|spoilers?|status|word\s*count|words)\s*:\s*(?P<value>\S.*)$",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Usenet:
+    author: str
+    title: str
+    names: tuple[str, ...]  # the header names, for `inspect`
+
+
+def _author(value: str) -> str:
+    for pattern in (_NAME_ADDR, _ADDR_NAME):
+        if m := pattern.match(value):
+            return m.group("name").strip()
+    return ""
+
+
+def clean_subject(subject: str) -> str:
+    for pattern in _SUBJECT_NOISE:
+        subject = pattern.sub("", subject)
+    return subject.strip(" :-–—")
+
+
+def usenet(lines: tuple[str, ...] | list[str]) -> Usenet | None:
+    """The header block if these lines are one: every line a header (or a folded continuation),
+    at least two headers, and at least one only transport software or a mailer writes."""
+    fields: dict[str, str] = {}
+    names: list[str] = []
+    for line in lines:
+        if line[:1] in " \t" and names:
+            continue  # RFC 5322 folding: a continuation of the previous header
+        m = _HEADER_LINE.match(line.rstrip())
+        if m is None:
+            return None
+        name = m.group("name").lower()
+        names.append(m.group("name"))
+        fields.setdefault(name, m.group("value").strip())
+    if len(names) < 2 or not (set(fields) & _TRANSPORT or {"from", "subject"} <= set(fields)):
+        return None
+    if not set(fields) <= _TRANSPORT | _MAIL and not set(fields) & _TRANSPORT:
+        return None
+    return Usenet(_author(fields.get("from", "")), clean_subject(fields.get("subject", "")), tuple(names))

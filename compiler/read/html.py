@@ -1,0 +1,114 @@
+"""Parse stage: HTML fragments (AO3 work bodies, saved pages) to a `Story`, through lxml.html.
+
+The element tree maps onto the model — `<p>` paragraphs, `<h1>`–`<h6>` sections, `<blockquote>`,
+`<hr>` scene breaks, `<em>/<i>` and `<strong>/<b>` — and then the same furniture pass as Markdown.
+Markup is never passed through: tags, attributes and comments are left out (comments are listed as
+consumed). AO3's landmark headings ("Work Text:", "Chapter Text") are site chrome and are consumed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from ..model import Block, BlockQuote, Emphasis, Heading, Inline, Paragraph, SceneBreak, Source, Strong, Text
+from .blockstory import Found, story_from_blocks
+from .plaintext import ReadResult
+
+_BLOCKS = {"p", "div", "section", "article", "center", "blockquote", "hr", "ul", "ol", "li", "pre", "table", "tr", "td", "body", "main", "header", "footer"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_EMPHASIS = {"em", "i", "cite", "u"}
+_STRONG = {"strong", "b"}
+_SKIP = {"script", "style", "head", "title", "meta", "link", "noscript"}
+
+
+def _inline(child: etree._Element, found: Found) -> list[Inline]:
+    """One inline element (its tail not included)."""
+    if not isinstance(child.tag, str):  # comments and processing instructions
+        if isinstance(child, etree._Comment):
+            found.consumed.append(child.text or "")
+        return []
+    if child.tag in _SKIP:
+        found.consumed.append(child.text_content())
+        return []
+    if child.tag == "br":
+        return [Text("\n")]
+    inner = tuple(_inlines(child, found))
+    if child.tag in _EMPHASIS:
+        return [Emphasis(inner)]
+    if child.tag in _STRONG:
+        return [Strong(inner)]
+    return list(inner)
+
+
+def _inlines(el: etree._Element, found: Found) -> list[Inline]:
+    out: list[Inline] = [Text(el.text)] if el.text else []
+    for child in el:
+        out += _inline(child, found)
+        if child.tail:
+            out.append(Text(child.tail))
+    return out
+
+
+def _has_blocks(el: etree._Element) -> bool:
+    return any(isinstance(c.tag, str) and (c.tag in _BLOCKS or c.tag in _HEADINGS) for c in el)
+
+
+def _blocks(el: etree._Element, found: Found) -> list[Block]:
+    out: list[Block] = []
+    line = el.sourceline or 0
+    tag = el.tag if isinstance(el.tag, str) else ""
+    if tag == "hr":
+        return [SceneBreak(line)]
+    if tag in _HEADINGS:
+        text = el.text_content()
+        if "landmark" in (el.get("class") or ""):
+            found.consumed.append(text)  # AO3's "Work Text:" label
+            return []
+        return [Heading(tuple(_inlines(el, found)), "", line)]
+    if tag == "blockquote":
+        inner = _children(el, found)
+        return [BlockQuote(tuple(inner), line)] if inner else []
+    if tag and not _has_blocks(el):
+        inlines = tuple(_inlines(el, found))
+        return [Paragraph(inlines, line)] if "".join(_texts(inlines)).strip() else []
+    return out + _children(el, found)
+
+
+def _texts(nodes: tuple[Inline, ...]) -> list[str]:
+    out: list[str] = []
+    for n in nodes:
+        out += [n.text] if isinstance(n, Text) else _texts(n.children)
+    return out
+
+
+def _children(el: etree._Element, found: Found) -> list[Block]:
+    """Mixed content: loose text between block children becomes paragraphs of its own."""
+    out: list[Block] = []
+    loose: list[Inline] = [Text(el.text)] if el.text and el.text.strip() else []
+    for child in el:
+        tag = child.tag if isinstance(child.tag, str) else ""
+        if tag in _BLOCKS or tag in _HEADINGS:
+            if loose:
+                out.append(Paragraph(tuple(loose), child.sourceline or 0))
+                loose = []
+            out += _blocks(child, found)
+        else:
+            loose += _inline(child, found)
+        if child.tail and (loose or child.tail.strip()):
+            loose.append(Text(child.tail))
+    if loose and "".join(_texts(tuple(loose))).strip():
+        out.append(Paragraph(tuple(loose), el.sourceline or 0))
+    return out
+
+
+def read_html(text: str, path: Path, source: Source) -> ReadResult:
+    found = Found()
+    root = lxml.html.document_fromstring(text) if "<html" in text[:1000].lower() else lxml.html.fragment_fromstring(text, create_parent="div")
+    for el in root.iter("title"):
+        found.title = found.title or " ".join(el.text_content().split())
+    body = root.find("body") if root.find("body") is not None else root
+    blocks = _children(body, found)
+    return story_from_blocks(blocks, path, source, found)

@@ -1,0 +1,101 @@
+"""Parse stage: plain-text layout — lines to chunks (paragraph candidates) and separator lines.
+
+People's text files mark paragraphs in one of four ways, and often mix them: a blank line between
+paragraphs; one paragraph per (long) line; an indent (tab or spaces) at each paragraph's start; or
+hard-wrapped lines (60–80 columns) with blank lines between. A chunk is one paragraph candidate;
+its lines are re-flowed later. Separator lines (`***`, `-x-`, `ZZZZ`) always stand alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .scrape import DROPPED
+
+# A line of nothing but separator characters (Markdown escapes allowed): "***", "* * *", "\* \* \*",
+# "~~~~", "----", "====", "____", "#", "• • •", "+ + +".
+_SYMBOLS = re.compile(r"^(?:[*~=_#+•·°◊♦❦§\-–—\\]\s*){1,}$")
+# Letter ornaments: "-x-", "xXx", "oOo", "~o~", "x-x-x", and one letter repeated ("ZZZZZZ", "xxxx").
+_LETTERS = re.compile(r"^[-~=*_ ]*(?:x|o|xXx|XxX|oOo|OoO|(?:x[-~ ]){2,}x)[-~=*_ ]*$|^[-~=*_ ]*([A-Za-z])\1{2,}[-~=*_ ]*$", re.I)
+# "One paragraph per line" files: their lines are far longer than any hard wrap.
+LONG_LINE = 90
+_INDENT = re.compile(r"^(?:\t| {2,}|\u3000)\S")
+
+
+def is_separator(line: str) -> bool:
+    text = line.strip()
+    if not text or len(text) > 60:
+        return False
+    if _SYMBOLS.match(text):
+        return any(ch not in "\\" for ch in text)
+    return _LETTERS.match(text) is not None and (len(set(text.lower()) - set(" -~=*_")) <= 2)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    lines: tuple[str, ...]
+    line: int  # 1-based line of the first line
+    gap_before: int  # blank lines before it (2 or more: a scene break)
+    separator: bool = False  # a scene-break line such as "***"
+
+    @property
+    def text(self) -> str:
+        # Lines inside a chunk are re-flowed: pasted text wraps for the screen, not for the book.
+        return " ".join(part.strip() for part in self.lines)
+
+
+def _blank_chunks(text: str) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    current: list[str] = []
+    start = 0
+    gap = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line == DROPPED:
+            continue  # taken out by scrape.unecho: neither text nor a blank line
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+            continue
+        if current:
+            chunks.append(Chunk(tuple(current), start, gap))
+            current, gap = [], 0
+        gap += 1
+    if current:
+        chunks.append(Chunk(tuple(current), start, gap))
+    return chunks
+
+
+def _split_points(lines: tuple[str, ...]) -> set[int]:
+    """Where a multi-line chunk holds several paragraphs: at long lines, at indents, around separators."""
+    cuts: set[int] = set()
+    long_lines = sum(len(line) > LONG_LINE for line in lines)
+    # A third is enough: the short lines of such files are lines of dialogue ("Huh?").
+    per_line = long_lines * 3 >= len(lines)
+    indented = [bool(_INDENT.match(line)) for line in lines]
+    indent_style = any(indented[1:]) and not all(indented)
+    for i, line in enumerate(lines):
+        if i == 0:
+            continue
+        if per_line or (indent_style and indented[i]) or is_separator(line) or is_separator(lines[i - 1]):
+            cuts.add(i)
+    return cuts
+
+
+def chunk(text: str) -> list[Chunk]:
+    """Chunks in reading order. In a one-paragraph-per-line file a single blank line is already a
+    scene break (that is how such files mark them), so its gaps count double."""
+    out: list[Chunk] = []
+    long_lines = total = 0
+    for c in _blank_chunks(text):
+        total += len(c.lines)
+        long_lines += sum(len(line) > LONG_LINE for line in c.lines) if len(c.lines) > 1 else 0
+        cuts = sorted(_split_points(c.lines) | {0, len(c.lines)})
+        for a, b in zip(cuts, cuts[1:]):
+            part = c.lines[a:b]
+            sep = len(part) == 1 and is_separator(part[0])
+            out.append(Chunk(part, c.line + a, c.gap_before if a == 0 else 0, sep))
+    if total and long_lines * 3 > total:
+        out = [Chunk(c.lines, c.line, 2 if c.gap_before else 0, c.separator) for c in out]
+    return out
