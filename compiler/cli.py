@@ -85,6 +85,21 @@ def build(
 
 
 @app.command()
+def inspect(
+    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
+) -> None:
+    """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out."""
+    from .inspect import format_reports, inspect as run_inspect
+
+    try:
+        reports = run_inspect(source)
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(format_reports(reports), nl=False)
+
+
+@app.command()
 def check(
     source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories the book was built from."),
     book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf."),

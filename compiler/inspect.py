@@ -1,0 +1,122 @@
+"""`anthology inspect`: what the parse stage understood of each story, and what it was unsure of.
+
+Runs the parse stage only (no transforms, no rendering) and describes every story: the recognised
+fields, the structure of its text, what was deliberately left out (`consumed`: transport headers,
+labels, markup) and the diagnostics with file and line, so a user can check the reading and correct
+it in anthology.toml before building.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import load_config
+from .diagnostics import Diagnostic
+from .model import Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, plain_text
+from .read import input_format, read_stories
+
+# Scripts that tell the language well enough to say so (the manifest's `language` decides).
+_SCRIPTS = {"HEBREW": "he", "CYRILLIC": "ru", "ARABIC": "ar", "GREEK": "el", "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko"}
+
+
+@dataclass(frozen=True)
+class StoryReport:
+    path: Path
+    kind: str  # "text", "markdown" or "html"
+    story: Story
+    script_language: str  # guessed from the letters used; "" when Latin
+    consumed: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _blocks(blocks: tuple[Block, ...]) -> list[Block]:
+    out: list[Block] = []
+    for b in blocks:
+        out.append(b)
+        if isinstance(b, BlockQuote):
+            out += _blocks(b.blocks)
+    return out
+
+
+def script_language(story: Story) -> str:
+    counts: Counter[str] = Counter()
+    for block in _blocks(story.body)[:400]:
+        if isinstance(block, Paragraph):
+            for ch in plain_text(block.children):
+                if ch.isalpha():
+                    counts[unicodedata.name(ch, "?").split(" ")[0]] += 1
+    if not counts:
+        return ""
+    script, n = counts.most_common(1)[0]
+    return _SCRIPTS.get(script, "") if n * 2 > sum(counts.values()) else ""
+
+
+def inspect(source: Path) -> list[StoryReport]:
+    config = load_config(source)
+    read = read_stories(source, config)
+    reports = []
+    for story in read.stories:
+        path = story.source.path
+        diagnostics = tuple(d for d in read.diagnostics if d.path == path)
+        reports.append(StoryReport(path, input_format(path), story, script_language(story), read.consumed.get(path, ()), diagnostics))
+    return reports
+
+
+def _short(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe(report: StoryReport) -> list[str]:
+    s = report.story
+    blocks = _blocks(s.body)
+    paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
+    sections = [b for b in blocks if isinstance(b, Heading)]
+    lines = [
+        f"{report.path.name}  ({report.kind}, {s.source.encoding})",
+        f"  title:       {s.title}" + ("  (guessed from the first line)" if s.title_guessed else ""),
+        f"  author:      {', '.join(s.authors) or '(none found)'}",
+    ]
+    if s.summary:
+        lines.append(f"  summary:     {_short(' / '.join(plain_text(p.children) for p in s.summary))}")
+    if s.status:
+        lines.append(f"  status:      {s.status}")
+    if s.disclaimer:
+        lines.append(f"  disclaimer:  {_short(' '.join(plain_text(p.children) for p in s.disclaimer))}")
+    for label, notes in (("note before", s.notes_before), ("note after", s.notes_after)):
+        for note in notes:
+            first = note.blocks[0]
+            text = plain_text(first.children) if isinstance(first, (Paragraph, Heading)) else ""
+            lines.append(f"  {label}:{' ' * (12 - len(label))}line {note.line}: {_short(text, 56)}")
+    if s.glossary:
+        lines.append(f"  glossary:    {s.glossary.heading} ({len(s.glossary.entries)} terms, line {s.glossary.line})")
+    if s.endnotes:
+        linked = sum(1 for n in s.endnotes if n.ref_ids)
+        lines.append(f"  notes:       {len(s.endnotes)} numbered notes, {linked} linked from the text")
+    lines.append(
+        f"  text:        {len(paragraphs)} paragraphs, {sum(isinstance(b, SceneBreak) for b in blocks)} scene breaks, "
+        f"{sum(isinstance(b, BlockQuote) for b in blocks)} quotations, "
+        f"{sum(len(plain_text(p.children).split()) for p in paragraphs):,} words"
+    )
+    for h in sections:
+        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}")
+    if report.script_language:
+        lines.append(f"  language:    {report.script_language} (from its script; set [stories.\"{report.path.name}\"] language)")
+    if s.trailer:
+        lines.append(f"  sign-off:    {_short(' / '.join(plain_text(p.children) for p in s.trailer))}")
+    if report.consumed:
+        shown = [_short(c, 60) for c in report.consumed if c.strip()]
+        lines.append(f"  left out:    {len(shown)} piece(s) of structure or markup, not story text:")
+        lines += [f"               {c}" for c in shown[:12]]
+        if len(shown) > 12:
+            lines.append(f"               … and {len(shown) - 12} more")
+    for d in report.diagnostics:
+        lines.append(f"  {d}")
+    return lines
+
+
+def format_reports(reports: list[StoryReport]) -> str:
+    return "\n\n".join("\n".join(describe(r)) for r in reports) + "\n"
