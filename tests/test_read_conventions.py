@@ -1,0 +1,235 @@
+"""Issue 3: one small fixture per convention people's story files use (tests/fixtures/read/), each
+read the way its author meant: encodings, paragraphs and breaks, furniture, sections, notes, Markdown
+and HTML. Regression tests are named after what they pin."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler.build import BuildResult, build
+from compiler.model import BlockQuote, Emphasis, Heading, NoteRef, Paragraph, SceneBreak, Story, Strong, plain_text
+from compiler.read import read_story
+from compiler.read.layout import is_separator
+from compiler.read.plaintext import ReadResult
+
+from .helpers import NS, epub_documents, epub_text, epubcheck_problems, missing_words, run_epubcheck, words
+
+FIXTURES = Path(__file__).parent / "fixtures" / "read"
+
+
+def read(name: str) -> ReadResult:
+    return read_story(FIXTURES / name, None)
+
+
+def paragraphs(story: Story) -> list[str]:
+    return [plain_text(b.children) for b in story.body if isinstance(b, Paragraph)]
+
+
+def kinds(story: Story) -> str:
+    return "".join({Paragraph: "P", SceneBreak: "S", Heading: "H", BlockQuote: "Q"}[type(b)] for b in story.body)
+
+
+# ------------------------------------------------------------------ bytes to text
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding"),
+    [
+        ("utf16.txt", "utf-16"),
+        ("utf16le_nobom.txt", "utf-16-le"),
+        ("cp1252.txt", "cp1252"),
+        ("cp437.txt", "cp437"),
+        ("mojibake.txt", "utf-8"),
+        ("controls.txt", "utf-8"),
+    ],
+)
+def test_every_encoding_reads_to_the_same_words_and_reports_the_encoding(name: str, encoding: str) -> None:
+    result = read(name)
+    assert result.story.source.encoding == encoding
+    if name != "cp437.txt":
+        assert result.story.title == "Café Night" and result.story.authors == ("José Ferrán",)
+        assert paragraphs(result.story) == ["“We’re closed,” said the waiter. The naïve customer stayed anyway."]
+
+
+def test_legacy_encodings_are_reported_as_info() -> None:
+    assert [d.message for d in read("cp1252.txt").diagnostics if d.code == "A020"] == ["read as cp1252"]
+
+
+def test_cp437_box_drawing_is_kept() -> None:
+    assert "╔═══╗" in paragraphs(read("cp437.txt").story)[0]
+
+
+def test_mojibake_is_repaired_and_reported_with_its_line() -> None:
+    (repair,) = [d for d in read("mojibake.txt").diagnostics if d.code == "A021"]
+    assert repair.line == 1
+
+
+def test_control_characters_are_dropped_with_a_warning_that_says_where() -> None:
+    (warning,) = [d for d in read("controls.txt").diagnostics if d.code == "A002"]
+    assert warning.line == 5 and "U+0000" in warning.message and "U+0007" in warning.message
+
+
+# ------------------------------------------------------------------ paragraphs and breaks
+
+
+@pytest.mark.parametrize(
+    "line", ["***", "* * *", r"\* \* \*", "~~~~", "----", "====", "____", "oOo", "-x-", "xXx", "#", "ZZZZZZZZZZ", "~o~", "• • •"]
+)
+def test_separator_lines_of_every_common_form_are_scene_breaks(line: str) -> None:
+    assert is_separator(line)
+
+
+@pytest.mark.parametrize("line", ["I", "A", "Oh.", "No!", "xylophone", "Zzz... he snored", "OK"])
+def test_short_lines_of_text_are_not_separators(line: str) -> None:
+    assert not is_separator(line)
+
+
+def test_every_separator_form_in_a_story_is_one_scene_break() -> None:
+    story = read("breaks.txt").story
+    assert kinds(story) == "PS" * 12 + "P"
+
+
+def test_one_paragraph_per_line_with_blank_line_scene_break() -> None:
+    story = read("one_per_line.txt").story
+    assert kinds(story) == "PPPPSPP"
+
+
+def test_tab_and_space_indented_paragraphs_are_split_and_reflowed() -> None:
+    assert paragraphs(read("indented.txt").story) == [
+        "The first paragraph starts with a tab and runs on over a second line of the same paragraph.",
+        "The second paragraph also starts with a tab and wraps once.",
+        "The third is indented with spaces instead.",
+    ]
+
+
+def test_hard_wrapped_lines_are_reflowed_into_paragraphs() -> None:
+    first, second = paragraphs(read("hardwrapped.txt").story)
+    assert first.startswith("It had been raining for three days when the letter came, and by then the road")
+    assert second == "She read it standing in the doorway, one hand on the frame, while the rain ran off the eaves in ropes."
+
+
+# ------------------------------------------------------------------ furniture
+
+
+def test_usenet_header_is_consumed_and_names_author_and_title() -> None:
+    result = read("usenet.txt")
+    assert (result.story.title, result.story.authors) == ("The Quiet Station", ("Dana Voss",))
+    assert result.consumed[0].startswith("Path:") and len(result.consumed) == 6
+    assert len(paragraphs(result.story)) == 2
+
+
+def test_labelled_fields_braced_disclaimer_and_to_be_continued() -> None:
+    result = read("furniture.txt")
+    story = result.story
+    assert (story.title, story.authors) == ("Small Hours", ("Rin Okafor",))
+    assert [plain_text(p.children) for p in story.summary] == ["Rating: T", "Genre: Drama/Angst", "Pairing: Rin/Tove", "Warnings: none"]
+    assert "belong to their creators" in plain_text(story.disclaimer[0].children)
+    assert [plain_text(p.children) for p in story.trailer] == ["To be continued..."]
+    assert result.consumed == ("Title:", "Author:")
+
+
+# ------------------------------------------------------------------ sections and notes
+
+
+def test_chapter_part_and_roman_numeral_headings_become_sections() -> None:
+    story = read("chapters.txt").story
+    headings = [(plain_text(b.children), b.anchor) for b in story.body if isinstance(b, Heading)]
+    assert [h for h, _ in headings] == ["Chapter 2: The Ford", "Chapter 3", "Part Two", "IV"]
+    assert len({a for _, a in headings}) == 4 and all(a for _, a in headings)
+
+
+def test_numbered_footnotes_become_end_notes_linked_both_ways() -> None:
+    result = read("footnotes_pg.txt")
+    story = result.story
+    refs = [c for b in story.body if isinstance(b, Paragraph) for c in b.children if isinstance(c, NoteRef)]
+    assert [plain_text(r.children) for r in refs] == ["[1]", "[2]"]
+    assert [n.ref_ids for n in story.endnotes] == [(refs[0].ref_id,), (refs[1].ref_id,)]
+    assert plain_text(story.endnotes[1].body) == "The otter appears in many of these tales as a trickster."
+    assert "Footnote" not in " ".join(paragraphs(story))
+    assert result.consumed.count("[Footnote") == 2
+
+
+# ------------------------------------------------------------------ Markdown and HTML
+
+
+def test_markdown_maps_front_matter_emphasis_quotes_sections_rules_and_footnotes() -> None:
+    result = read("story.md")
+    story = result.story
+    assert (story.title, story.authors) == ("The Glass Harbour", ("Ines Marlow",))
+    assert plain_text(story.disclaimer[0].children) == "The harbour belongs to nobody."
+    assert kinds(story) == "PQHPSP"
+    first = story.body[0]
+    assert isinstance(first, Paragraph)
+    assert Emphasis((_t("dusk"),)) in first.children and Strong((_t("harbour master"),)) in first.children
+    (note,) = story.endnotes
+    assert plain_text(note.body) == "He counted twelve, though thirteen had gone out."
+    assert "https://example.org/map" in result.consumed and "tags: harbour sea" in result.consumed
+
+
+def test_html_fragment_maps_paragraphs_emphasis_breaks_sections_and_quotes() -> None:
+    result = read("story.html.txt")
+    story = result.story
+    assert kinds(story) == "PSHPQSP"
+    assert "Work Text:" in result.consumed
+    assert plain_text(story.body[3].children) == "The city was louder than she remembered. Much louder."
+
+
+def _t(text: str):  # noqa: ANN202 - a tiny constructor for readable assertions
+    from compiler.model import Text
+
+    return Text(text)
+
+
+# ------------------------------------------------------------------ all fixtures as one book
+
+
+@pytest.fixture(scope="module")
+def fixtures_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
+    src = tmp_path_factory.mktemp("fixtures") / "in"
+    src.mkdir()
+    for f in FIXTURES.iterdir():
+        shutil.copyfile(f, src / f.name)
+    return build(src, tmp_path_factory.mktemp("fixtures-out"), ("epub",))
+
+
+def test_all_fixtures_build_into_a_valid_epub_with_every_word(fixtures_build: BuildResult, tmp_path: Path) -> None:
+    epub = next(p for p in fixtures_build.outputs if p.suffix == ".epub")
+    report = run_epubcheck(epub, tmp_path)
+    assert epubcheck_problems(report) == []
+    text = epub_text(epub)
+    for path, consumed in fixtures_build.consumed.items():
+        if path.name.endswith(".html.txt"):
+            continue  # markup: covered by the corpus test, which reads the text content
+        from compiler.read.decode import decode
+
+        expected = words(decode(path.read_bytes(), path).text)
+        expected.subtract(words(" ".join(consumed)))
+        assert missing_words(+expected, text) == {}, path.name
+
+
+def test_sections_are_listed_in_the_contents_and_quotes_render_as_blockquote(fixtures_build: BuildResult) -> None:
+    docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
+    contents = docs["EPUB/contents.xhtml"]
+    listed = contents.xpath("//x:ol[@class='contents-sections']/x:li/x:a/text()", namespaces=NS)
+    assert {"Chapter 2: The Ford", "Part Two", "IV", "Chapter 2: Night"} <= set(listed)
+    quotes = [d for name, d in docs.items() if d.xpath("//x:blockquote[@class='quote']", namespaces=NS)]
+    assert len(quotes) == 2
+
+
+def test_inspect_describes_what_was_recognised(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("usenet.txt", "chapters.txt", "story.md"):
+        shutil.copyfile(FIXTURES / name, src / name)
+    run = subprocess.run([sys.executable, "-m", "compiler", "inspect", str(src)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    out = run.stdout
+    assert "title:       The Quiet Station" in out and "author:      Dana Voss" in out
+    assert "Path: news.example.edu!not-for-mail" in out  # listed as left out
+    assert "section:     line 7: Chapter 2: The Ford" in out
+    assert "disclaimer:  The harbour belongs to nobody." in out and "notes:       1 numbered notes, 1 linked" in out
