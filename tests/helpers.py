@@ -96,11 +96,3 @@ def missing_words(expected: Counter[str], actual_text: str) -> Counter[str]:
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
-
-def run_epubcheck_quick(path: Path, tmp: Path) -> dict:
-    """`run_epubcheck` with the JVM tuned for one short run (C1 compiler only, serial GC): the same
-    report for well under half the CPU time, which matters when a test checks many books."""
-    report = tmp / f"{path.stem}-{abs(hash(str(path)))}-epubcheck.json"
-    args = ["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(EPUBCHECK_JAR)]
-    subprocess.run(args + [str(path), "--json", str(report), "-q"], capture_output=True, check=False)
-    return json.loads(report.read_text(encoding="utf-8"))
