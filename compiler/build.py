@@ -18,6 +18,7 @@ from .config import Config, load_config
 from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 from .model import Anthology, BookMeta, Story
 from .limits import check_paragraphs, check_sizes
+from .package.cover import cover_file_name, find_cover, make_cover
 from .read import read_stories, story_files
 from .render import render
 from .render.theme import load_theme
@@ -99,14 +100,15 @@ def build(
     anthology, found = transform(assemble(config, read.stories))
     check_paragraphs(anthology)
     theme = load_theme(theme_name or config.theme, source)
-    rendered = render(anthology, theme)
+    cover = find_cover(source)  # a user's cover.jpg or cover.png replaces the drawn one
+    rendered = render(anthology, theme, cover_file_name(cover) if "epub" in formats else None)
 
     books: dict[Path, bytes] = {}
     found = list(found)
     if "epub" in formats:
         from .package.epub import package_epub
 
-        books[output / "anthology.epub"] = package_epub(anthology, rendered)
+        books[output / "anthology.epub"] = package_epub(anthology, rendered, make_cover(anthology, theme, cover))
     if "pdf" in formats:
         from .package.fonts import missing_glyphs
         from .package.pdf import package_pdf

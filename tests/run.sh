@@ -17,13 +17,17 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v java >/dev/null 2>&1 || { echo "EPUBCheck needs Java (17+): apt-get install default-jre-headless" >&2; exit 1; }
 
-# EPUB checks in real browsers (issue 4): DAISY Ace and epub.js run in Debian's chromium; their npm
-# packages are pinned in tests/reading-system/package-lock.json. puppeteer (under Ace) must not
-# download a browser of its own. Both steps are skipped when already done.
-if [ ! -x /usr/bin/chromium ]; then
+# EPUB checks in real reading systems (issue 4): DAISY Ace and epub.js run in Debian's chromium;
+# their npm packages are pinned in tests/reading-system/package-lock.json, and puppeteer (under Ace)
+# must not download a browser of its own. calibre (~370 MB, ~2 min to install) converts to AZW3.
+# Each step is skipped when already done.
+epub_need=()
+[ -x /usr/bin/chromium ] || epub_need+=(chromium)
+command -v ebook-convert >/dev/null 2>&1 || epub_need+=(calibre)
+if [ ${#epub_need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${epub_need[@]}" >/dev/null
 fi
 command -v npm >/dev/null 2>&1 || { echo "the EPUB reading-system tests need Node 20+ and npm: apt-get install nodejs npm" >&2; exit 1; }
 lock=tests/reading-system/package-lock.json stamp=tests/reading-system/node_modules/.installed-from-lock

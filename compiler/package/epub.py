@@ -1,5 +1,8 @@
 """Package stage: the rendered documents into an EPUB 3 (with an EPUB 2 NCX and guide).
 
+The cover (package/cover.py: the user's image or a drawn one) becomes the cover-image and the
+rendered cover page opens the spine; the nav document holds contents and landmarks.
+
 ebooklib writes the package (OPF metadata, manifest, spine, NCX, container). Three things it cannot
 do are done on its output afterwards: `xml:lang` on `<package>`, a `dcterms:modified` of our
 choosing (it stamps the wall clock), and a reproducible zip (it stamps entry times).
@@ -17,10 +20,11 @@ from lxml import etree
 from ..model import Anthology
 from ..render import RenderedBook
 from ..render.view import authors_text
+from .cover import Cover
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 # EPUB 2 guide types for our landmarks (https://idpf.org/epub/20/spec/OPF_2.0.1_draft.htm#Section2.6).
-_GUIDE = {"titlepage": "title-page", "copyright-page": "copyright-page", "toc": "toc", "bodymatter": "text", "endnotes": "notes"}
+_GUIDE = {"cover": "cover", "titlepage": "title-page", "copyright-page": "copyright-page", "toc": "toc", "bodymatter": "text", "endnotes": "notes"}
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold; entry times carry no meaning here
 
 
@@ -34,8 +38,11 @@ class _Document(epub.EpubItem):
 
 def _accessibility(book: epub.EpubBook) -> None:
     # EPUB Accessibility 1.1 discovery metadata (https://www.w3.org/TR/epub-a11y-11/#sec-discovery).
+    # The cover is the one image: it makes the access mode visual too, but its text is its alt text
+    # and the title page's, so the book stays sufficient as text alone.
     for prop, value in (
         ("schema:accessMode", "textual"),
+        ("schema:accessMode", "visual"),
         ("schema:accessModeSufficient", "textual"),
         ("schema:accessibilityFeature", "structuralNavigation"),
         ("schema:accessibilityFeature", "tableOfContents"),
@@ -43,14 +50,15 @@ def _accessibility(book: epub.EpubBook) -> None:
         ("schema:accessibilityHazard", "none"),
         (
             "schema:accessibilitySummary",
-            "Text-only book with a navigable table of contents, headings in reading order and "
-            "end-notes linked to and from the text.",
+            "Text book with a navigable table of contents, headings in reading order and "
+            "end-notes linked to and from the text. Its one image, the cover, repeats the title page "
+            "and has that text as its alternative text.",
         ),
     ):
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def _build(anthology: Anthology, rendered: RenderedBook, css: bytes) -> epub.EpubBook:
+def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cover) -> epub.EpubBook:
     meta = anthology.meta
     book = epub.EpubBook()
     book.set_identifier(meta.identifier)
@@ -75,6 +83,10 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes) -> epub.Epu
     _accessibility(book)
 
     book.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=css))
+    # The cover image: manifest property cover-image (EPUB 3) and <meta name="cover"> (EPUB 2,
+    # which Kindle and older Kobos still read); ebooklib's own cover page is not used, ours is themed.
+    book.set_cover(cover.file_name, cover.data, create_page=False)
+    book.get_item_with_id("cover-img").media_type = cover.media_type
     nav = _Document("nav", rendered.nav.file_name, rendered.nav.xhtml, ["nav"])
     book.add_item(nav)
     items = {}
@@ -83,11 +95,16 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes) -> epub.Epu
         items[doc.file_name] = item
         book.add_item(item)
     # The nav document stays out of the spine (the contents page is in it), so readers and calibre
-    # open on the title page rather than on a list of links.
+    # open on the cover page, first in the spine, rather than on a list of links.
     book.spine = list(items.values())
+    if rendered.cover is not None:
+        page = _Document("cover", rendered.cover.file_name, rendered.cover.xhtml)
+        book.add_item(page)
+        book.spine.insert(0, page)
     book.toc = [_toc(entry) for entry in (d.toc for d in rendered.docs) if entry is not None]
+    spine_docs = ([rendered.cover] if rendered.cover else []) + list(rendered.docs)
     book.guide = [
-        {"type": _GUIDE[d.landmark], "title": d.title, "href": d.file_name} for d in rendered.docs if d.landmark in _GUIDE
+        {"type": _GUIDE[d.landmark], "title": d.title, "href": d.file_name} for d in spine_docs if d.landmark in _GUIDE
     ]
     book.add_item(epub.EpubNcx())
     return book
@@ -124,9 +141,9 @@ def _reproducible(data: bytes, language: str) -> bytes:
     return out.getvalue()
 
 
-def package_epub(anthology: Anthology, rendered: RenderedBook) -> bytes:
+def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover) -> bytes:
     css = rendered.theme.stylesheet_text("epub.css").encode("utf-8")  # parent themes first
-    book = _build(anthology, rendered, css)
+    book = _build(anthology, rendered, css, cover)
     raw = io.BytesIO()
     # ebooklib stamps dcterms:modified with the wall clock unless given "mtime".
     mtime = datetime.datetime.strptime(anthology.meta.modified, "%Y-%m-%dT%H:%M:%SZ")

@@ -16,7 +16,7 @@ from lxml import etree
 from ..diagnostics import ExitCode, fail
 from ..model import Anthology
 from .theme import Theme
-from .view import ENDNOTES_FILE, book_view
+from .view import ENDNOTES_FILE, authors_text, book_view
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class RenderedBook:
     theme: Theme
     language: str
     print_front: tuple[RenderedDoc, ...] = ()  # pages only a printed book has (the half-title)
+    cover: RenderedDoc | None = None  # the EPUB's cover page, first in its spine; print has none
 
 
 def _environment(theme: Theme) -> jinja2.Environment:
@@ -65,7 +66,18 @@ def _render(env: jinja2.Environment, template: str, **context: Any) -> bytes:
     return xhtml
 
 
-def render(anthology: Anthology, theme: Theme) -> RenderedBook:
+def _cover_alt(book: dict[str, Any]) -> str:
+    # The drawn cover carries only the title, editor and authors, so they are its text alternative.
+    alt = f"Cover: {book['title']}"
+    if book["editor"]:
+        alt += f", edited by {book['editor']}"
+    if book["authors"]:
+        alt += f"; stories by {authors_text(tuple(book['authors']))}"
+    return alt
+
+
+def render(anthology: Anthology, theme: Theme, cover_image: str | None = None) -> RenderedBook:
+    """`cover_image` is the cover's href inside the EPUB; None renders no cover page."""
     env = _environment(theme)
     book = book_view(anthology)
     settings = theme.settings
@@ -93,7 +105,12 @@ def render(anthology: Anthology, theme: Theme) -> RenderedBook:
         docs.append(doc(view["file"], story.title, "body", landmark, "chapter.xhtml", entry, story=view))
     if book["notes"]:
         docs.append(doc(ENDNOTES_FILE, notes_title, "back", "endnotes", "endnotes.xhtml", TocEntry(notes_title, ENDNOTES_FILE)))
+    cover = None
+    if cover_image is not None:
+        alt = _cover_alt(book)
+        cover = doc("cover.xhtml", "Cover", "front", "cover", "cover.xhtml", None, cover_image=cover_image, cover_alt=alt)
     entries = [d.toc for d in docs if d.toc is not None]
-    nav = doc("nav.xhtml", contents_title, "front", "", "nav.xhtml", None, entries=entries, docs=docs)
+    landmarks = ([cover] if cover else []) + docs
+    nav = doc("nav.xhtml", contents_title, "front", "", "nav.xhtml", None, entries=entries, docs=landmarks)
     halftitle = doc("halftitle.xhtml", anthology.meta.title, "front", "", "halftitle.xhtml", None)
-    return RenderedBook(tuple(docs), nav, theme, anthology.meta.language, (halftitle,))
+    return RenderedBook(tuple(docs), nav, theme, anthology.meta.language, (halftitle,), cover)
