@@ -64,25 +64,27 @@ def epub_text(data: bytes) -> str:
 
 
 def pdf_text(data: bytes, running_heads: set[str]) -> str:
-    """The PDF's text, pages joined without running heads and folios so words hyphenated across a
-    page turn join up again."""
+    """The PDF's text with the body of every page in sequence and the page furniture (running
+    heads, folios) moved to the end, so a word hyphenated across a page turn joins up again while
+    every line still counts (a story line that looks like a folio is moved, not lost)."""
     import pypdfium2
 
     heads = {h.casefold() for h in running_heads}
+
+    def furniture(line: str) -> bool:
+        text = line.strip()
+        return text.casefold() in heads or text.isdigit() or _ROMAN.match(text) is not None
+
+    body: list[str] = []
+    aside: list[str] = []
     document = pypdfium2.PdfDocument(data)
-    pages = []
     try:
         for page in document:
-            lines = page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n")
-            kept = [
-                line
-                for line in lines
-                if line.strip().casefold() not in heads and not line.strip().isdigit() and not _ROMAN.match(line.strip())
-            ]
-            pages.append("\n".join(kept).strip("\n"))
+            for line in page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n"):
+                (aside if furniture(line) else body).append(line)
     finally:
         document.close()
-    return "\n".join(pages)
+    return "\n".join(body) + "\n" + "\n".join(aside)
 
 
 @dataclass(frozen=True)

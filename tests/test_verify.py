@@ -92,3 +92,12 @@ def test_text_an_override_replaces_is_not_expected_in_the_book(tmp_path: Path) -
     (src / "anthology.toml").write_text('[stories."story.txt"]\ntitle = "The Lamp"\nauthor = "Anon"\n', encoding="utf-8")
     result = build(src, tmp_path / "out", ("epub",))  # would fail V001 on "Lantern" and "Someone" otherwise
     assert result.consumed[src / "story.txt"][-2:] == ("The Lantern", "Someone")
+
+
+def test_a_story_line_that_looks_like_a_folio_still_counts(tmp_path: Path) -> None:
+    # Found by the property test: a story of nothing but digits was taken for page furniture.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "digits.txt").write_text("0" * 53, encoding="utf-8")
+    result = build(src, tmp_path / "out")
+    assert len(result.outputs) == 2
