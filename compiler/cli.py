@@ -150,6 +150,22 @@ def watch(
         typer.echo("stopped", err=True)
 
 
+@app.command()
+def init(
+    source: Path = typer.Argument(Path("."), help="Folder holding the stories."),
+    force: bool = typer.Option(False, "--force", help="Replace an existing anthology.toml."),
+) -> None:
+    """Write an anthology.toml for the stories in SOURCE, filled with what was recognised."""
+    from .init import write_manifest
+
+    try:
+        target = write_manifest(source, force)
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        raise typer.Exit(exc.exit_code) from None
+    typer.echo(f"wrote {target}")
+
+
 themes_app = typer.Typer(help="List the built-in themes, or preview one as a PNG spread.", invoke_without_command=True)
 app.add_typer(themes_app, name="themes")
 
