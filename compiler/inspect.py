@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .config import load_config
 from .diagnostics import Diagnostic
-from .model import Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, plain_text
+from .model import Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
 from .read import input_format, read_stories
 
 # Scripts that tell the language well enough to say so (the manifest's `language` decides).
@@ -98,7 +98,7 @@ def describe(report: StoryReport) -> list[str]:
         lines.append(f"  notes:       {len(s.endnotes)} numbered notes, {linked} linked from the text")
     lines.append(
         f"  text:        {len(paragraphs)} paragraphs, {sum(isinstance(b, SceneBreak) for b in blocks)} scene breaks, "
-        f"{sum(isinstance(b, BlockQuote) for b in blocks)} quotations, "
+        f"{sum(isinstance(b, BlockQuote) for b in blocks)} quotations, {sum(isinstance(b, Verse) for b in blocks)} verses, "
         f"{sum(len(plain_text(p.children).split()) for p in paragraphs):,} words"
     )
     for h in sections:

@@ -71,7 +71,15 @@ class BlockQuote:
     line: int = 0
 
 
-Block = Union[Paragraph, SceneBreak, Heading, BlockQuote]
+@dataclass(frozen=True)
+class Verse:
+    """Lines kept as written, not re-flowed: a poem, a song, a memo's address block, a word list."""
+
+    lines: tuple[tuple[Inline, ...], ...]
+    line: int = 0
+
+
+Block = Union[Paragraph, SceneBreak, Heading, BlockQuote, Verse]
 
 # ---------------------------------------------------------------- story furniture
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import BuildResult, build
-from compiler.model import BlockQuote, Emphasis, Heading, NoteRef, Paragraph, SceneBreak, Story, Strong, plain_text
+from compiler.model import BlockQuote, Emphasis, Heading, NoteRef, Paragraph, SceneBreak, Story, Strong, Verse, plain_text
 from compiler.read import read_story
 from compiler.read.layout import is_separator
 from compiler.read.plaintext import ReadResult
@@ -31,7 +31,7 @@ def paragraphs(story: Story) -> list[str]:
 
 
 def kinds(story: Story) -> str:
-    return "".join({Paragraph: "P", SceneBreak: "S", Heading: "H", BlockQuote: "Q"}[type(b)] for b in story.body)
+    return "".join({Paragraph: "P", SceneBreak: "S", Heading: "H", BlockQuote: "Q", Verse: "V"}[type(b)] for b in story.body)
 
 
 # ------------------------------------------------------------------ bytes to text
@@ -111,6 +111,21 @@ def test_hard_wrapped_lines_are_reflowed_into_paragraphs() -> None:
     first, second = paragraphs(read("hardwrapped.txt").story)
     assert first.startswith("It had been raining for three days when the letter came, and by then the road")
     assert second == "She read it standing in the doorway, one hand on the frame, while the rain ran off the eaves in ropes."
+
+
+def test_verse_keeps_its_lines_and_renders_them_with_line_breaks(fixtures_build: BuildResult) -> None:
+    story = read("verse.txt").story
+    assert kinds(story) == "PVP"
+    verse = story.body[1]
+    assert isinstance(verse, Verse)
+    assert [plain_text(line) for line in verse.lines] == [
+        "Hush now, the tide is turning,",
+        "Hush now, the lamps are burning,",
+        "Sleep till the morning comes.",
+    ]
+    docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
+    (p,) = [p for d in docs.values() for p in d.xpath("//x:p[@class='verse']", namespaces=NS)]
+    assert len(p.xpath("x:br", namespaces=NS)) == 2
 
 
 # ------------------------------------------------------------------ furniture

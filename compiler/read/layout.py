@@ -20,6 +20,8 @@ _SYMBOLS = re.compile(r"^(?:[*~=_#+•·°◊♦❦§\-–—\\]\s*){1,}$")
 _LETTERS = re.compile(r"^[-~=*_ ]*(?:x|o|xXx|XxX|oOo|OoO|(?:x[-~ ]){2,}x)[-~=*_ ]*$|^[-~=*_ ]*([A-Za-z])\1{2,}[-~=*_ ]*$", re.I)
 # "One paragraph per line" files: their lines are far longer than any hard wrap.
 LONG_LINE = 90
+_VERSE_MAX = 55
+_VERSE_MEAN = 42
 _INDENT = re.compile(r"^(?:\t| {2,}|\u3000)\S")
 
 
@@ -30,6 +32,14 @@ def is_separator(line: str) -> bool:
     if _SYMBOLS.match(text):
         return any(ch not in "\\" for ch in text)
     return _LETTERS.match(text) is not None and (len(set(text.lower()) - set(" -~=*_")) <= 2)
+
+
+def is_verse(lines: tuple[str, ...] | list[str]) -> bool:
+    """Three or more lines, all far shorter than any hard wrap: a poem, a song, an address block or
+    a word list, whose line breaks are the author's. (Hard-wrapped prose fills its lines to 60–80
+    columns, so its longest line gives it away.)"""
+    sizes = [len(line.strip()) for line in lines]
+    return len(sizes) >= 3 and max(sizes) <= _VERSE_MAX and sum(sizes) <= _VERSE_MEAN * len(sizes)
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..diagnostics import info
-from ..model import Block, BlockQuote, Emphasis, EndNote, Heading, Inline, NoteRef, Paragraph, SceneBreak, Source, Strong, Text
+from ..model import Block, BlockQuote, Emphasis, EndNote, Heading, Inline, NoteRef, Paragraph, SceneBreak, Source, Strong, Text, Verse
 from .blockstory import Found, story_from_blocks
 from .inlines import squash_space
-from .layout import LONG_LINE
+from .layout import LONG_LINE, is_verse
 from .plaintext import ReadResult
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -179,6 +179,16 @@ def _lines_as_paragraphs(source: str, children: tuple[Inline, ...]) -> list[tupl
     return [(n, g) for n, g in groups if g]
 
 
+def _split_lines(children: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], ...]:
+    lines: list[list[Inline]] = [[]]
+    for node in children:
+        if isinstance(node, Text) and node.text == "\n":
+            lines.append([])
+        else:
+            lines[-1].append(node)
+    return tuple(tuple(line) for line in lines if line)
+
+
 def _setext_rule(opening: Token, inline: Token) -> bool:
     return opening.markup in ("-", "=") and ("\n" in inline.content or len(inline.content.split()) > 12)
 
@@ -201,6 +211,8 @@ def _walk(tokens: list[Token], inl: _Inlines, found: Found) -> list[Block]:
                 stack[-1] += [Paragraph(children, where), SceneBreak(where)]
             elif pending is not None and pending.type == "heading_open":
                 stack[-1].append(Heading(children, "", where))
+            elif children and is_verse(t.content.split("\n")):
+                stack[-1].append(Verse(_split_lines(children), where))
             elif children:
                 if marker:
                     children, marker = (Text(marker),) + children, ""

@@ -24,12 +24,13 @@ from ..model import (
     Source,
     Story,
     Text,
+    Verse,
     plain_text,
 )
 from . import furniture as f
 from .endnotes import plain_footnotes
 from .headers import FIELD, usenet
-from .layout import Chunk, chunk
+from .layout import Chunk, chunk, is_verse
 from .scrape import unecho
 from .sections import heading_of, is_heading, number_headings
 
@@ -209,6 +210,9 @@ def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic], consum
         heading = heading_of(c.text, c.line)
         if heading is not None:
             blocks.append(heading)
+            continue
+        if is_verse(c.lines):
+            blocks.append(Verse(tuple((Text(line.strip()),) for line in c.lines), c.line))
             continue
         if c.gap_before >= 2 and blocks and not isinstance(blocks[-1], SceneBreak):
             previous = blocks[-1]

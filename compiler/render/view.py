@@ -22,6 +22,7 @@ from ..model import (
     Story,
     Strong,
     Text,
+    Verse,
     plain_text,
 )
 
@@ -63,6 +64,8 @@ def block_view(block: Block, note_numbers: dict[str, int]) -> View:
         return {"kind": "break"}
     if isinstance(block, BlockQuote):
         return {"kind": "quote", "blocks": [block_view(b, note_numbers) for b in block.blocks]}
+    if isinstance(block, Verse):
+        return {"kind": "verse", "lines": [[inline_view(n, note_numbers) for n in line] for line in block.lines]}
     inlines = [inline_view(n, note_numbers) for n in block.children]
     if isinstance(block, Heading):
         return {"kind": "heading", "inlines": inlines, "id": block.anchor}
