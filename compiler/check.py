@@ -38,19 +38,48 @@ def words(text: str) -> Counter[str]:
     return Counter(w.casefold() for w in _WORD.findall(text))
 
 
+# Elements that end a run of text: words never continue across them. Inline elements (em, a, span)
+# do not break words: "*CRASH*SPLINTER*WHAM*" is one word on the page as in the source.
+_BLOCKS = frozenset(
+    "p div br hr li ol ul dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 section article aside header footer "
+    "nav table tr td th caption figure figcaption title body head html".split()
+)
+
+
+def _text_of(root: etree._Element) -> str:
+    parts: list[str] = []
+
+    def walk(element: etree._Element) -> None:
+        if not isinstance(element.tag, str):  # comments and processing instructions hold no text
+            parts.append(element.tail or "")
+            return
+        block = etree.QName(element).localname.lower() in _BLOCKS
+        if block:
+            parts.append("\n")
+        parts.append(element.text or "")
+        for child in element:
+            walk(child)
+        if block:
+            parts.append("\n")
+        parts.append(element.tail or "")
+
+    walk(root)
+    return "".join(parts)
+
+
 def source_text(text: str, kind: str) -> str:
     """The words a reader of the source sees: markup removed, never interpreted."""
     if kind == "html":
         import lxml.html
 
-        return " ".join(lxml.html.fragment_fromstring(text, create_parent="div").itertext())
+        return _text_of(lxml.html.fragment_fromstring(text, create_parent="div"))
     if kind == "markdown":
         from markdown_it import MarkdownIt
 
         import lxml.html
 
         html = MarkdownIt("commonmark").render(text)
-        return " ".join(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div").itertext())
+        return _text_of(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div"))
     return text
 
 
@@ -59,7 +88,7 @@ def epub_text(data: bytes) -> str:
         parts = []
         for name in sorted(book.namelist()):
             if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
-                parts.append(" ".join(etree.fromstring(book.read(name)).itertext()))
+                parts.append(_text_of(etree.fromstring(book.read(name))))
     return "\n".join(parts)
 
 

@@ -101,3 +101,11 @@ def test_a_story_line_that_looks_like_a_folio_still_counts(tmp_path: Path) -> No
     (src / "digits.txt").write_text("0" * 53, encoding="utf-8")
     result = build(src, tmp_path / "out")
     assert len(result.outputs) == 2
+
+
+def test_inline_markup_does_not_split_words_but_blocks_do() -> None:
+    # Found on the corpus: "*CRASH*SPLINTER*WHAM*" is one word on the page, as in the source.
+    from compiler.check import source_text
+
+    assert words(source_text("*CRASH*SPLINTER*WHAM* fell\n\nnext", "markdown")) == words("crashsplinterwham fell next")
+    assert words(source_text("<p>a<b>b</b>c</p><p>d</p><!-- hidden -->e", "html")) == words("abc d e")
