@@ -20,7 +20,7 @@ from .model import Anthology, BookMeta, Story
 from .limits import check_paragraphs, check_sizes
 from .package.cover import cover_file_name, find_cover, make_cover
 from .read import read_stories, story_files
-from .render import render
+from .render import RenderedBook, render
 from .render.theme import load_theme
 from .transforms import transform
 
@@ -73,13 +73,14 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _verify(books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -> None:
+def _verify(books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook) -> None:
     """Nothing lost: every word of every story must be in each book before anything is written."""
     from .check import expected_from, verify_books
+    from .package.fonts import theme_coverage
 
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
-    lost = verify_books(by_kind, expected_from(consumed, anthology), heads)
+    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, theme_coverage(rendered))
     if lost:
         raise BuildError(ExitCode.OUTPUT, lost)
 
@@ -119,7 +120,7 @@ def build(
             rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim or None, profile, bleed
         )
     if verify:
-        _verify(books, read.consumed, anthology)
+        _verify(books, read.consumed, anthology, rendered)
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.
         from .package.booklet import impose

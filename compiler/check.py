@@ -191,20 +191,28 @@ def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -
     ]
 
 
-def verify_books(books: dict[str, bytes], expected: list[Expected], running_heads: set[str]) -> list[Diagnostic]:
-    """One error per lost word and format; empty when every word arrived."""
+def verify_books(
+    books: dict[str, bytes], expected: list[Expected], running_heads: set[str], covered: frozenset[int] | None = None
+) -> list[Diagnostic]:
+    """One error per lost word and format; empty when every word arrived. `covered` is the set of
+    characters the print fonts have: a PDF word with others was drawn as missing-glyph boxes, which
+    is a font problem the user can fix (P011), not a bug (V001)."""
     found: list[Diagnostic] = []
     for kind, data in books.items():
         text = epub_text(data) if kind == "epub" else pdf_text(data, running_heads)
         for loss in lost_words(expected, text):
-            found.append(
-                Diagnostic(
-                    "V001",
-                    Severity.ERROR,
-                    f"“{loss.word}” ({loss.missing}×) is missing from the {kind.upper()}: a bug, please report it "
-                    "with this story; --no-verify writes the book anyway",
-                    loss.story,
-                    loss.lines[0] if loss.lines else 0,
+            where = (loss.story, loss.lines[0] if loss.lines else 0)
+            unset = sorted({ch for ch in loss.word if covered is not None and ord(ch) not in covered})
+            if kind == "pdf" and unset:
+                message = (
+                    f"“{loss.word}” could not be set in the PDF: no font has {' '.join(unset)}; "
+                    "add a font covering them to the theme's fonts/ folder"
                 )
+                found.append(Diagnostic("P011", Severity.ERROR, message, *where))
+                continue
+            message = (
+                f"“{loss.word}” ({loss.missing}×) is missing from the {kind.upper()}: a bug, please report it "
+                "with this story; --no-verify writes the book anyway"
             )
+            found.append(Diagnostic("V001", Severity.ERROR, message, *where))
     return found

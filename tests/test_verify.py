@@ -109,3 +109,19 @@ def test_inline_markup_does_not_split_words_but_blocks_do() -> None:
 
     assert words(source_text("*CRASH*SPLINTER*WHAM* fell\n\nnext", "markdown")) == words("crashsplinterwham fell next")
     assert words(source_text("<p>a<b>b</b>c</p><p>d</p><!-- hidden -->e", "html")) == words("abc d e")
+
+
+def test_characters_no_font_can_set_are_a_font_error_not_a_lost_word(tmp_path: Path) -> None:
+    # Found by the property test: a CJK character the theme's fonts lack is drawn as a box.
+    src = tmp_path / "in"
+    src.mkdir()
+    # The falsifying example as hypothesis found it: unassigned code points around the CJK character.
+    (src / "s.txt").write_text("V xhgjkaa a aaaaaaaaa aa aaaaa aa aaa aaaaaaaaa?0\U0009ad8d棬Á\U000c7eae", encoding="utf-8")
+    fonts = subprocess.run(["fc-list", ":charset=68ec"], capture_output=True, text=True).stdout.strip()
+    if fonts:  # a machine with a CJK system font sets the character, and the build rightly passes
+        assert build(src, tmp_path / "out", ("pdf",)).outputs
+        return
+    with pytest.raises(BuildError) as err:
+        build(src, tmp_path / "out", ("pdf",))
+    assert {d.code for d in err.value.diagnostics} == {"P011"}
+    assert "add a font" in err.value.diagnostics[0].message
