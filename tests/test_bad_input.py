@@ -191,3 +191,47 @@ def test_a_story_over_the_size_limit_is_refused_before_reading(src: Path, tmp_pa
     with (src / "huge.txt").open("wb") as handle:
         handle.truncate(33 * 1024 * 1024)  # sparse: no disk or memory spent
     _fails_cleanly(src, tmp_path, ExitCode.INPUT, "huge.txt", "split it")
+
+
+def _read(src: Path, name: str, data: bytes) -> tuple[str, str, list[str]]:
+    from compiler.model import Paragraph, plain_text
+    from compiler.read import read_story
+
+    (src / name).write_bytes(data)
+    result = read_story(src / name, None)
+    body = " ".join(plain_text(b.children) for b in result.story.body if isinstance(b, Paragraph))
+    return body, result.story.source.encoding, [str(d) for d in result.diagnostics]
+
+
+def test_invalid_utf8_bytes_in_a_utf8_file_are_read_alone_and_reported(src: Path) -> None:
+    body, encoding, found = _read(src, "bad.txt", "Bad\n\nby X\n\nValid café and ".encode() + b"broken \xc3\x28 here.\n")
+    assert "Valid café and broken" in body  # the good UTF-8 is not turned into mojibake
+    assert encoding.startswith("utf-8") and any("A004" in d and "bad.txt:5" in d for d in found)
+
+
+def test_mixed_encodings_in_one_file(src: Path) -> None:
+    data = "Mixed\n\nby X\n\nThe naïve one.\n\n".encode() + "The café one.\n".encode("latin-1")
+    body, _, _ = _read(src, "mixed.txt", data)
+    assert "The naïve one." in body and "The café one." in body
+
+
+def test_a_short_latin1_story_is_read_as_western_text(src: Path) -> None:
+    body, encoding, _ = _read(src, "l1.txt", "Café\n\nby X\n\nThe café was naïve and déjà vu.\n".encode("latin-1"))
+    assert "The café was naïve and déjà vu." in body and encoding == "cp1252"
+
+
+def test_cyrillic_in_a_legacy_page_is_not_taken_for_western(src: Path) -> None:
+    body, encoding, _ = _read(src, "ru.txt", "Привет\n\nby X\n\nЭто русский текст про кошку и собаку.\n".encode("cp1251"))
+    assert "русский текст" in body and encoding == "cp1251"
+
+
+def test_lone_surrogates_build_or_fail_cleanly(src: Path, tmp_path: Path) -> None:
+    # UTF-8-encoded surrogate halves (CESU/WTF-8 leftovers) and a UTF-16 file with an unpaired half.
+    (src / "wtf8.txt").write_bytes("Lone\n\nby X\n\nA lone café ".encode() + b"\xed\xa0\x80 half.\n")
+    (src / "u16.txt").write_bytes("Sixteen\n\nby X\n\nA lone ".encode("utf-16-le") + b"\x00\xd8" + " half.\n".encode("utf-16-le"))
+    run = _build(src, tmp_path / "out", "--format", "epub")
+    assert "Traceback" not in run.stderr
+    if run.returncode != 0:
+        assert run.returncode == ExitCode.INPUT and ("wtf8.txt" in run.stderr or "u16.txt" in run.stderr)
+    else:
+        assert (tmp_path / "out" / "anthology.epub").exists()  # and EPUBCheck validates it at session end

@@ -71,13 +71,53 @@ def _western(data: bytes, guess: str, language: str, candidates: list[tuple[str,
     for name, score in candidates:
         if name in _WESTERN and score <= chaos + 0.01:
             return name
-    if language != "English":
-        return guess
     try:
-        data.decode("cp1252")
+        western = data.decode("cp1252")
     except UnicodeDecodeError:
         return guess
-    return "cp1252"
+    # Accented letters standing alone between plain ones ("café", "naïve", "déjà") are Western
+    # text; runs of them ("Ïðèâåò") are another script read through the wrong page.
+    if language == "English" or _isolated_accents(western):
+        return "cp1252"
+    return guess
+
+
+def _isolated_accents(text: str) -> bool:
+    high = [i for i, ch in enumerate(text) if ord(ch) > 0x7F and ch.isalpha()]
+    if not high:
+        return False
+    runs = sum(1 for i in high if i + 1 < len(text) and ord(text[i + 1]) > 0x7F and text[i + 1].isalpha())
+    return runs * 4 <= len(high)
+
+
+_MOSTLY_UTF8 = "utf-8 (stray bytes read as cp1252)"
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _stray_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    bad = error.object[error.start : error.end]
+    return bad.decode("cp1252", errors="replace"), error.end
+
+
+codecs.register_error("anthology-cp1252", _stray_as_cp1252)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """A UTF-8 file with a few stray bytes (a pasted Windows-1252 snippet, a cut-off sequence):
+    decode it as UTF-8 and read only the stray bytes as cp1252, rather than read the whole file
+    through a code page and turn every correct accent into mojibake."""
+    text = data.decode("utf-8", errors="anthology-cp1252")
+    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) > 0x7F)
+    stray = len(data) - len(data.decode("utf-8", errors="ignore").encode("utf-8"))
+    return text if valid and stray <= valid else None
 
 
 def _detect(data: bytes, path: Path) -> tuple[str, str]:
@@ -94,6 +134,9 @@ def _detect(data: bytes, path: Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(data)
+    if mostly is not None:
+        return mostly, _MOSTLY_UTF8
     from charset_normalizer import from_bytes  # imported here: only legacy files pay for it
 
     matches = from_bytes(data)
@@ -213,11 +256,17 @@ def decode(data: bytes, path: Path) -> DecodedText:
     # CRLF (DOS), CR (classic Mac) and LF, even mixed in one file; Ctrl-Z is DOS's end-of-file mark.
     text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\x1a")
     diagnostics: list[Diagnostic] = []
+    if encoding == _MOSTLY_UTF8:
+        lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if not _is_utf8(line)]
+        shown = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+        diagnostics.append(
+            warning("A004", f"bytes that are not UTF-8 on line(s) {shown} were read as cp1252; check them", path, lines[0])
+        )
     # Mojibake first: "â€\x9d" is a right quote whose last byte became a C1 control.
     text = _repair_mojibake(text, path, diagnostics)
     if any(_is_unwanted(ch) for ch in text):
         text = _drop_controls(text, path, diagnostics)
-    if encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"):
+    if encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", _MOSTLY_UTF8):
         text = _quote_bytes(text, path, diagnostics)
     if not text.strip():
         raise fail(ExitCode.INPUT, "A003", "this file is empty; add the story's text or remove the file", path)
