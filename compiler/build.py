@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,10 +95,14 @@ def build(
     profile: str = "print",
     bleed: bool = False,
     verify: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
+    step = progress or (lambda _stage: None)  # the CLI shows these on a terminal
+    step("reading the stories")
     config = load_config(source)
     check_sizes(story_files(source, config))
     read = read_stories(source, config)
+    step("typesetting the text")
     anthology, found = transform(assemble(config, read.stories))
     check_paragraphs(anthology)
     theme = load_theme(theme_name or config.theme, source)
@@ -109,17 +114,20 @@ def build(
     if "epub" in formats:
         from .package.epub import package_epub
 
+        step("packaging the EPUB")
         books[output / "anthology.epub"] = package_epub(anthology, rendered, make_cover(anthology, theme, cover))
     if "pdf" in formats:
         from .package.fonts import missing_glyphs
         from .package.pdf import package_pdf
 
+        step("laying out the PDF")
         found += missing_glyphs(rendered)
         authors = [a for s in anthology.stories for a in s.authors]
         books[output / "anthology.pdf"] = package_pdf(
             rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim or None, profile, bleed
         )
     if verify:
+        step("checking every word")
         _verify(books, read.consumed, anthology, rendered)
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.
@@ -128,6 +136,7 @@ def build(
 
         pdf_path = output / "anthology.pdf"
         books[pdf_path] = impose(books[pdf_path], booklet_sheet(trim or config.trim))
+    step("writing")
     try:
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():

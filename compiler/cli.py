@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Optional
 
@@ -28,6 +30,18 @@ def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], verbose: boo
         if d.severity == Severity.INFO and not verbose:
             continue
         typer.echo(str(d), err=True)
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
+    """A live line naming the build's stage, on a terminal only (never in logs or pipes)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console  # only on a terminal: rich costs start-up time
+
+    with Console(stderr=True).status("building…") as status:
+        yield lambda stage: status.update(f"{stage}…")
 
 
 def _version(value: bool) -> None:
@@ -69,7 +83,8 @@ def build(
         typer.echo(f"error: unknown profile {profile}; choose from print, screen, booklet", err=True)
         raise typer.Exit(ExitCode.USAGE)
     try:
-        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify)
+        with _progress(quiet) as step:
+            result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step)
     except BuildError as exc:
         _report(exc.diagnostics, verbose=True, quiet=False)
         raise typer.Exit(exc.exit_code) from None

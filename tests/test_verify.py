@@ -125,3 +125,11 @@ def test_characters_no_font_can_set_are_a_font_error_not_a_lost_word(tmp_path: P
         build(src, tmp_path / "out", ("pdf",))
     assert {d.code for d in err.value.diagnostics} == {"P011"}
     assert "add a font" in err.value.diagnostics[0].message
+
+
+def test_the_build_reports_its_stages_in_order(tmp_path: Path) -> None:
+    stages: list[str] = []
+    build(_story_folder(tmp_path), tmp_path / "out", progress=stages.append)
+    assert stages == [
+        "reading the stories", "typesetting the text", "packaging the EPUB", "laying out the PDF", "checking every word", "writing",
+    ]
