@@ -216,7 +216,13 @@ def themes_preview(
 
 
 def main() -> None:
-    app(prog_name="anthology")
+    try:
+        app(prog_name="anthology")
+    except Exception as exc:  # a bug in any command: say so plainly; the traceback only with --debug
+        if "--debug" in sys.argv:
+            raise
+        typer.echo(f"internal error: {type(exc).__name__}: {exc}\nRun again with --debug and report the traceback.", err=True)
+        sys.exit(ExitCode.INTERNAL)
 
 
 if __name__ == "__main__":
