@@ -165,18 +165,10 @@ def lost_words(expected: list[Expected], book_text: str) -> list[Loss]:
     return losses
 
 
-def input_kind(path: Path) -> str:
-    """"markdown", "html" or "text", by the last suffix or the one before a final .txt (story.md.txt)."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if len(suffixes) >= 2 and suffixes[-1] == ".txt":
-        suffixes = suffixes[:-1]
-    last = suffixes[-1] if suffixes else ""
-    return "markdown" if last in (".md", ".markdown") else "html" if last in (".html", ".htm", ".xhtml") else "text"
-
-
 def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -> list[Expected]:
     """What each story's source promises the book, less labels taken as structure and disclaimers
     merged into an identical one on the rights page."""
+    from .read import input_format
     from .read.decode import decode
     from .transforms.frontmatter import merged_away
 
@@ -184,7 +176,7 @@ def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -
     return [
         Expected(
             path,
-            source_text(decode(path.read_bytes(), path).text, input_kind(path)),
+            source_text(decode(path.read_bytes(), path).text, input_format(path)),
             labels + ((merged[path],) if path in merged else ()),
         )
         for path, labels in consumed.items()

@@ -44,6 +44,24 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         yield lambda stage: status.update(f"{stage}…")
 
 
+# Declarations shared by build and watch, so the two commands cannot drift apart.
+SOURCE = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml).")
+OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub and anthology.pdf into.")
+FORMATS_OPTION = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf.")
+THEME = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic).")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .build import FORMATS
+
+    wanted = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:
+        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
+        raise typer.Exit(ExitCode.USAGE)
+    return wanted
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"anthology {__version__}")
@@ -59,11 +77,11 @@ def main_options(
 
 @app.command()
 def build(
-    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
-    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub and anthology.pdf into."),
-    formats: str = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf."),
-    theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic)."),
-    trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else 5.5x8.5)."),
+    source: Path = SOURCE,
+    output: Path = OUTPUT,
+    formats: str = FORMATS_OPTION,
+    theme: Optional[str] = THEME,
+    trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else the theme's)."),
     profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
     bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
@@ -72,13 +90,9 @@ def build(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
 ) -> None:
     """Build the anthology from SOURCE into OUTPUT."""
-    from .build import FORMATS, build as run_build
+    from .build import build as run_build
 
-    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:
-        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
-        raise typer.Exit(ExitCode.USAGE)
+    wanted = _formats(formats)
     if profile not in ("print", "screen", "booklet"):
         typer.echo(f"error: unknown profile {profile}; choose from print, screen, booklet", err=True)
         raise typer.Exit(ExitCode.USAGE)
@@ -135,22 +149,22 @@ def check(
 
 @app.command()
 def watch(
-    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
-    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write the books into."),
-    formats: str = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf."),
-    theme: Optional[str] = typer.Option(None, "--theme", help="Theme name or folder."),
+    source: Path = SOURCE,
+    output: Path = OUTPUT,
+    formats: str = FORMATS_OPTION,
+    theme: Optional[str] = THEME,
     max_builds: Optional[int] = typer.Option(None, "--max-builds", hidden=True, help="Stop after this many builds (for tests)."),
 ) -> None:
     """Build, then rebuild whenever a story, anthology.toml or the theme changes (Ctrl-C to stop)."""
-    from .build import FORMATS, build as run_build
+    from .build import build as run_build
     from .config import load_config
     from .render.theme import load_theme
     from .watch import watch_and_build
 
-    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip() in FORMATS)
+    wanted = _formats(formats)
 
     def once() -> list[str]:
-        result = run_build(source, output, wanted or FORMATS, theme)
+        result = run_build(source, output, wanted, theme)
         return [str(d) for d in result.diagnostics if d.severity >= Severity.WARNING] + [
             f"wrote {path} ({path.stat().st_size:,} bytes)" for path in result.outputs
         ]
