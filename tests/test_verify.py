@@ -133,3 +133,20 @@ def test_the_build_reports_its_stages_in_order(tmp_path: Path) -> None:
     assert stages == [
         "reading the stories", "typesetting the text", "packaging the EPUB", "laying out the PDF", "checking every word", "writing",
     ]
+
+
+def test_typography_reaches_verse_quotes_and_end_notes() -> None:
+    from compiler.model import BlockQuote, EndNote, Source, Story, Verse
+    from compiler.transforms.typography import typography
+
+    story = Story(
+        "s", "T", False, ("A",), Source(Path("s.txt"), "utf-8", "0"),
+        body=(Verse(((Text('"Roses are red,'),), (Text('violets..." she said'),))), BlockQuote((Paragraph((Text("a 'quote' -- here"),)),))),
+        endnotes=(EndNote("n", (Text("1"),), (Text('See "this"...'),)),),
+    )
+    fixed = typography(story)
+    verse, quote = fixed.body
+    assert isinstance(verse, Verse) and isinstance(quote, BlockQuote)
+    assert [line[0].text for line in verse.lines] == ["“Roses are red,", "violets…” she said"]
+    assert quote.blocks[0].children[0].text == "a ‘quote’ — here"  # type: ignore[union-attr]
+    assert fixed.endnotes[0].body[0].text == "See “this”…"  # type: ignore[union-attr]

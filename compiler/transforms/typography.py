@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from ..model import AuthorNote, Block, Heading, Inline, Paragraph, Story, Text
+from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, Paragraph, Story, Text, Verse
 
 # "……", "…….", "...", ". . ." — one ellipsis character, as a typesetter would set it.
 _ELLIPSIS = re.compile(r"[.…](?:\s?[.…])+")
@@ -76,6 +76,16 @@ def _block(block: Block) -> Block:
     if isinstance(block, (Paragraph, Heading)):
         children, _ = _inlines(block.children, "")
         return dataclasses.replace(block, children=children)
+    if isinstance(block, BlockQuote):
+        return dataclasses.replace(block, blocks=_blocks(block.blocks))
+    if isinstance(block, Verse):
+        # A quote opened on one line of a poem may close on the next: carry the context across lines.
+        lines, before = [], ""
+        for line in block.lines:
+            fixed, before = _inlines(line, before)
+            lines.append(fixed)
+            before = "\n" if before else before
+        return dataclasses.replace(block, lines=tuple(lines))
     return block
 
 
@@ -109,4 +119,11 @@ def typography(story: Story) -> Story:
         notes_after=_notes(story.notes_after),
         glossary=glossary,
         trailer=_paras(story.trailer),
+        endnotes=tuple(_endnote(n) for n in story.endnotes),
     )
+
+
+def _endnote(note: EndNote) -> EndNote:
+    label, _ = _inlines(note.label, "")
+    body, _ = _inlines(note.body, "")
+    return dataclasses.replace(note, label=label, body=body)
