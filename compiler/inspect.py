@@ -17,9 +17,9 @@ from .config import load_config
 from .diagnostics import Diagnostic
 from .model import Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
 from .read import input_format, read_stories
+from .transforms.language import script_language
 
 # Scripts that tell the language well enough to say so (the manifest's `language` decides).
-_SCRIPTS = {"HEBREW": "he", "CYRILLIC": "ru", "ARABIC": "ar", "GREEK": "el", "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko"}
 
 
 @dataclass(frozen=True)
@@ -39,19 +39,6 @@ def _blocks(blocks: tuple[Block, ...]) -> list[Block]:
         if isinstance(b, BlockQuote):
             out += _blocks(b.blocks)
     return out
-
-
-def script_language(story: Story) -> str:
-    counts: Counter[str] = Counter()
-    for block in _blocks(story.body)[:400]:
-        if isinstance(block, Paragraph):
-            for ch in plain_text(block.children):
-                if ch.isalpha():
-                    counts[unicodedata.name(ch, "?").split(" ")[0]] += 1
-    if not counts:
-        return ""
-    script, n = counts.most_common(1)[0]
-    return _SCRIPTS.get(script, "") if n * 2 > sum(counts.values()) else ""
 
 
 def inspect(source: Path) -> list[StoryReport]:

@@ -140,6 +140,7 @@ class Story:
     glossary: Glossary | None = None
     endnotes: tuple[EndNote, ...] = ()
     trailer: tuple[Paragraph, ...] = ()  # "... Comments pretty please?" and other sign-off lines
+    language: str = ""  # BCP 47 tag when it differs from the book's (from the manifest or the script)
 
 
 @dataclass(frozen=True)

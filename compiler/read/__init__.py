@@ -75,6 +75,8 @@ def _apply(story: Story, override: StoryOverride | None) -> Story:
         changes["authors"] = (override.author,)
     if override.summary:
         changes["summary"] = (Paragraph((Text(override.summary),)),)
+    if override.language:
+        changes["language"] = override.language
     return dataclasses.replace(story, **changes)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..transforms.language import is_right_to_left
 from ..model import (
     Anthology,
     AuthorNote,
@@ -86,6 +87,8 @@ def story_view(story: Story) -> View:
     ]
     return {
         "slug": story.slug,
+        "language": story.language,
+        "dir": "rtl" if is_right_to_left(story.language) else "",
         "file": story_file(story),
         "title": story.title,
         "authors": authors_text(story.authors),

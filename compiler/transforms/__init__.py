@@ -7,6 +7,7 @@ import dataclasses
 from ..diagnostics import Diagnostic
 from ..model import Anthology
 from .frontmatter import gather_rights
+from .language import with_language
 from .notes import link_glossary
 from .typography import typography
 
@@ -15,7 +16,7 @@ def transform(anthology: Anthology) -> tuple[Anthology, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     stories = []
     for story in anthology.stories:
-        story, found = link_glossary(typography(story))
+        story, found = link_glossary(typography(with_language(story, anthology.meta.language)))
         diagnostics += found
         stories.append(story)
     return gather_rights(dataclasses.replace(anthology, stories=tuple(stories))), diagnostics

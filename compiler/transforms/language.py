@@ -1,0 +1,53 @@
+"""Transform stage: each story's language, so readers, hyphenation and screen readers get it right.
+
+The manifest's `[stories."FILE"] language` wins; otherwise a story written mostly in another script
+than the book's (Hebrew, Cyrillic, Greek, Arabic, CJK) gets that script's usual language. Right-to-
+left languages are set right to left (`dir="rtl"`) by the renderer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections import Counter
+
+from ..model import Block, BlockQuote, Paragraph, Story, plain_text
+
+_SCRIPTS = {"HEBREW": "he", "CYRILLIC": "ru", "ARABIC": "ar", "GREEK": "el", "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko"}
+RIGHT_TO_LEFT = frozenset({"he", "ar", "fa", "ur", "yi"})
+
+
+def _paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    for b in blocks:
+        if isinstance(b, Paragraph):
+            out.append(b)
+        elif isinstance(b, BlockQuote):
+            out += _paragraphs(b.blocks)
+    return out
+
+
+def script_language(story: Story) -> str:
+    """The language a story's letters say it is in; "" for Latin script or a mix."""
+    counts: Counter[str] = Counter()
+    for paragraph in _paragraphs(story.body)[:400]:
+        for ch in plain_text(paragraph.children):
+            if ch.isalpha():
+                counts[unicodedata.name(ch, "?").split(" ")[0]] += 1
+    if not counts:
+        return ""
+    script, n = counts.most_common(1)[0]
+    return _SCRIPTS.get(script, "") if n * 2 > sum(counts.values()) else ""
+
+
+def with_language(story: Story, book_language: str) -> Story:
+    if story.language:
+        return story
+    found = script_language(story)
+    if not found or found == book_language.split("-")[0].lower():
+        return story
+    return dataclasses.replace(story, language=found)
+
+
+def is_right_to_left(language: str) -> bool:
+    return language.split("-")[0].lower() in RIGHT_TO_LEFT
