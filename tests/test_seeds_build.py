@@ -31,6 +31,9 @@ def test_cli_build_with_no_arguments_writes_both_books(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "output" / "anthology.epub").stat().st_size > 5000
     assert (tmp_path / "output" / "anthology.pdf").read_bytes().startswith(b"%PDF-")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "output" / "anthology.epub").stat().st_mode & 0o777 == 0o666 & ~umask  # not private
     assert "Traceback" not in run.stderr
 
 
