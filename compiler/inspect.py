@@ -8,8 +8,6 @@ it in anthology.toml before building.
 
 from __future__ import annotations
 
-import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
