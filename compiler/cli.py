@@ -87,26 +87,19 @@ def build(
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
-    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors."),
+    debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
 ) -> None:
     """Build the anthology from SOURCE into OUTPUT."""
     from .build import build as run_build
 
     wanted = _formats(formats)
-    if profile not in ("print", "screen", "booklet"):
-        typer.echo(f"error: unknown profile {profile}; choose from print, screen, booklet", err=True)
+    from .package.pdf import PROFILES
+
+    if profile not in PROFILES:
+        typer.echo(f"error: unknown profile {profile}; choose from {', '.join(PROFILES)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
-    try:
-        with _progress(quiet) as step:
-            result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step)
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        raise typer.Exit(exc.exit_code) from None
-    except Exception as exc:  # a bug: say so plainly, traceback only on request
-        if debug:
-            raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}\nRun again with --debug and report the traceback.", err=True)
-        raise typer.Exit(ExitCode.INTERNAL) from None
+    with _progress(quiet) as step:
+        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step)
     _report(result.diagnostics, verbose, quiet)
     if not quiet:
         for path in result.outputs:
@@ -120,11 +113,7 @@ def inspect(
     """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out."""
     from .inspect import format_reports, inspect as run_inspect
 
-    try:
-        reports = run_inspect(source)
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        raise typer.Exit(exc.exit_code) from None
+    reports = run_inspect(source)
     typer.echo(format_reports(reports), nl=False)
 
 
@@ -136,11 +125,7 @@ def check(
     """Check a built book against its stories: every word present, and the validators that are installed."""
     from .checkbook import run_check
 
-    try:
-        lines, ok = run_check(source, book)
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        raise typer.Exit(exc.exit_code) from None
+    lines, ok = run_check(source, book)
     for line in lines:
         typer.echo(line)
     if not ok:
@@ -169,12 +154,9 @@ def watch(
             f"wrote {path} ({path.stat().st_size:,} bytes)" for path in result.outputs
         ]
 
+    folders = list(load_theme(theme or load_config(source).theme, source).folders)
     try:
-        folders = list(load_theme(theme or load_config(source).theme, source).folders)
         watch_and_build(source, output, once, lambda line: typer.echo(line, err=True), folders, max_builds)
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
 
@@ -187,11 +169,7 @@ def init(
     """Write an anthology.toml for the stories in SOURCE, filled with what was recognised."""
     from .init import write_manifest
 
-    try:
-        target = write_manifest(source, force)
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        raise typer.Exit(exc.exit_code) from None
+    target = write_manifest(source, force)
     typer.echo(f"wrote {target}")
 
 
@@ -221,18 +199,19 @@ def themes_preview(
     from .preview import preview
 
     target = output or Path(f"{Path(name).name}-preview.png")
-    try:
-        preview(name, source, target)
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        raise typer.Exit(exc.exit_code) from None
+    preview(name, source, target)
     typer.echo(f"wrote {target}")
 
 
 def main() -> None:
+    # Every command stops the same way: a BuildError's diagnostics and its exit code, never a
+    # traceback; anything else is a bug, reported in one line (the traceback only with --debug).
     try:
         app(prog_name="anthology")
-    except Exception as exc:  # a bug in any command: say so plainly; the traceback only with --debug
+    except BuildError as exc:
+        _report(exc.diagnostics, verbose=True, quiet=False)
+        sys.exit(exc.exit_code)
+    except Exception as exc:
         if "--debug" in sys.argv:
             raise
         typer.echo(f"internal error: {type(exc).__name__}: {exc}\nRun again with --debug and report the traceback.", err=True)
