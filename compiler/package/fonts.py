@@ -46,7 +46,7 @@ def missing_glyphs(rendered: RenderedBook) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for doc in rendered.print_front + rendered.docs:
         text = "".join(etree.fromstring(doc.xhtml).itertext())
-        missing = sorted({ch for ch in text if ord(ch) not in covered and not _ignorable(ch)})
+        missing = sorted({ch for ch in set(text) if ord(ch) not in covered and not _ignorable(ch)})
         if missing:
             shown = " ".join(f"{ch} U+{ord(ch):04X}" for ch in missing[:12])
             more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""

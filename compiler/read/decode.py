@@ -161,6 +161,12 @@ def _is_unwanted(ch: str) -> bool:
     return cat == "Cc" or cat == "Cs" or ch in "\ufffe\uffff"
 
 
+# The same test as one regular expression, to find whether a whole text has any in one C-level scan.
+_UNWANTED = re.compile(
+    "[" + "".join(re.escape(chr(c)) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in _KEEP_CONTROLS) + "\ud800-\udfff\ufffe\uffff]"
+)
+
+
 def _drop_controls(text: str, path: Path, diagnostics: list[Diagnostic]) -> str:
     """Remove controls, one warning per line that had some (first few lines only), naming them."""
     out: list[str] = []
@@ -264,7 +270,7 @@ def decode(data: bytes, path: Path) -> DecodedText:
         )
     # Mojibake first: "â€\x9d" is a right quote whose last byte became a C1 control.
     text = _repair_mojibake(text, path, diagnostics)
-    if any(_is_unwanted(ch) for ch in text):
+    if _UNWANTED.search(text):
         text = _drop_controls(text, path, diagnostics)
     if encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", _MOSTLY_UTF8):
         text = _quote_bytes(text, path, diagnostics)

@@ -8,6 +8,7 @@ left languages are set right to left (`dir="rtl"`) by the renderer.
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections import Counter
 
@@ -27,11 +28,18 @@ def _paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph]:
     return out
 
 
+_ASCII_LETTERS = re.compile("[A-Za-z]")
+
+
 def script_language(story: Story) -> str:
     """The language a story's letters say it is in; "" for Latin script or a mix."""
     counts: Counter[str] = Counter()
     for paragraph in _paragraphs(story.body)[:400]:
-        for ch in plain_text(paragraph.children):
+        text = plain_text(paragraph.children)
+        if text.isascii():  # the common case, counted without naming every letter
+            counts["LATIN"] += len(_ASCII_LETTERS.findall(text))
+            continue
+        for ch in text:
             if ch.isalpha():
                 counts[unicodedata.name(ch, "?").split(" ")[0]] += 1
     if not counts:

@@ -33,20 +33,23 @@ _OPENERS = set(" \t\n([{<—–-/\u00a0")
 _ELISIONS = re.compile(r"(?:em|tis|twas|til|cause|bout|n|round|s|90s|80s|70s|[0-9]{2}s)\b", re.I)
 
 
+_STRAIGHT = re.compile("[\"']")
+
+
 def _quotes(text: str, before: str) -> str:
-    out: list[str] = []
-    prev = before
-    for i, ch in enumerate(text):
+    # Only the straight quotes change; visiting just them keeps this linear in C for long texts.
+    out = list(text)
+    for match in _STRAIGHT.finditer(text):
+        i = match.start()
+        prev = out[i - 1] if i else before  # what precedes it, as already curled
         # Opening when it follows a space, bracket or dash and a word follows it; closing otherwise.
         after_opener = prev == "" or prev in _OPENERS or prev in "‘“"
         before_word = i + 1 < len(text) and not text[i + 1].isspace()
-        if ch == '"':
-            ch = "“" if after_opener and before_word else "”"
-        elif ch == "'":
+        if text[i] == '"':
+            out[i] = "“" if after_opener and before_word else "”"
+        else:
             elided = _ELISIONS.match(text, i + 1) is not None
-            ch = "‘" if after_opener and before_word and not elided else "’"
-        out.append(ch)
-        prev = ch
+            out[i] = "‘" if after_opener and before_word and not elided else "’"
     return "".join(out)
 
 
