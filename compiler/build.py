@@ -99,6 +99,8 @@ def build(
     bleed: bool = False,
     verify: bool = True,
     progress: Callable[[str], None] | None = None,
+    cache: bool = True,
+    one_pass: bool = False,
 ) -> BuildResult:
     step = progress or (lambda _stage: None)  # the CLI shows these on a terminal
     step("reading the stories")
@@ -114,6 +116,7 @@ def build(
 
     books: dict[Path, bytes] = {}
     found = list(found)
+    layout_cache = None
     if "epub" in formats:
         from .package.epub import package_epub
 
@@ -121,14 +124,16 @@ def build(
         books[output / "anthology.epub"] = package_epub(anthology, rendered, make_cover(anthology, theme, cover))
     if "pdf" in formats:
         from .package.fonts import missing_glyphs
-        from .package.pdf import package_pdf
+        from .package.layoutcache import FOLDER, LayoutCache
+        from .package.pdf import PdfOptions, package_pdf
 
         step("laying out the PDF")
         found += missing_glyphs(rendered)
         authors = [a for s in anthology.stories for a in s.authors]
-        books[output / "anthology.pdf"] = package_pdf(
-            rendered, anthology.meta.title, list(dict.fromkeys(authors)), trim or config.trim or None, profile, bleed
-        )
+        # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
+        layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
+        options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass)
+        books[output / "anthology.pdf"] = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
     if verify:
         step("checking every word")
         _verify(books, read.consumed, anthology, rendered)
@@ -144,6 +149,8 @@ def build(
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():
             _write_atomically(path, data)
+        if layout_cache is not None:
+            layout_cache.commit()
     except OSError as exc:
         raise fail(ExitCode.OUTPUT, "O001", f"cannot write the book here ({exc.strerror}); choose another -o folder", output) from None
     return BuildResult(tuple(books), anthology, read.consumed, read.diagnostics + tuple(found))

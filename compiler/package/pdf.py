@@ -1,174 +1,259 @@
 """Package stage: the rendered documents, laid out by weasyprint into a print PDF.
 
-The PDF is made from the very documents the EPUB ships: their bodies are joined into HTML trees,
-links between files become links within the book, and the theme's print stylesheet supplies the
-typography. Two layouts, measured then placed:
+weasyprint lays a document out in one process, and its cost grows faster than the page count, so a
+long book is laid out in chunks: runs of whole stories, each opening on a recto, so a chunk's pages
+are the same alone as in the whole book. Measure, then place:
 
-1. the body (chapters and notes) is laid out alone, so its folios start at 1 on a recto and
-   `target-counter()` works (weasyprint prints 0 after a page-counter reset: Kozea/WeasyPrint#2114);
-2. the front matter (half-title, title, rights, contents) is laid out with the page numbers read
-   from the body's anchors written into the contents, and roman folios.
+1. the chunks are laid out in parallel worker processes, without folios (the page they start on is
+   not known yet), each to a PDF of its own; the pages each story and anchor landed on are read back;
+2. with the page numbers known: the end-notes (their "p. N" back to the text), a thin folio layer
+   per chunk (pagestyle.py), and the front matter (half-title, title, rights, contents with its
+   page numbers, roman folios) are laid out;
+3. pdfmerge.py joins them — blank versos where a chunk would otherwise open on a left page, the
+   folio layers drawn over their chunks, links and bookmarks working across chunks.
 
-The pages of both are joined into one document; a blank page pads the front matter to an even
-count so the body opens on a recto. If the page count calls for a wider gutter, the book is laid
-out again with it.
+weasyprint prints 0 for a `target-counter()` after a page-counter reset (Kozea/WeasyPrint#2114),
+and cannot count pages in another chunk anyway, so every page reference a reader sees is written by
+this module as `data-page` on its link. If the page count calls for a wider gutter, the book is laid
+out again with it. Laid-out chunks are cached by content (layoutcache.py), so a rebuild after an
+edit lays out only the chunks that changed.
+
+The screen profile (tagged PDF/UA-1) and themes whose folios cannot be split from their running
+heads are laid out in one pass instead (`_one_pass`), which is also the reference the tests hold
+the chunked layout to: the same pages with the same text.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
-from pathlib import Path
+import os
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from lxml import etree
-
-from ..render import RenderedBook, RenderedDoc
+from ..render import RenderedBook
+from .layoutcache import LayoutCache
 from .pagesetup import PageSetup, page_setup
+from .pagestyle import PageStyle, page_style
+from .pdfmerge import Segment, merge
+from .printdoc import Part, html_of, mirror_html, parts_of
+from .typesetter import Job, Laid, Stylesheets, Typesetter, describe, run_job, start_worker
 
-XHTML = "http://www.w3.org/1999/xhtml"
 DEFAULT_TRIM = "5.5x8.5"
-
-
-def _localise(element: etree._Element) -> None:
-    """Drop namespaces: weasyprint reads HTML, where `epub:type` means nothing."""
-    for el in element.iter():
-        if isinstance(el.tag, str):
-            el.tag = etree.QName(el).localname
-        for name in [n for n in el.attrib if n.startswith("{")]:
-            del el.attrib[name]
-
-
-@dataclass(frozen=True)
-class _Part:
-    doc: RenderedDoc
-    wrapper: etree._Element  # the document's body content inside one <div>
-
-
-def _parts(docs: tuple[RenderedDoc, ...]) -> tuple[list[_Part], dict[str, str]]:
-    parts: list[_Part] = []
-    first_id: dict[str, str] = {}
-    for doc in docs:
-        source_body = etree.fromstring(doc.xhtml).find(f"{{{XHTML}}}body")
-        assert source_body is not None
-        stem = doc.file_name.removesuffix(".xhtml")
-        wrapper = etree.Element("div", {"class": f"doc {doc.matter}-matter", "id": f"doc-{stem}"})
-        wrapper.extend(copy.deepcopy(child) for child in source_body)
-        _localise(wrapper)
-        first = next((el.get("id") for el in wrapper.iter() if el is not wrapper and el.get("id")), None)
-        first_id[doc.file_name] = first or f"doc-{stem}"
-        parts.append(_Part(doc, wrapper))
-    return parts, first_id
-
-
-def _html(parts: list[_Part], first_id: dict[str, str], head: dict[str, Any], folios: dict[str, int] | None) -> str:
-    html = etree.Element("html", lang=head["language"])
-    meta = etree.SubElement(html, "head")
-    etree.SubElement(meta, "meta", charset="utf-8")
-    etree.SubElement(meta, "title").text = head["title"]
-    for author in head["authors"]:
-        etree.SubElement(meta, "meta", name="author", content=author)
-    # The verso running head reads the book title from here (the title page is in the other layout).
-    body = etree.SubElement(html, "body", {"data-book-title": head["title"]})
-    for part in parts:
-        body.append(copy.deepcopy(part.wrapper))
-    for a in body.iter("a"):
-        parts_of = urlsplit(a.get("href", ""))
-        if parts_of.scheme or not parts_of.path:
-            continue
-        target = unquote(parts_of.path)
-        anchor = parts_of.fragment or first_id.get(target, f"doc-{target.removesuffix('.xhtml')}")
-        a.set("href", "#" + anchor)
-        if folios is not None and anchor in folios:
-            a.set("data-page", str(folios[anchor]))  # print.css shows it after a dot leader
-    return etree.tostring(html, method="html", encoding="unicode", doctype="<!DOCTYPE html>")
-
-
-def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    """A URL fetcher that reads only the theme's own files: no network, nothing else on disk."""
-    from weasyprint.urls import URLFetcher
-
-    allowed = tuple(root.resolve() for root in roots)
-
-    class ThemeOnly(URLFetcher):
-        def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
-            parts = urlsplit(url)
-            if parts.scheme == "data":
-                return super().fetch(url, headers)
-            if parts.scheme == "file":
-                path = Path(unquote(parts.path)).resolve()
-                if any(path.is_relative_to(root) for root in allowed):
-                    return super().fetch(url, headers)
-            raise ValueError(f"refused to fetch {url}: a book reads only its theme's files")
-
-    return ThemeOnly(allowed_protocols=("file", "data"))
-
-
-class _Layout:
-    """One weasyprint set-up (fonts, fetcher, theme stylesheet) shared by every layout of a build."""
-
-    def __init__(self, rendered: RenderedBook) -> None:
-        import weasyprint  # heavy: imported only when a PDF is wanted
-        from weasyprint.text.fonts import FontConfiguration
-
-        self.weasyprint = weasyprint
-        self.fonts = FontConfiguration()
-        self.fetcher = _fetcher(rendered.theme.folders)
-        # One CSS object per theme in the chain, so each resolves its fonts/ against its own folder.
-        sheets = rendered.theme.chain("print.css")
-        self.base_url = str(sheets[-1].parent) + "/"
-        self.theme_css = [
-            weasyprint.CSS(filename=str(sheet), font_config=self.fonts, url_fetcher=self.fetcher) for sheet in sheets
-        ]
-
-    def __call__(self, html: str, setup: PageSetup) -> Any:
-        wp = self.weasyprint
-        page_css = wp.CSS(string=setup.css(), font_config=self.fonts, url_fetcher=self.fetcher)
-        document = wp.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
-        # The page geometry comes first so the theme may still refine :first, :blank or named pages.
-        return document.render(stylesheets=[page_css, *self.theme_css], font_config=self.fonts)
-
-
 PROFILES = ("print", "screen", "booklet")
+# XHTML bytes per chunk: about 25 pages of the classic theme. Smaller chunks spread better over
+# the cores and re-lay less after an edit; each carries its own font subsets, so not too small.
+CHUNK_BYTES = 60_000
+_BLANK = '<!DOCTYPE html><html><body><div class="doc front-matter"></div></body></html>'
 
 
-def package_pdf(
-    rendered: RenderedBook,
-    title: str,
-    authors: list[str],
-    trim: str | None = None,
-    profile: str = "print",
-    bleed: bool = False,
-) -> bytes:
-    layout = _Layout(rendered)
+@dataclass
+class PdfOptions:
+    trim: str | None = None
+    profile: str = "print"
+    bleed: bool = False
+    cache: LayoutCache | None = None
+    workers: int | None = None  # None: one per core
+    chunk_bytes: int | None = None  # None: CHUNK_BYTES
+    one_pass: bool = False  # lay the book out in one pass (the tests' reference)
+    progress: Callable[[int, int], None] = field(default=lambda done, total: None)
+
+
+def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
+    """Consecutive stories, a new chunk once the budget is spent: an edit inside a story moves a
+    boundary only if it crosses the budget, so other chunks keep their cached layout."""
+    chunks: list[list[Part]] = []
+    size = budget
+    for part in parts:
+        if size >= budget:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(part)
+        size += len(part.doc.xhtml)
+    return chunks
+
+
+class _Runner:
+    """Runs layout jobs through the cache, in worker processes when there are several."""
+
+    def __init__(self, styles: Stylesheets, options: PdfOptions) -> None:
+        self.styles = styles
+        self.cache = options.cache
+        self.workers = options.workers or len(os.sched_getaffinity(0))
+        self.pool: Executor | None = None
+        self.local: Typesetter | None = None
+
+    def run(self, jobs: list[Job], start_pool: bool = False) -> list[Laid]:
+        """`start_pool`: worth starting worker processes for (the chunks); later, smaller stages use
+        them only if they are already running."""
+        done: dict[int, Laid] = {}
+        todo: list[int] = []
+        for n, job in enumerate(jobs):
+            hit = self.cache.get(job) if self.cache else None
+            if hit is not None:
+                done[n] = hit
+            else:
+                todo.append(n)
+        if len(todo) > 1 and self.workers > 1 and (self.pool is not None or start_pool):
+            if self.pool is None:
+                # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
+                self.pool = ProcessPoolExecutor(
+                    max_workers=self.workers, mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
+                )
+            for n, laid in zip(todo, self.pool.map(run_job, [jobs[n] for n in todo])):
+                done[n] = laid
+        else:
+            for n in todo:
+                if self.local is None:
+                    self.local = Typesetter(self.styles)
+                document = self.local(jobs[n].html, jobs[n].page_css, jobs[n].after_theme)
+                done[n] = Laid(document.write_pdf(), describe(document))
+        if self.cache:
+            for n in todo:
+                self.cache.put(jobs[n], done[n])
+        return [done[n] for n in range(len(jobs))]
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _doc_pages(parts: list[Part], laid: Laid) -> list[int]:
+    """How many pages each document of a chunk took, blank versos before the next one left out."""
+    starts = []
+    for part in parts:
+        starts.append(next(n for n, page in enumerate(laid.pages) if part.anchor in page.anchors))
+    counts = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(laid.pages)
+        counts.append(sum(1 for page in laid.pages[start:end] if not page.kind[1]))
+    return counts
+
+
+def _estimate_pages(rendered: RenderedBook) -> int:
+    # About 1,500 characters of XHTML to a page in the classic theme: close enough to pick the
+    # gutter first time for most books; a wrong guess costs one more layout, never a wrong book.
+    return sum(len(doc.xhtml) for doc in rendered.docs) // 1500
+
+
+def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> bytes:
+    options = options or PdfOptions()
+    styles = Stylesheets(rendered.theme.folders, tuple(rendered.theme.chain("print.css")))
+    split = page_style(styles.sheets)
     head = {"title": title, "authors": authors, "language": rendered.language}
-    parts, first_id = _parts(rendered.print_front + rendered.docs)
-    front_parts = [p for p in parts if p.doc.matter == "front"]
-    body_parts = [p for p in parts if p.doc.matter != "front"]
     settings = rendered.theme.settings
     print_settings = settings.get("print", {})
     assert isinstance(print_settings, dict)
-    trim = trim or str(print_settings.get("trim", DEFAULT_TRIM))
-    pages = 0
-    for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
-        setup = page_setup(trim, settings, pages, bleed)
-        body = layout(_html(body_parts, first_id, head, None), setup)
-        folios: dict[str, int] = {}
-        for number, page in enumerate(body.pages, start=1):
+    trim = options.trim or str(print_settings.get("trim", DEFAULT_TRIM))
+    parts, first_id = parts_of(rendered.print_front + rendered.docs)
+    if options.profile == "screen" or options.one_pass or not split.splittable:
+        return _one_pass(styles, parts, first_id, head, trim, settings, options)
+    runner = _Runner(styles, options)
+    try:
+        pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(rendered)
+        for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
+            setup = page_setup(trim, settings, pages, options.bleed)
+            segments, total = _chunked(runner, parts, first_id, head, setup, split, options)
+            if page_setup(trim, settings, total, options.bleed) == setup:
+                break
+            pages = total
+        if options.cache:
+            options.cache.pages_hint = total
+        return merge(segments)
+    finally:
+        runner.close()
+
+
+def _chunked(
+    runner: _Runner, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], setup: PageSetup, split: PageStyle, options: PdfOptions
+) -> tuple[list[Segment], int]:
+    page_css = setup.css()
+    front = [p for p in parts if p.doc.matter == "front"]
+    back = [p for p in parts if p.doc.matter == "back"]
+    chunks = chunks_of([p for p in parts if p.doc.matter == "body"], options.chunk_bytes or CHUNK_BYTES)
+
+    def chunk_job(chunk: list[Part], folios: dict[str, int] | None) -> Job:
+        return Job(html_of(chunk, first_id, head, folios, whole_book=False), page_css, split.without_folios())
+
+    # 1. The stories, in parallel; their pages counted from folio 1 on a recto.
+    options.progress(0, len(chunks) + 2)
+    laid = runner.run([chunk_job(chunk, None) for chunk in chunks], start_pool=True)
+    options.progress(len(chunks), len(chunks) + 2)
+    folios: dict[str, int] = {}
+    starts: list[int] = []
+    next_page = 1
+    for result in laid:
+        starts.append(next_page)
+        for n, page in enumerate(result.pages):
             for anchor in page.anchors:  # a box split over pages is anchored on each: keep the first
+                folios.setdefault(anchor, next_page + n)
+        next_page += len(result.pages) + len(result.pages) % 2  # the next chunk opens on a recto
+    # 2. What needs the page numbers: end-notes, folio layers, front matter.
+    groups = chunks + ([back] if back else [])
+    back_jobs = [chunk_job(back, folios)] if back else []
+    front_job = Job(html_of(front, first_id, head, folios, whole_book=False), page_css)
+    back_laid = runner.run(back_jobs + [front_job, Job(_BLANK, page_css)])
+    laid += back_laid[: len(back_jobs)]
+    if back:
+        starts.append(next_page)
+    front_laid, blank = back_laid[-2], back_laid[-1]
+    layers = runner.run(
+        [
+            Job(mirror_html(group, _doc_pages(group, result), head), page_css, split.folios_only(start))
+            for group, result, start in zip(groups, laid, starts)
+        ]
+    )
+    options.progress(len(chunks) + 2, len(chunks) + 2)
+    # 3. In order: front matter padded to an even count, then each chunk on a recto.
+    segments = [Segment(front_laid.pdf)] + ([Segment(blank.pdf)] if len(front_laid.pages) % 2 else [])
+    for n, (result, layer) in enumerate(zip(laid, layers)):
+        if n and len(laid[n - 1].pages) % 2:
+            segments.append(Segment(blank.pdf))
+        if [p.kind for p in layer.pages] != [p.kind for p in result.pages]:
+            raise AssertionError("a folio layer does not match its chunk's pages")  # pagestyle's mirror broke
+        segments.append(Segment(result.pdf, layer.pdf))
+    front_pages = len(front_laid.pages) + len(front_laid.pages) % 2
+    body_pages = sum(len(r.pages) + len(r.pages) % 2 for r in laid[:-1]) + len(laid[-1].pages) if laid else 0
+    return segments, front_pages + body_pages
+
+
+def _one_pass(
+    styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, settings: dict[str, Any], options: PdfOptions
+) -> bytes:
+    """The whole body in one layout, then the notes and the front matter with the page numbers
+    measured in it, joined by weasyprint itself (which keeps PDF/UA tags whole)."""
+    typeset = Typesetter(styles)
+    front = [p for p in parts if p.doc.matter == "front"]
+    body = [p for p in parts if p.doc.matter == "body"]
+    back = [p for p in parts if p.doc.matter == "back"]
+    pages = 0
+    for _ in range(4):
+        setup = page_setup(trim, settings, pages, options.bleed)
+        css = setup.css()
+        chapters = typeset(html_of(body, first_id, head, None), css)
+        folios: dict[str, int] = {}
+        for number, page in enumerate(chapters.pages, start=1):
+            for anchor in page.anchors:
                 folios.setdefault(anchor, number)
-        front = layout(_html(front_parts, first_id, head, folios), setup)
-        front_pages = list(front.pages)
+        body_pages = list(chapters.pages)
+        if back:
+            # The notes continue the body's page count, opening on the next recto.
+            start = len(body_pages) + 1 + len(body_pages) % 2
+            notes = typeset(html_of(back, first_id, head, folios), css, f"@page :first {{ counter-reset: page {start}; }}")
+            if len(body_pages) % 2:
+                body_pages += typeset(_BLANK, css).pages
+            body_pages += notes.pages
+        front_doc = typeset(html_of(front, first_id, head, folios), css)
+        front_pages = list(front_doc.pages)
         if len(front_pages) % 2:
-            blank = '<!DOCTYPE html><html><body><div class="doc front-matter"></div></body></html>'
-            front_pages += layout(blank, setup).pages
-        total = len(front_pages) + len(body.pages)
-        if page_setup(trim, settings, total, bleed) == setup:
+            front_pages += typeset(_BLANK, css).pages
+        total = len(front_pages) + len(body_pages)
+        if page_setup(trim, settings, total, options.bleed) == setup:
             break
         pages = total
-    book = front.copy(front_pages + list(body.pages))
-    if profile == "screen":
+    book = front_doc.copy(front_pages + body_pages)
+    if options.profile == "screen":
         # Tagged PDF/UA-1 (structure tree, language, title shown): what screen readers need.
         return book.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
     return book.write_pdf()  # type: ignore[no-any-return]

@@ -1,0 +1,109 @@
+"""Package stage (PDF): weasyprint set up once per process, and the jobs worker processes run.
+
+A `Typesetter` holds what every layout of a build shares: the font configuration, the URL fetcher
+that reads only the theme's files, and the theme's stylesheets parsed once. Worker processes each
+build one at start-up (`start_worker`), then lay out chunks and folio layers sent to them as plain
+data (`Job`), returning plain data (`Laid`): nothing weasyprint-specific crosses a process boundary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+
+def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    """A URL fetcher that reads only the theme's own files: no network, nothing else on disk."""
+    from weasyprint.urls import URLFetcher
+
+    allowed = tuple(root.resolve() for root in roots)
+
+    class ThemeOnly(URLFetcher):
+        def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            if parts.scheme == "file":
+                path = Path(unquote(parts.path)).resolve()
+                if any(path.is_relative_to(root) for root in allowed):
+                    return super().fetch(url, headers)
+            raise ValueError(f"refused to fetch {url}: a book reads only its theme's files")
+
+    return ThemeOnly(allowed_protocols=("file", "data"))
+
+
+@dataclass(frozen=True)
+class Stylesheets:
+    roots: tuple[Path, ...]  # the theme's folders: all a layout may read
+    sheets: tuple[Path, ...]  # print.css of each theme in the chain, parent first
+
+
+class Typesetter:
+    def __init__(self, styles: Stylesheets) -> None:
+        import weasyprint  # heavy: imported only when a PDF is wanted
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.weasyprint = weasyprint
+        self.fonts = FontConfiguration()
+        self.fetcher = _fetcher(styles.roots)
+        # One CSS object per theme in the chain, so each resolves its fonts/ against its own folder.
+        self.base_url = str(styles.sheets[-1].parent) + "/"
+        self.theme_css = [
+            weasyprint.CSS(filename=str(sheet), font_config=self.fonts, url_fetcher=self.fetcher) for sheet in styles.sheets
+        ]
+
+    def __call__(self, html: str, page_css: str, after_theme: str = "") -> Any:
+        wp = self.weasyprint
+
+        def css(text: str) -> Any:
+            return wp.CSS(string=text, font_config=self.fonts, url_fetcher=self.fetcher)
+
+        document = wp.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        # The page geometry comes first so the theme may still refine :blank or named pages; what
+        # comes after the theme (the folio/head split) overrides it at equal specificity.
+        sheets = [css(page_css), *self.theme_css] + ([css(after_theme)] if after_theme else [])
+        return document.render(stylesheets=sheets, font_config=self.fonts)
+
+
+@dataclass(frozen=True)
+class Job:
+    html: str
+    page_css: str  # the page geometry (pagesetup.PageSetup.css())
+    after_theme: str = ""
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    kind: tuple[str, bool, str, int]  # weasyprint's page type: side, blank, name, index
+    anchors: tuple[str, ...]  # ids whose box starts on this page, in no particular order
+
+
+@dataclass(frozen=True)
+class Laid:
+    pdf: bytes
+    pages: tuple[PageInfo, ...]
+
+
+def describe(document: Any) -> tuple[PageInfo, ...]:
+    infos = []
+    for page in document.pages:
+        kind = page._page_box.page_type  # weasyprint 70's PageType; pinned in pyproject.toml
+        infos.append(PageInfo((kind.side, kind.blank, kind.name, kind.index), tuple(page.anchors)))
+    return tuple(infos)
+
+
+_WORKER: Typesetter | None = None
+
+
+def start_worker(styles: Stylesheets) -> None:
+    global _WORKER
+    _WORKER = Typesetter(styles)
+
+
+def run_job(job: Job) -> Laid:
+    """In a worker process: lay out one chunk or folio layer and write it as a PDF of its own."""
+    assert _WORKER is not None, "start_worker was not called in this process"
+    document = _WORKER(job.html, job.page_css, job.after_theme)
+    return Laid(document.write_pdf(), describe(document))
