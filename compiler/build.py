@@ -77,14 +77,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _verify(books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook) -> None:
+def _verify(
+    books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook, pdf_pages: tuple[str, ...] | None
+) -> None:
     """Nothing lost: every word of every story must be in each book before anything is written."""
     from .check import expected_from, verify_books
     from .package.fonts import theme_coverage
 
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
-    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, theme_coverage(rendered))
+    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, theme_coverage(rendered), pdf_pages)
     if lost:
         raise BuildError(ExitCode.OUTPUT, lost)
 
@@ -117,6 +119,7 @@ def build(
     books: dict[Path, bytes] = {}
     found = list(found)
     layout_cache = None
+    pdf_pages = None
     if "epub" in formats:
         from .package.epub import package_epub
 
@@ -133,10 +136,12 @@ def build(
         # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
         layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
         options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass)
-        books[output / "anthology.pdf"] = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
+        pdf = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
+        books[output / "anthology.pdf"] = pdf.data
+        pdf_pages = pdf.page_texts
     if verify:
         step("checking every word")
-        _verify(books, read.consumed, anthology, rendered)
+        _verify(books, read.consumed, anthology, rendered, pdf_pages)
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.
         from .package.booklet import impose

@@ -92,12 +92,21 @@ def epub_text(data: bytes) -> str:
     return "\n".join(parts)
 
 
-def pdf_text(data: bytes, running_heads: set[str]) -> str:
-    """The PDF's text with the body of every page in sequence and the page furniture (running
-    heads, folios) moved to the end, so a word hyphenated across a page turn joins up again while
-    every line still counts (a story line that looks like a folio is moved, not lost)."""
+def pdf_page_texts(data: bytes) -> tuple[str, ...]:
+    """The text of every page of a PDF, as PDFium reads it."""
     import pypdfium2
 
+    document = pypdfium2.PdfDocument(data)
+    try:
+        return tuple(page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document)
+    finally:
+        document.close()
+
+
+def book_text(pages: tuple[str, ...], running_heads: set[str]) -> str:
+    """The text of the pages with the body of every page in sequence and the page furniture
+    (running heads, folios) moved to the end, so a word hyphenated across a page turn joins up
+    again while every line still counts (a story line that looks like a folio is moved, not lost)."""
     heads = {h.casefold() for h in running_heads}
 
     def furniture(line: str) -> bool:
@@ -106,14 +115,14 @@ def pdf_text(data: bytes, running_heads: set[str]) -> str:
 
     body: list[str] = []
     aside: list[str] = []
-    document = pypdfium2.PdfDocument(data)
-    try:
-        for page in document:
-            for line in page.get_textpage().get_text_range().replace("\r\n", "\n").split("\n"):
-                (aside if furniture(line) else body).append(line)
-    finally:
-        document.close()
+    for page in pages:
+        for line in page.split("\n"):
+            (aside if furniture(line) else body).append(line)
     return "\n".join(body) + "\n" + "\n".join(aside)
+
+
+def pdf_text(data: bytes, running_heads: set[str]) -> str:
+    return book_text(pdf_page_texts(data), running_heads)
 
 
 @dataclass(frozen=True)
@@ -184,14 +193,22 @@ def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -
 
 
 def verify_books(
-    books: dict[str, bytes], expected: list[Expected], running_heads: set[str], covered: frozenset[int] | None = None
+    books: dict[str, bytes],
+    expected: list[Expected],
+    running_heads: set[str],
+    covered: frozenset[int] | None = None,
+    pdf_pages: tuple[str, ...] | None = None,
 ) -> list[Diagnostic]:
     """One error per lost word and format; empty when every word arrived. `covered` is the set of
     characters the print fonts have: a PDF word with others was drawn as missing-glyph boxes, which
-    is a font problem the user can fix (P011), not a bug (V001)."""
+    is a font problem the user can fix (P011), not a bug (V001). `pdf_pages`: the PDF's page texts,
+    when the packager already read them (from the very pages the PDF is made of)."""
     found: list[Diagnostic] = []
     for kind, data in books.items():
-        text = epub_text(data) if kind == "epub" else pdf_text(data, running_heads)
+        if kind == "epub":
+            text = epub_text(data)
+        else:
+            text = book_text(pdf_pages if pdf_pages is not None else pdf_page_texts(data), running_heads)
         for loss in lost_words(expected, text):
             where = (loss.story, loss.lines[0] if loss.lines else 0)
             unset = sorted({ch for ch in loss.word if covered is not None and ord(ch) not in covered})

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .typesetter import Job, Laid, PageInfo
 
-FORMAT = "1"  # bump when Laid or the way chunks are made changes
+FORMAT = "2"  # bump when Laid or the way chunks are made changes
 FOLDER = ".anthology-cache"
 
 
@@ -31,12 +31,12 @@ def _theme_digest(roots: tuple[Path, ...]) -> str:
 
 class LayoutCache:
     def __init__(self, folder: Path, theme_roots: tuple[Path, ...]) -> None:
-        import weasyprint
+        from importlib.metadata import version  # not `import weasyprint`: a second's worth of imports
 
         from .. import __version__
 
         self.folder = folder
-        self.salt = f"{FORMAT}\0{__version__}\0{weasyprint.__version__}\0{_theme_digest(theme_roots)}\0"
+        self.salt = f"{FORMAT}\0{__version__}\0{version('weasyprint')}\0{_theme_digest(theme_roots)}\0"
         self.pending: dict[str, Laid] = {}
         self.used: set[str] = set()
         self.pages_hint = self._read_hint()
@@ -57,7 +57,7 @@ class LayoutCache:
             pages = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return Laid(pdf, tuple(PageInfo((p[0], p[1], p[2], p[3]), tuple(p[4])) for p in pages))
+        return Laid(pdf, tuple(PageInfo((p[0], p[1], p[2], p[3]), tuple(p[4])) for p in pages), tuple(p[5] for p in pages))
 
     def put(self, job: Job, laid: Laid) -> None:
         key = self.key(job)
@@ -74,7 +74,7 @@ class LayoutCache:
         """Called once the book is written: keep what this build used, drop the rest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, laid in self.pending.items():
-            pages = [[*p.kind, list(p.anchors)] for p in laid.pages]
+            pages = [[*p.kind, list(p.anchors), text] for p, text in zip(laid.pages, laid.texts)]
             _write(self.folder / f"{key}.json", json.dumps(pages).encode())
             _write(self.folder / f"{key}.pdf", laid.pdf)
         _write(self.folder / "book.json", json.dumps({"pages": self.pages_hint}).encode())

@@ -32,13 +32,14 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
+from ..check import pdf_page_texts
 from ..render import RenderedBook
 from .layoutcache import LayoutCache
 from .pagesetup import PageSetup, page_setup
 from .pagestyle import PageStyle, page_style
 from .pdfmerge import Segment, merge
 from .printdoc import Part, html_of, mirror_html, parts_of
-from .typesetter import Job, Laid, Stylesheets, Typesetter, describe, run_job, start_worker
+from .typesetter import Job, Laid, Stylesheets, Typesetter, laid_out, run_job, start_worker
 
 DEFAULT_TRIM = "5.5x8.5"
 PROFILES = ("print", "screen", "booklet")
@@ -58,6 +59,12 @@ class PdfOptions:
     chunk_bytes: int | None = None  # None: CHUNK_BYTES
     one_pass: bool = False  # lay the book out in one pass (the tests' reference)
     progress: Callable[[int, int], None] = field(default=lambda done, total: None)
+
+
+@dataclass(frozen=True)
+class PdfBook:
+    data: bytes
+    page_texts: tuple[str, ...]  # every page's text, read back from the pages the PDF is made of
 
 
 def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
@@ -107,8 +114,7 @@ class _Runner:
             for n in todo:
                 if self.local is None:
                     self.local = Typesetter(self.styles)
-                document = self.local(jobs[n].html, jobs[n].page_css, jobs[n].after_theme)
-                done[n] = Laid(document.write_pdf(), describe(document))
+                done[n] = laid_out(self.local(jobs[n].html, jobs[n].page_css, jobs[n].after_theme))
         if self.cache:
             for n in todo:
                 self.cache.put(jobs[n], done[n])
@@ -137,7 +143,7 @@ def _estimate_pages(rendered: RenderedBook) -> int:
     return sum(len(doc.xhtml) for doc in rendered.docs) // 1500
 
 
-def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> bytes:
+def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> PdfBook:
     options = options or PdfOptions()
     styles = Stylesheets(rendered.theme.folders, tuple(rendered.theme.chain("print.css")))
     split = page_style(styles.sheets)
@@ -148,26 +154,29 @@ def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options:
     trim = options.trim or str(print_settings.get("trim", DEFAULT_TRIM))
     parts, first_id = parts_of(rendered.print_front + rendered.docs)
     if options.profile == "screen" or options.one_pass or not split.splittable:
-        return _one_pass(styles, parts, first_id, head, trim, settings, options)
+        data = _one_pass(styles, parts, first_id, head, trim, settings, options)
+        return PdfBook(data, pdf_page_texts(data))
     runner = _Runner(styles, options)
     try:
         pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(rendered)
         for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
             setup = page_setup(trim, settings, pages, options.bleed)
-            segments, total = _chunked(runner, parts, first_id, head, setup, split, options)
+            segments, texts = _chunked(runner, parts, first_id, head, setup, split, options)
+            total = len(texts)
             if page_setup(trim, settings, total, options.bleed) == setup:
                 break
             pages = total
         if options.cache:
             options.cache.pages_hint = total
-        return merge(segments)
     finally:
-        runner.close()
+        runner.close()  # before the merge: the workers' memory is given back first
+    data = merge(segments)
+    return PdfBook(data, texts)
 
 
 def _chunked(
     runner: _Runner, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], setup: PageSetup, split: PageStyle, options: PdfOptions
-) -> tuple[list[Segment], int]:
+) -> tuple[list[Segment], tuple[str, ...]]:
     page_css = setup.css()
     front = [p for p in parts if p.doc.matter == "front"]
     back = [p for p in parts if p.doc.matter == "back"]
@@ -206,16 +215,20 @@ def _chunked(
     )
     options.progress(len(chunks) + 2, len(chunks) + 2)
     # 3. In order: front matter padded to an even count, then each chunk on a recto.
-    segments = [Segment(front_laid.pdf)] + ([Segment(blank.pdf)] if len(front_laid.pages) % 2 else [])
+    segments = [Segment(front_laid.pdf)]
+    texts = list(front_laid.texts)
+    if len(front_laid.pages) % 2:
+        segments.append(Segment(blank.pdf))
+        texts += blank.texts
     for n, (result, layer) in enumerate(zip(laid, layers)):
         if n and len(laid[n - 1].pages) % 2:
             segments.append(Segment(blank.pdf))
+            texts += blank.texts
         if [p.kind for p in layer.pages] != [p.kind for p in result.pages]:
             raise AssertionError("a folio layer does not match its chunk's pages")  # pagestyle's mirror broke
         segments.append(Segment(result.pdf, layer.pdf))
-    front_pages = len(front_laid.pages) + len(front_laid.pages) % 2
-    body_pages = sum(len(r.pages) + len(r.pages) % 2 for r in laid[:-1]) + len(laid[-1].pages) if laid else 0
-    return segments, front_pages + body_pages
+        texts += result.texts
+    return segments, tuple(texts)
 
 
 def _one_pass(

@@ -84,6 +84,16 @@ class PageInfo:
 class Laid:
     pdf: bytes
     pages: tuple[PageInfo, ...]
+    texts: tuple[str, ...]  # each page's text read back from `pdf`, for the nothing-lost check
+
+
+def laid_out(document: Any) -> Laid:
+    """A weasyprint document written to PDF, described, and its text read back (here, in the
+    worker, where it runs in parallel and is cached with the chunk)."""
+    from ..check import pdf_page_texts
+
+    pdf = document.write_pdf()
+    return Laid(pdf, describe(document), pdf_page_texts(pdf))
 
 
 def describe(document: Any) -> tuple[PageInfo, ...]:
@@ -106,4 +116,20 @@ def run_job(job: Job) -> Laid:
     """In a worker process: lay out one chunk or folio layer and write it as a PDF of its own."""
     assert _WORKER is not None, "start_worker was not called in this process"
     document = _WORKER(job.html, job.page_css, job.after_theme)
-    return Laid(document.write_pdf(), describe(document))
+    laid = laid_out(document)
+    del document
+    _give_back_memory()
+    return laid
+
+
+def _give_back_memory() -> None:
+    """A laid-out chunk leaves megabytes of freed boxes that glibc keeps for later; give them back
+    to the system between jobs, so two workers plus the build stay small (issue 8: 400 MB)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
