@@ -136,6 +136,7 @@ def build(
         # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
         layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
         options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass)
+        options.progress = lambda done, total: step(f"laying out the PDF: {done} of {total} stories")
         pdf = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
         books[output / "anthology.pdf"] = pdf.data
         pdf_pages = pdf.page_texts

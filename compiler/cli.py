@@ -85,6 +85,7 @@ def build(
     profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
     bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the PDF layout of unchanged stories from the last build into OUTPUT (kept in OUTPUT/.anthology-cache)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
@@ -99,7 +100,7 @@ def build(
         typer.echo(f"error: unknown profile {profile}; choose from {', '.join(PROFILES)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     with _progress(quiet) as step:
-        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step)
+        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step, cache=cache)
     _report(result.diagnostics, verbose, quiet)
     if not quiet:
         for path in result.outputs:

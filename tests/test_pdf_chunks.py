@@ -143,3 +143,15 @@ def test_a_theme_with_folio_and_title_in_one_box_is_laid_out_in_one_pass(tmp_pat
     result = build(SEEDS, tmp_path / "out", ("pdf",), theme_name=str(theme))
     texts = pdf_pages(_pdf(result))
     assert any(" · 3" in t for t in texts)  # the theme's combined head is on the page
+
+
+def test_no_cache_leaves_no_cache_folder(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(out), "--format", "pdf", "--no-cache", "-q"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["anthology.pdf"]
+    run = subprocess.run([sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(out), "--format", "pdf", "-q"], capture_output=True, text=True)
+    assert (out / FOLDER).is_dir() and any((out / FOLDER).glob("*.pdf"))

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
@@ -58,7 +58,7 @@ class PdfOptions:
     workers: int | None = None  # None: one per core
     chunk_bytes: int | None = None  # None: CHUNK_BYTES
     one_pass: bool = False  # lay the book out in one pass (the tests' reference)
-    progress: Callable[[int, int], None] = field(default=lambda done, total: None)
+    progress: Callable[[int, int], None] = field(default=lambda done, total: None)  # stories laid out, of all
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,16 @@ class _Runner:
         self.pool: Executor | None = None
         self.local: Typesetter | None = None
 
-    def run(self, jobs: list[Job], start_pool: bool = False) -> list[Laid]:
+    def run(self, jobs: list[Job], start_pool: bool = False, finished: Callable[[int], None] = lambda n: None) -> list[Laid]:
         """`start_pool`: worth starting worker processes for (the chunks); later, smaller stages use
-        them only if they are already running."""
+        them only if they are already running. `finished(n)` is called as job n is done."""
         done: dict[int, Laid] = {}
         todo: list[int] = []
         for n, job in enumerate(jobs):
             hit = self.cache.get(job) if self.cache else None
             if hit is not None:
                 done[n] = hit
+                finished(n)
             else:
                 todo.append(n)
         if len(todo) > 1 and self.workers > 1 and (self.pool is not None or start_pool):
@@ -108,13 +109,16 @@ class _Runner:
                 self.pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
                 )
-            for n, laid in zip(todo, self.pool.map(run_job, [jobs[n] for n in todo])):
-                done[n] = laid
+            futures = {self.pool.submit(run_job, jobs[n]): n for n in todo}
+            for future in as_completed(futures):
+                done[futures[future]] = future.result()
+                finished(futures[future])
         else:
             for n in todo:
                 if self.local is None:
                     self.local = Typesetter(self.styles)
                 done[n] = laid_out(self.local(jobs[n].html, jobs[n].page_css, jobs[n].after_theme))
+                finished(n)
         if self.cache:
             for n in todo:
                 self.cache.put(jobs[n], done[n])
@@ -186,9 +190,15 @@ def _chunked(
         return Job(html_of(chunk, first_id, head, folios, whole_book=False), page_css, split.without_folios())
 
     # 1. The stories, in parallel; their pages counted from folio 1 on a recto.
-    options.progress(0, len(chunks) + 2)
-    laid = runner.run([chunk_job(chunk, None) for chunk in chunks], start_pool=True)
-    options.progress(len(chunks), len(chunks) + 2)
+    stories = sum(len(chunk) for chunk in chunks)
+    counted = [0]
+
+    def finished(n: int) -> None:
+        counted[0] += len(chunks[n])
+        options.progress(counted[0], stories)
+
+    options.progress(0, stories)
+    laid = runner.run([chunk_job(chunk, None) for chunk in chunks], start_pool=True, finished=finished)
     folios: dict[str, int] = {}
     starts: list[int] = []
     next_page = 1
@@ -213,7 +223,6 @@ def _chunked(
             for group, result, start in zip(groups, laid, starts)
         ]
     )
-    options.progress(len(chunks) + 2, len(chunks) + 2)
     # 3. In order: front matter padded to an even count, then each chunk on a recto.
     segments = [Segment(front_laid.pdf)]
     texts = list(front_laid.texts)
