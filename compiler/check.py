@@ -35,7 +35,8 @@ _ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
 
 def words(text: str) -> Counter[str]:
     text = unicodedata.normalize("NFKC", _AUTO_HYPHEN_BREAK.sub("", text).replace("\u00ad", ""))
-    return Counter(w.casefold() for w in _WORD.findall(text))
+    # Case folded before the split: one C-level pass instead of one call per word (same words).
+    return Counter(_WORD.findall(text.casefold()))
 
 
 # Elements that end a run of text: words never continue across them. Inline elements (em, a, span)

@@ -97,11 +97,13 @@ def merge(segments: list[Segment]) -> bytes:
             if uri is not None and str(uri).startswith(CROSS_LINK):
                 del annot["/A"]
                 annot.Dest = String(unquote(str(uri)[len(CROSS_LINK):]))
-    tree = pikepdf.NameTree.new(out)
+    # One sorted leaf, as weasyprint writes it: building a balanced tree name by name is slower.
+    pages = [page.obj for page in out.pages]
+    flat: list[object] = []
     for name in sorted(dests):
         n, rest = dests[name]
-        tree[name] = Array([out.pages[n].obj, *rest])
-    out.Root.Names = Dictionary(Dests=tree.obj)
+        flat += [String(name), Array([pages[n], *rest])]
+    out.Root.Names = Dictionary(Dests=out.make_indirect(Dictionary(Names=Array(flat))))
     with out.open_outline() as root:
         root.root.extend(_items(outline))
     for key in ("/Lang", "/ViewerPreferences", "/PageMode", "/MarkInfo"):

@@ -35,6 +35,8 @@ def script_language(story: Story) -> str:
     """The language a story's letters say it is in; "" for Latin script or a mix."""
     counts: Counter[str] = Counter()
     for paragraph in _paragraphs(story.body)[:400]:
+        if counts.total() > 20_000:  # letters enough to know the script of the story
+            break
         text = plain_text(paragraph.children)
         if text.isascii():  # the common case, counted without naming every letter
             counts["LATIN"] += len(_ASCII_LETTERS.findall(text))

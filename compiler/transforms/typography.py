@@ -54,11 +54,13 @@ def _quotes(text: str, before: str) -> str:
 
 
 def _fix(text: str, before: str) -> str:
-    text = _ELLIPSIS.sub(_ellipsis, text)
-    text = _DOUBLE_HYPHEN.sub("—", text)
-    text = _LEADING_HYPHEN.sub("—", text)
-    text = _TRAILING_HYPHEN.sub("—", text)
-    text = _SPACED_HYPHEN.sub(" – ", text)
+    if "." in text or "…" in text:
+        text = _ELLIPSIS.sub(_ellipsis, text)
+    if "-" in text:  # most text has no hyphen at all: skip four scans
+        text = _DOUBLE_HYPHEN.sub("—", text)
+        text = _LEADING_HYPHEN.sub("—", text)
+        text = _TRAILING_HYPHEN.sub("—", text)
+        text = _SPACED_HYPHEN.sub(" – ", text)
     return _quotes(text, before)
 
 
