@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import load_config
 from .diagnostics import Diagnostic
-from .model import Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
+from .model import AuthorNote, Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
 from .read import input_format, read_stories
 from .transforms.language import script_language
 
@@ -34,7 +34,7 @@ def _blocks(blocks: tuple[Block, ...]) -> list[Block]:
     out: list[Block] = []
     for b in blocks:
         out.append(b)
-        if isinstance(b, BlockQuote):
+        if isinstance(b, (BlockQuote, AuthorNote)):
             out += _blocks(b.blocks)
     return out
 

@@ -43,3 +43,25 @@ def test_the_manifest_sets_a_story_language(tmp_path: Path) -> None:
     assert result.anthology.stories[0].language == "fr"
     (section,) = _chapter_sections(result.outputs[0])
     assert section.get("lang") == "fr" and section.get("dir") is None
+
+
+def test_hebrew_quotes_open_and_close_with_the_hebrew_mark_and_gershayim_stay_inside_words(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy2(CORPUS / HEBREW, src / HEBREW)
+    result = build(src, tmp_path / "out", ("epub",))
+    (section,) = _chapter_sections(result.outputs[0])
+    text = "".join(section.itertext())
+    # CLDR's Hebrew delimiters are ” … ” : an English “ would stand on the wrong side of RTL text.
+    assert "“" not in text and "‘" not in text
+    assert text.count("”") > 120  # the straight double quotes of the chapter (the rest are in its notes)
+    assert "לג׳יי קיי" in text  # ג'יי (J.): an apostrophe between two letters is a geresh, not a quote
+
+
+def test_english_quotes_are_unchanged_by_the_language_table() -> None:
+    from compiler.transforms.typography import _fix, style_for
+
+    assert _fix('"Hello," she said, \'yes\'', "", style_for("en")) == "“Hello,” she said, ‘yes’"
+    assert _fix('"שלום," אמר', "", style_for("he")) == "”שלום,” אמר"
+    assert _fix('צה"ל', "", style_for("he")) == "צה״ל"  # gershayim inside an acronym
+    assert _fix("他说……好......", "", style_for("zh")) == "他说……好......"  # a CJK ellipsis is two characters

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, warning
-from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Paragraph, SceneBreak, Source, Story, plain_text
+from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Paragraph, SceneBreak, Source, Story, Verse, plain_text
 from . import furniture as f
 from .headers import FIELD, usenet
 from .inlines import drop_prefix, squash_space
@@ -50,8 +50,10 @@ def _squash(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     for b in blocks:
         if isinstance(b, (Paragraph, Heading)):
             b = dataclasses.replace(b, children=squash_space(b.children))
-        elif isinstance(b, BlockQuote):
+        elif isinstance(b, (BlockQuote, AuthorNote)):
             b = dataclasses.replace(b, blocks=_squash(b.blocks))
+        elif isinstance(b, Verse):
+            b = dataclasses.replace(b, lines=tuple(squash_space(line) for line in b.lines))
         out.append(b)
     return tuple(out)
 

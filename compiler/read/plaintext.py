@@ -20,6 +20,7 @@ from ..model import (
     Glossary,
     GlossaryEntry,
     Paragraph,
+    Preformatted,
     SceneBreak,
     Source,
     Story,
@@ -28,11 +29,12 @@ from ..model import (
     plain_text,
 )
 from . import furniture as f
+from .art import dedent
 from .endnotes import plain_footnotes
 from .headers import FIELD, usenet
 from .layout import Chunk, chunk, is_verse
 from .scrape import unecho
-from .sections import heading_of, is_heading, number_headings
+from .sections import heading_of, is_heading, number_headings, section_notes
 
 @dataclass(frozen=True)
 class ReadResult:
@@ -207,6 +209,9 @@ def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic], consum
             if blocks and not isinstance(blocks[-1], SceneBreak):
                 blocks.append(SceneBreak(c.line))
             continue
+        if c.preformatted:
+            blocks.append(Preformatted(dedent(c.lines), c.line))
+            continue
         heading = heading_of(c.text, c.line)
         if heading is not None:
             blocks.append(heading)
@@ -222,7 +227,12 @@ def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic], consum
                     info("A110", "two blank lines after a line ending in a comma: kept as one scene", path, c.line)
                 )
             else:
-                blocks.append(SceneBreak(c.line))
+                blocks.append(SceneBreak(c.line, marked=False))
+        if m := f.AUTHOR_NOTE.match(c.text):
+            # "A/N:" inside the text: multi-chapter downloads carry one at the head of every chapter.
+            consumed.append(_label(c.text, m))
+            blocks.append(AuthorNote((_para(m.group("rest"), c.line),), c.line))
+            continue
         blocks.append(_para(c.text, c.line))
     while blocks and isinstance(blocks[-1], SceneBreak):
         blocks.pop()
@@ -244,6 +254,19 @@ def _drop_repeats(body: tuple[Block, ...], furniture: set[str], consumed: list[s
     while kept and isinstance(kept[0], SceneBreak):
         kept.pop(0)
     return number_headings(tuple(kept)) if len(kept) != len(body) else body
+
+
+def _split_labelled(chunks: list[Chunk]) -> list[Chunk]:
+    """A chapter header a downloader repeats as one block ("Title: …", "Pairing: …", "Disclaimer: …",
+    "Author's Note: …" on consecutive lines) is one chunk per line: fields, disclaimer and note."""
+    out: list[Chunk] = []
+    for c in chunks:
+        notes = [bool(f.DISCLAIMER.match(line) or f.AUTHOR_NOTE.match(line)) for line in c.lines]
+        if len(c.lines) > 1 and any(notes) and all(n or FIELD.match(line) for n, line in zip(notes, c.lines)):
+            out += [Chunk((line,), c.line_of(k), c.gap_before if k == 0 else 0) for k, line in enumerate(c.lines)]
+        else:
+            out.append(c)
+    return out
 
 
 def _ends_with_comma(p: Paragraph) -> bool:
@@ -273,13 +296,13 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         diagnostics.append(
             info("A120", f"{unechoed.chapters} chapter(s) were saved twice by a scraper; kept one copy", path)
         )
-    chunks = chunk(unechoed.text)
+    chunks = _split_labelled(chunk(unechoed.text))
     header, start = _read_header(chunks, consumed)
     if not header.title or not header.authors:
         chunks = _scan_fields(chunks, start, header, consumed)
     trailer, end = _read_trailer(chunks, start, consumed)
     body = _body(chunks[start:end], path, diagnostics, consumed)
-    body = _drop_repeats(body, header.furniture, consumed)
+    body = section_notes(_drop_repeats(body, header.furniture, consumed))
     endnotes: tuple[EndNote, ...] = ()
     if trailer.glossary is None:  # glossary notes and numbered notes share the back matter; one kind
         body, endnotes = plain_footnotes(body, consumed)

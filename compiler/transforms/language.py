@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from ..model import Block, BlockQuote, Paragraph, Story, plain_text
+from ..model import AuthorNote, Block, BlockQuote, Paragraph, Story, plain_text
 
 _SCRIPTS = {"HEBREW": "he", "CYRILLIC": "ru", "ARABIC": "ar", "GREEK": "el", "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko"}
 RIGHT_TO_LEFT = frozenset({"he", "ar", "fa", "ur", "yi"})
@@ -23,7 +23,7 @@ def _paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph]:
     for b in blocks:
         if isinstance(b, Paragraph):
             out.append(b)
-        elif isinstance(b, BlockQuote):
+        elif isinstance(b, (BlockQuote, AuthorNote)):
             out += _paragraphs(b.blocks)
     return out
 
