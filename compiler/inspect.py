@@ -15,6 +15,7 @@ from .config import load_config
 from .diagnostics import Diagnostic
 from .model import AuthorNote, Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
 from .read import input_format, read_stories
+from .scripts import word_count
 from .transforms.language import script_language
 
 # Scripts that tell the language well enough to say so (the manifest's `language` decides).
@@ -84,7 +85,7 @@ def describe(report: StoryReport) -> list[str]:
     lines.append(
         f"  text:        {len(paragraphs)} paragraphs, {sum(isinstance(b, SceneBreak) for b in blocks)} scene breaks, "
         f"{sum(isinstance(b, BlockQuote) for b in blocks)} quotations, {sum(isinstance(b, Verse) for b in blocks)} verses, "
-        f"{sum(len(plain_text(p.children).split()) for p in paragraphs):,} words"
+        f"{sum(word_count(plain_text(p.children)) for p in paragraphs):,} words"
     )
     for h in sections:
         lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}")

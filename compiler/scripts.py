@@ -23,7 +23,7 @@ _CJK_RANGES = (
 _CJK_CHAR = f"[{_CJK_RANGES}]"
 # Letters and digits count apart ("zinnia⁶" is not a new word); a CJK letter is a word of its own.
 WORD = re.compile(rf"(?:(?!{_CJK_CHAR})[^\W\d_])+|\d+|[^\W\d_]")
-_TOKEN = re.compile(rf"{_CJK_CHAR}|(?:(?!{_CJK_CHAR})\S)+")
+_TOKEN = re.compile(rf"(?=[^\W\d_]){_CJK_CHAR}|(?:(?!{_CJK_CHAR})\S)+")  # CJK punctuation is no word
 
 
 def is_wide(ch: str) -> bool:
@@ -51,4 +51,4 @@ def columns(line: str) -> int:
 
 def word_count(text: str) -> int:
     """Words as a reader counts them: runs between spaces, each CJK character one word."""
-    return len(_TOKEN.findall(text))
+    return sum(1 for token in _TOKEN.findall(text) if any(ch.isalnum() for ch in token))  # "—" is no word

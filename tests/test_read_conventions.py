@@ -193,7 +193,9 @@ def test_labelled_fields_braced_disclaimer_and_to_be_continued() -> None:
     result = read("furniture.txt")
     story = result.story
     assert (story.title, story.authors) == ("Small Hours", ("Rin Okafor",))
-    assert [plain_text(p.children) for p in story.summary] == ["Rating: T", "Genre: Drama/Angst", "Pairing: Rin/Tove", "Warnings: none"]
+    assert [(f.key, f.label, plain_text(f.value), f.line) for f in story.fields] == [
+        ("rating", "Rating", "T", 3), ("genre", "Genre", "Drama/Angst", 4), ("pairing", "Pairing", "Rin/Tove", 5), ("warnings", "Warnings", "none", 6)
+    ]
     assert "belong to their creators" in plain_text(story.disclaimer[0].children)
     assert [plain_text(p.children) for p in story.trailer] == ["To be continued..."]
     assert result.consumed == ("Title:", "Author:")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, warning
-from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Paragraph, SceneBreak, Source, Story, Verse, plain_text
+from ..model import AuthorNote, Block, BlockQuote, EndNote, Field, Heading, Paragraph, SceneBreak, Source, Story, Verse, plain_text
 from . import furniture as f
-from .headers import FIELD, usenet
+from .headers import FIELD, field_key, usenet
 from .inlines import drop_prefix, squash_space
 from .layout import is_separator
 from .plaintext import ReadResult, guess_title
@@ -82,6 +82,7 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
     title, authors, summary = found.title, found.authors, found.summary
     disclaimer: tuple[Paragraph, ...] = ()
     notes_before: list[AuthorNote] = []
+    fields: list[Field] = []
     blocks = _structure(blocks, consumed)
     i = 0
     while i < len(blocks):
@@ -94,15 +95,18 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
             title = title or news.title
             authors = authors or ((news.author,) if news.author else ())
         elif isinstance(b, Paragraph) and "\n" not in text and (m := FIELD.match(text)):
-            label = m.group("label").lower()
-            if label == "title" and not title:
+            key = field_key(m.group("label"))
+            if key == "title" and not title:
                 title = m.group("value").strip()
                 consumed.append(text[: m.start("value")].strip())
-            elif label == "author" and not authors:
+            elif key == "author" and not authors:
                 authors = (m.group("value").strip(),)
                 consumed.append(text[: m.start("value")].strip())
             else:
-                summary += (b,)
+                raw = plain_text(b.children)
+                lead = len(raw) - len(raw.lstrip())
+                value = squash_space(drop_prefix(b.children, lead + m.start("value")))
+                fields.append(Field(key, m.group("label"), value, b.line))
         elif isinstance(b, Paragraph) and not disclaimer and (m := f.DISCLAIMER.match(text)):
             disclaimer = (_labelled(b, m.start("rest"), consumed),)
         elif isinstance(b, Paragraph) and not disclaimer and f.BRACKETED_DISCLAIMER.match(text):
@@ -171,6 +175,7 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
         authors=authors,
         source=source,
         summary=tuple(dataclasses.replace(p, children=squash_space(p.children)) for p in summary),
+        fields=tuple(fields),
         disclaimer=tuple(dataclasses.replace(p, children=squash_space(p.children)) for p in disclaimer),
         notes_before=tuple(dataclasses.replace(n, blocks=_squash(n.blocks)) for n in notes_before),
         body=body,

@@ -17,6 +17,7 @@ from ..model import (
     AuthorNote,
     Block,
     EndNote,
+    Field,
     Glossary,
     GlossaryEntry,
     Paragraph,
@@ -31,7 +32,7 @@ from ..model import (
 from . import furniture as f
 from .art import dedent
 from .endnotes import plain_footnotes
-from .headers import FIELD, usenet
+from .headers import FIELD, field_key, usenet
 from .layout import Chunk, chunk, is_verse
 from .scrape import unecho
 from .sections import heading_of, is_heading, number_headings, section_notes
@@ -59,6 +60,7 @@ class _Header:
     notes_before: tuple[AuthorNote, ...] = ()
     title: str = ""
     authors: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
     furniture: set[str] = field(default_factory=set)  # header lines a multi-part story repeats
 
 
@@ -96,15 +98,15 @@ def _read_header(chunks: list[Chunk], consumed: list[str]) -> tuple[_Header, int
             for n, line in enumerate(c.lines):
                 m = FIELD.match(line)
                 assert m is not None
-                label = m.group("label").lower()
-                if label == "title" and not h.title:
+                key = field_key(m.group("label"))
+                if key == "title" and not h.title:
                     h.title = m.group("value").strip()
                     consumed.append(line[: m.start("value")].strip())
-                elif label == "author" and not h.authors:
+                elif key == "author" and not h.authors:
                     h.authors = (m.group("value").strip(),)
                     consumed.append(line[: m.start("value")].strip())
                 else:  # Rating, Genre, Pairing, Warnings…: shown with the blurb, label and all
-                    h.summary += (_para(line.strip(), c.line + n),)
+                    h.fields += (Field(key, m.group("label"), (Text(m.group("value").strip()),), c.line_of(n)),)
             i += 1
         elif not h.disclaimer and (m := f.BRACKETED_DISCLAIMER.match(text)):
             h.disclaimer = (_para(text.strip(), c.line),)
@@ -152,7 +154,7 @@ def _scan_fields(chunks: list[Chunk], start: int, h: _Header, consumed: list[str
     kept = chunks[:start]
     for n, c in enumerate(chunks[start:], start=start):
         m = FIELD.match(c.text) if len(c.lines) == 1 and n < start + 12 else None
-        label = m.group("label").lower() if m else ""
+        label = field_key(m.group("label")) if m else ""
         if m and label == "title" and not h.title:
             h.title = m.group("value").strip()
         elif m and label == "author" and not h.authors:
@@ -329,6 +331,7 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         authors=header.authors,
         source=source,
         summary=header.summary,
+        fields=header.fields,
         status=header.status,
         disclaimer=header.disclaimer,
         notes_before=header.notes_before,

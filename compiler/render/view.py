@@ -106,6 +106,7 @@ def story_view(story: Story) -> View:
         "title": story.title,
         "authors": authors_text(story.authors),
         "summary": [block_view(p, numbers) for p in story.summary],
+        "fields": [{"key": f.key, "label": f.label, "value": [inline_view(n, numbers) for n in f.value]} for f in story.fields],
         "status": story.status,
         "notes_before": _note_views(story.notes_before, numbers),
         "blocks": [block_view(b, numbers) for b in story.body],
