@@ -207,8 +207,20 @@ def test_labelled_fields_braced_disclaimer_and_to_be_continued() -> None:
 def test_chapter_part_and_roman_numeral_headings_become_sections() -> None:
     story = read("chapters.txt").story
     headings = [(plain_text(b.children), b.anchor) for b in story.body if isinstance(b, Heading)]
-    assert [h for h, _ in headings] == ["Chapter 2: The Ford", "Chapter 3", "Part Two", "IV"]
-    assert len({a for _, a in headings}) == 4 and all(a for _, a in headings)
+    assert [h for h, _ in headings] == ["Chapter 1", "Chapter 2: The Ford", "Chapter 3", "Part Two", "IV"]
+    assert len({a for _, a in headings}) == 5 and all(a for _, a in headings)
+
+
+def test_a_first_chapter_without_heading_gets_one_when_chapter_2_has_one() -> None:
+    result = read("chapters.txt")
+    first = result.story.body[0]
+    assert isinstance(first, Heading) and first.synthesized and plain_text(first.children) == "Chapter 1"
+    assert first.line == 5  # where the untitled first part starts
+    (added,) = [d for d in result.diagnostics if d.code == "A141"]
+    assert added.line == 5 and "first_section" in added.message
+    from compiler.read.sections import implied_first
+
+    assert [implied_first(h) for h in ("Part Two", "II", "第二章 重逢", "Chapter 3", "Prologue")] == ["Part One", "I", "第一章", "", ""]
 
 
 def test_numbered_footnotes_become_end_notes_linked_both_ways() -> None:
@@ -230,8 +242,8 @@ def test_markdown_maps_front_matter_emphasis_quotes_sections_rules_and_footnotes
     story = result.story
     assert (story.title, story.authors) == ("The Glass Harbour", ("Ines Marlow",))
     assert plain_text(story.disclaimer[0].children) == "The harbour belongs to nobody."
-    assert kinds(story) == "PQHPSP"
-    first = story.body[0]
+    assert kinds(story) == "HPQHPSP"  # "Chapter 1" added before the untitled first part
+    first = story.body[1]
     assert isinstance(first, Paragraph)
     assert Emphasis((_t("dusk"),)) in first.children and Strong((_t("harbour master"),)) in first.children
     (note,) = story.endnotes
@@ -242,7 +254,7 @@ def test_markdown_maps_front_matter_emphasis_quotes_sections_rules_and_footnotes
 def test_html_fragment_maps_paragraphs_emphasis_breaks_sections_and_quotes() -> None:
     result = read("story.html.txt")
     story = result.story
-    assert kinds(story) == "PSHVQSP"
+    assert kinds(story) == "HPHVQSP"  # "Chapter 1" added; the "-x-" right before a heading is the heading's break
     assert "Work Text:" in result.consumed
     verse = story.body[3]
     assert isinstance(verse, Verse)  # "…remembered.<br/>Much louder.": the author's line break is kept
@@ -286,7 +298,7 @@ def test_sections_are_listed_in_the_contents_and_quotes_render_as_blockquote(fix
     docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
     contents = docs["EPUB/contents.xhtml"]
     listed = contents.xpath("//x:ol[@class='contents-sections']/x:li/x:a/text()", namespaces=NS)
-    assert {"Chapter 2: The Ford", "Part Two", "IV", "Chapter 2: Night"} <= set(listed)
+    assert {"Chapter 1", "Chapter 2: The Ford", "Part Two", "IV", "Chapter 2: Night"} <= set(listed)
     quotes = [d for name, d in docs.items() if d.xpath("//x:blockquote[@class='quote']", namespaces=NS)]
     assert len(quotes) == 2
 

@@ -20,7 +20,7 @@ from .headers import FIELD, field_key, usenet
 from .inlines import drop_prefix, squash_space
 from .layout import is_separator
 from .plaintext import ReadResult, guess_title
-from .sections import is_heading, number_headings
+from .sections import is_heading, number_headings, section_notes
 
 
 @dataclass
@@ -75,6 +75,16 @@ def _structure(blocks: list[Block], consumed: list[str]) -> list[Block]:
     while out and isinstance(out[-1], SceneBreak):
         out.pop()
     return out
+
+
+def _body_notes(blocks: tuple[Block, ...], consumed: list[str]) -> tuple[Block, ...]:
+    """"A/N:" paragraphs inside the text are author's notes (of the section they open)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Paragraph) and (m := f.AUTHOR_NOTE.match(_text(b))):
+            b = AuthorNote((_labelled(b, m.start("rest"), consumed),), b.line)
+        out.append(b)
+    return tuple(out)
 
 
 def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Found) -> ReadResult:
@@ -158,7 +168,7 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
                 notes_after = (AuthorNote(tuple(blocks[j + 1 : end]), b.line),)
                 end = j
                 break
-    body = number_headings(_squash(tuple(blocks[i:end])))
+    body = section_notes(_body_notes(number_headings(_squash(tuple(blocks[i:end]))), consumed))
     guessed = not title
     if not title:
         title = guess_title(body)

@@ -16,6 +16,7 @@ from ..diagnostics import Diagnostic, info, warning
 from ..model import (
     AuthorNote,
     Block,
+    Boilerplate,
     EndNote,
     Field,
     Glossary,
@@ -32,6 +33,8 @@ from ..model import (
 from . import furniture as f
 from .art import dedent
 from .endnotes import plain_footnotes
+from .gutenberg import SOURCE as GUTENBERG
+from .gutenberg import Wrapped, unwrap
 from .headers import FIELD, field_key, usenet
 from .layout import Chunk, chunk, is_verse
 from .scrape import unecho
@@ -271,6 +274,34 @@ def _split_labelled(chunks: list[Chunk]) -> list[Chunk]:
     return out
 
 
+def _boilerplate(wrapped: Wrapped, h: _Header, consumed: list[str]) -> tuple[Boilerplate, ...]:
+    """Gutenberg's header and footer as paragraphs; the header's Title and Author name the story."""
+    parts: list[Boilerplate] = []
+    for chunks in (wrapped.header, wrapped.footer):
+        blocks: list[Block] = []
+        for c in chunks:
+            m = FIELD.match(c.text) if len(c.lines) == 1 else None
+            key = field_key(m.group("label")) if m else ""
+            if m and key == "title" and not h.title:
+                h.title = m.group("value").strip()
+            elif m and key == "author" and not h.authors:
+                h.authors = (m.group("value").strip(),)
+            elif c.separator:
+                if re.search(r"\w", c.text):
+                    consumed.append(c.text.strip())
+                continue
+            elif c.preformatted:
+                blocks.append(Preformatted(dedent(c.lines), c.line))
+                continue
+            else:
+                blocks.append(_para(c.text, c.line))
+                continue
+            consumed.append(c.text[: m.start("value")].strip())
+        if blocks:
+            parts.append(Boilerplate(GUTENBERG, tuple(blocks), chunks[0].line))
+    return tuple(parts)
+
+
 def _ends_with_comma(p: Paragraph) -> bool:
     last = p.children[-1] if p.children else None
     return isinstance(last, Text) and last.text.rstrip().endswith(",")
@@ -299,7 +330,17 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
             info("A120", f"{unechoed.chapters} chapter(s) were saved twice by a scraper; kept one copy", path)
         )
     chunks = _split_labelled(chunk(unechoed.text))
+    wrapped = unwrap(chunks)
+    boilerplate: tuple[Boilerplate, ...] = ()
+    if wrapped is not None:
+        chunks = wrapped.body
     header, start = _read_header(chunks, consumed)
+    if wrapped is not None:
+        boilerplate = _boilerplate(wrapped, header, consumed)
+        if boilerplate:
+            diagnostics.append(
+                info("A140", "Project Gutenberg's header and licence are kept as the story's back matter", path, boilerplate[0].line)
+            )
     if not header.title or not header.authors:
         chunks = _scan_fields(chunks, start, header, consumed)
     trailer, end = _read_trailer(chunks, start, consumed)
@@ -340,5 +381,6 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         glossary=trailer.glossary,
         endnotes=endnotes,
         trailer=trailer.trailer,
+        boilerplate=boilerplate,
     )
     return ReadResult(story, tuple(consumed), tuple(diagnostics))

@@ -113,6 +113,9 @@ def story_view(story: Story) -> View:
         "notes_after": _note_views(story.notes_after, numbers),
         "trailer": [block_view(p, numbers) for p in story.trailer],
         "sections": sections,
+        "boilerplate": [block_view(b, numbers) for part in story.boilerplate for b in part.blocks],
+        # Whose text it is, said plainly: it is neither the author's nor the editor's.
+        "boilerplate_label": " and ".join(dict.fromkeys(f"{p.source}’s notice and licence" for p in story.boilerplate)),
     }
 
 
