@@ -134,7 +134,7 @@ def _children(el: etree._Element, found: Found) -> list[Block]:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in _BLOCKS or tag in _HEADINGS:
             if loose:
-                out.append(Paragraph(tuple(loose), child.sourceline or 0))
+                out += _broken(tuple(loose), child.sourceline or 0)
                 loose = []
             out += _blocks(child, found)
         else:
@@ -142,7 +142,7 @@ def _children(el: etree._Element, found: Found) -> list[Block]:
         if child.tail and (loose or child.tail.strip()):
             loose.append(Text(child.tail))
     if loose and "".join(_texts(tuple(loose))).strip():
-        out.append(Paragraph(tuple(loose), el.sourceline or 0))
+        out += _broken(tuple(loose), el.sourceline or 0)
     return out
 
 
