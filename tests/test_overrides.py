@@ -139,3 +139,12 @@ def test_unknown_keys_and_bad_values_are_all_reported_with_the_nearest_name(tmp_
     assert any(m.startswith("C002") and "notes_before must be a string or list" in m for m in messages)
     assert any(m.startswith("C006") for m in messages)
     assert all(d.path == src / "anthology.toml" for d in caught.value.diagnostics)
+
+
+def test_inspect_says_which_fields_the_manifest_sets(tmp_path: Path) -> None:
+    from compiler.inspect import format_reports, inspect
+
+    _read(tmp_path, 'title = "Night Ward"\nrating = "M"\nsections = false\n')
+    out = format_reports(inspect(tmp_path / "in"))
+    assert "manifest:    sets title, sections, rating (anthology.toml wins over what was read)" in out
+    assert "field:       Rating: M" in out and "title:       Night Ward" in out
