@@ -1,6 +1,7 @@
 """Verification: is every word of every story in the built books?
 
-Counts words (letters and digits, any script, compared without case) in each story's source text
+Counts words (letters and digits, any script, compared without case; each CJK character is a
+word, since those scripts put no spaces between words, scripts.py) in each story's source text
 and in the text extracted back out of the EPUB and the PDF. A word the book holds fewer times than
 its sources is lost; it is reported with the story and the source lines it stands on. Labels the
 reader took as structure ("A/N:", "Disclaimer:") are subtracted, since the book shows them as
@@ -24,9 +25,8 @@ from lxml import etree
 
 from .diagnostics import Diagnostic, Severity
 from .model import Anthology
+from .scripts import WORD
 
-# Letters and digits count apart: a note number set against its term ("zinnia⁶") is not a new word.
-_WORD = re.compile(r"[^\W\d_]+|\d+")
 # weasyprint's automatic hyphen is U+2010 (its hyphenate-character), unlike the hyphen-minus of
 # compound words, so a break it made at a line end can be undone exactly.
 _AUTO_HYPHEN_BREAK = re.compile("\u2010[ \t]*\r?\n")
@@ -35,8 +35,8 @@ _ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
 
 def words(text: str) -> Counter[str]:
     text = unicodedata.normalize("NFKC", _AUTO_HYPHEN_BREAK.sub("", text).replace("\u00ad", ""))
-    # Case folded before the split: one C-level pass instead of one call per word (same words).
-    return Counter(_WORD.findall(text.casefold()))
+    # Case folded before the split: one C-level pass instead of one call per word.
+    return Counter(WORD.findall(text.casefold()))
 
 
 # Elements that end a run of text: words never continue across them. Inline elements (em, a, span)

@@ -17,12 +17,30 @@ from .diagnostics import BuildError, Diagnostic, ExitCode, Severity
 MANIFEST = "anthology.toml"
 
 
+# Header fields a story may carry ("Rating: T"), each overridable by its key.
+FIELD_KEYS = ("rating", "genre", "pairing", "warnings", "fandom", "characters", "category")
+SCENE_BREAKS = ("auto", "marked", "none")
+
+
 @dataclass(frozen=True)
 class StoryOverride:
+    """What the manifest says about one story; None: keep what the reader recognised."""
+
     title: str | None = None
     author: str | None = None
+    authors: tuple[str, ...] | None = None
     summary: str | None = None
+    disclaimer: str | None = None  # "" for none
+    fields: dict[str, str] = field(default_factory=dict)  # key -> value; "" drops the field
     language: str | None = None
+    notes_before: tuple[str, ...] | None = None  # each string one note; () for none
+    notes_after: tuple[str, ...] | None = None
+    sections: bool | tuple[str | int, ...] | None = None  # False: no sections; a list: these start them
+    first_section: str | None = None  # the untitled first part's heading; "" for none
+    scene_breaks: str | None = None  # "auto", "marked" (only drawn ones, not blank lines) or "none"
+
+    def named_authors(self) -> tuple[str, ...] | None:
+        return self.authors if self.authors is not None else (self.author,) if self.author else None
 
 
 @dataclass(frozen=True)
@@ -49,16 +67,30 @@ _BOOK_KEYS: dict[str, tuple[type, str]] = {
     "trim": (str, "print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WIDTHxHEIGHT[in|mm|cm|pt]"),
     "stories": (dict, "per-story overrides, keyed by file name"),
 }
-_STORY_KEYS: dict[str, tuple[type, str]] = {
+_STORY_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "title": (str, "the story's title"),
     "author": (str, "the story's author"),
+    "authors": (list, "the story's authors, when there are several"),
     "summary": (str, "the blurb"),
+    "disclaimer": (str, 'the disclaimer for the rights page; "" for none'),
+    **{key: (str, f'the "{key.capitalize()}:" field shown with the summary; "" to leave it out') for key in FIELD_KEYS},
     "language": (str, "the story's language"),
+    "notes_before": ((str, list), 'the author\'s note(s) before the story; "" or [] for none'),
+    "notes_after": ((str, list), 'the author\'s note(s) after the story; "" or [] for none'),
+    "sections": ((bool, list), "false for no sections, or the lines (text or line number) that start them"),
+    "first_section": (str, 'heading of an untitled first part; "" for none'),
+    "scene_breaks": (str, 'which breaks count: "auto", "marked" (drawn ones only, not blank lines) or "none"'),
 }
 
 
+def _type_name(expected: type | tuple[type, ...]) -> str:
+    names = {"str": "string", "list": "list", "bool": "boolean", "dict": "table"}
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    return " or ".join(names.get(k.__name__, k.__name__) for k in kinds)
+
+
 def _check_table(
-    table: dict[str, Any], schema: dict[str, tuple[type, str]], where: str, path: Path, errors: list[Diagnostic]
+    table: dict[str, Any], schema: dict[str, tuple[type | tuple[type, ...], str]], where: str, path: Path, errors: list[Diagnostic]
 ) -> None:
     for key, value in table.items():
         if key not in schema:
@@ -72,12 +104,62 @@ def _check_table(
                 Diagnostic(
                     "C002",
                     Severity.ERROR,
-                    f"{where}{key} must be a {expected.__name__}, not {type(value).__name__}",
+                    f"{where}{key} must be a {_type_name(expected)}, not {_type_name(type(value))}",
                     path,
                 )
             )
-        elif expected is list and not all(isinstance(v, str) for v in value):
+        elif isinstance(value, list) and key == "sections":
+            if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+                errors.append(Diagnostic("C002", Severity.ERROR, f"{where}{key} must list heading texts or line numbers", path))
+        elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
             errors.append(Diagnostic("C002", Severity.ERROR, f"{where}{key} must be a list of strings", path))
+
+
+def _strings(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str) and v.strip())
+    return None
+
+
+def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[Diagnostic]) -> StoryOverride:
+    """A valid table's override (type errors are reported by _check_table; these are the value errors)."""
+
+    def text(key: str) -> str | None:
+        value = table.get(key)
+        return value if isinstance(value, str) else None
+
+    if "author" in table and "authors" in table:
+        errors.append(Diagnostic("C006", Severity.ERROR, f"{where}author and {where}authors both given; keep one", path))
+    breaks = text("scene_breaks")
+    if breaks is not None and breaks not in SCENE_BREAKS:
+        near = difflib.get_close_matches(breaks, SCENE_BREAKS, n=1)
+        hint = f'; did you mean "{near[0]}"?' if near else ""
+        errors.append(
+            Diagnostic("C007", Severity.ERROR, f'{where}scene_breaks must be one of {", ".join(SCENE_BREAKS)}, not "{breaks}"{hint}', path)
+        )
+        breaks = None
+    sections = table.get("sections")
+    if isinstance(sections, list):
+        sections = tuple(v for v in sections if isinstance(v, (str, int)) and not isinstance(v, bool))
+    elif not isinstance(sections, bool):
+        sections = None
+    authors = table.get("authors")
+    return StoryOverride(
+        title=text("title"),
+        author=text("author"),
+        authors=tuple(a for a in authors if isinstance(a, str)) if isinstance(authors, list) else None,
+        summary=text("summary"),
+        disclaimer=text("disclaimer"),
+        fields={key: value for key in FIELD_KEYS if (value := text(key)) is not None},
+        language=text("language"),
+        notes_before=_strings(table.get("notes_before")),
+        notes_after=_strings(table.get("notes_after")),
+        sections=sections,
+        first_section=text("first_section"),
+        scene_breaks=breaks,
+    )
 
 
 def _outside(source: Path, name: str) -> bool:
@@ -110,7 +192,7 @@ def load_config(source: Path) -> Config:
                 errors.append(
                     Diagnostic("C003", Severity.ERROR, f'stories."{name}": no such story file in {source}', path)
                 )
-            stories[name] = StoryOverride(**{k: v for k, v in table.items() if k in _STORY_KEYS and isinstance(v, str)})
+            stories[name] = _story_override(table, f'stories."{name}".', path, errors)
     seen: set[str] = set()
     for name in data.get("order", []) if isinstance(data.get("order"), list) else []:
         if not isinstance(name, str):

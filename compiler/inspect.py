@@ -13,8 +13,9 @@ from pathlib import Path
 
 from .config import load_config
 from .diagnostics import Diagnostic
-from .model import Block, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
+from .model import AuthorNote, Block, BlockQuote, Heading, Paragraph, Preformatted, SceneBreak, Story, Verse, plain_text
 from .read import input_format, read_stories
+from .scripts import word_count
 from .transforms.language import script_language
 
 # Scripts that tell the language well enough to say so (the manifest's `language` decides).
@@ -28,13 +29,14 @@ class StoryReport:
     script_language: str  # guessed from the letters used; "" when Latin
     consumed: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
+    overridden: tuple[str, ...] = ()  # the manifest keys set for this story
 
 
 def _blocks(blocks: tuple[Block, ...]) -> list[Block]:
     out: list[Block] = []
     for b in blocks:
         out.append(b)
-        if isinstance(b, BlockQuote):
+        if isinstance(b, (BlockQuote, AuthorNote)):
             out += _blocks(b.blocks)
     return out
 
@@ -46,13 +48,30 @@ def inspect(source: Path) -> list[StoryReport]:
     for story in read.stories:
         path = story.source.path
         diagnostics = tuple(d for d in read.diagnostics if d.path == path)
-        reports.append(StoryReport(path, input_format(path), story, script_language(story), read.consumed.get(path, ()), diagnostics))
+        override = config.stories.get(path.name)
+        keys = tuple(k for k, v in vars(override).items() if v not in (None, {})) if override else ()
+        keys = tuple(k for k in keys if k != "fields") + tuple(override.fields) if override else ()
+        reports.append(
+            StoryReport(path, input_format(path), story, script_language(story), read.consumed.get(path, ()), diagnostics, keys)
+        )
     return reports
+
+
+def _first_text(note: AuthorNote) -> str:
+    first = note.blocks[0] if note.blocks else None
+    return plain_text(first.children) if isinstance(first, (Paragraph, Heading)) else ""
 
 
 def _short(text: str, width: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _listed(label: str, items: list[str], limit: int = 12) -> list[str]:
+    lines = [f"  {label}:{' ' * max(1, 12 - len(label))}{item}" for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"  {' ' * 13}… and {len(items) - limit} more")
+    return lines
 
 
 def describe(report: StoryReport) -> list[str]:
@@ -65,6 +84,10 @@ def describe(report: StoryReport) -> list[str]:
         f"  title:       {s.title}" + ("  (guessed from the first line)" if s.title_guessed else ""),
         f"  author:      {', '.join(s.authors) or '(none found)'}",
     ]
+    if report.overridden:
+        lines.append(f"  manifest:    sets {', '.join(report.overridden)} (anthology.toml wins over what was read)")
+    for f in s.fields:
+        lines.append(f"  field:       {f.label}: {_short(plain_text(f.value), 50)}" + (f"  (line {f.line})" if f.line else ""))
     if s.summary:
         lines.append(f"  summary:     {_short(' / '.join(plain_text(p.children) for p in s.summary))}")
     if s.status:
@@ -84,10 +107,20 @@ def describe(report: StoryReport) -> list[str]:
     lines.append(
         f"  text:        {len(paragraphs)} paragraphs, {sum(isinstance(b, SceneBreak) for b in blocks)} scene breaks, "
         f"{sum(isinstance(b, BlockQuote) for b in blocks)} quotations, {sum(isinstance(b, Verse) for b in blocks)} verses, "
-        f"{sum(len(plain_text(p.children).split()) for p in paragraphs):,} words"
+        f"{sum(word_count(plain_text(p.children)) for p in paragraphs):,} words"
     )
     for h in sections:
-        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}")
+        added = "  (added: the first part has no heading)" if h.synthesized else ""
+        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}{added}")
+    in_text = [b for b in blocks if isinstance(b, AuthorNote)]
+    lines += _listed("section note", [f"line {n.line}: {_short(_first_text(n), 50)}" for n in in_text])
+    lines += _listed(
+        "drawing",
+        [f"line {b.line}: {len(b.lines)} lines, {max(map(len, b.lines))} columns, kept in monospace" for b in blocks if isinstance(b, Preformatted)],
+    )
+    lines += _listed("verse", [f"line {b.line}: {_short(plain_text(b.lines[0]), 50)} ({len(b.lines)} lines kept)" for b in blocks if isinstance(b, Verse)])
+    for part in s.boilerplate:
+        lines.append(f"  back matter: line {part.line}: {part.source}’s notice and licence, {len(part.blocks)} paragraphs, kept after the story")
     if report.script_language:
         lines.append(f"  language:    {report.script_language} (from its script; set [stories.\"{report.path.name}\"] language)")
     if s.trailer:

@@ -52,6 +52,7 @@ class Paragraph:
 @dataclass(frozen=True)
 class SceneBreak:
     line: int = 0
+    marked: bool = True  # drawn in the source ("* * *", a rule); False for a gap of blank lines
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Heading:
     children: tuple[Inline, ...]
     anchor: str = ""
     line: int = 0
+    synthesized: bool = False  # not in the source: the untitled first part of a multi-part story
 
 
 @dataclass(frozen=True)
@@ -79,15 +81,46 @@ class Verse:
     line: int = 0
 
 
-Block = Union[Paragraph, SceneBreak, Heading, BlockQuote, Verse]
+@dataclass(frozen=True)
+class Preformatted:
+    """Lines whose columns matter — ASCII art, a box drawn in line characters, a table of aligned
+    columns: kept character for character, set in a monospace font, never re-flowed, justified,
+    hyphenated or touched by typography (a dash for "--" would shift every column after it)."""
+
+    lines: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class AuthorNote:
+    """An author's note (`A/N: …`): before or after the story, or inside it, at the head of the
+    section it belongs to (multi-chapter downloads repeat one per chapter)."""
+
+    blocks: tuple[Block, ...]
+    line: int = 0
+
+
+Block = Union[Paragraph, SceneBreak, Heading, BlockQuote, Verse, Preformatted, AuthorNote]
 
 # ---------------------------------------------------------------- story furniture
 
 
 @dataclass(frozen=True)
-class AuthorNote:
-    """An author's note (`A/N: …`), kept with the story, before or after it."""
+class Field:
+    """A labelled header field a fan-fiction site writes: "Rating: T", "Pairing: Rin/Tove"."""
 
+    key: str  # normalised: "rating", "genre", "pairing", "warnings", "fandom", "characters", …
+    label: str  # as written: "Rated", "Genres"
+    value: tuple[Inline, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """Text a distributor wraps around a work (Project Gutenberg's header and licence): kept, but
+    as the story's back matter under its own label, not as the story's opening or ending."""
+
+    source: str  # who wrote it: "Project Gutenberg"
     blocks: tuple[Block, ...]
     line: int = 0
 
@@ -132,6 +165,7 @@ class Story:
     authors: tuple[str, ...]
     source: Source
     summary: tuple[Paragraph, ...] = ()
+    fields: tuple[Field, ...] = ()  # Rating, Genre, Pairing, Warnings…: shown with the summary
     status: str = ""  # "[jan.10/09 START]": the author's progress stamp
     disclaimer: tuple[Paragraph, ...] = ()
     notes_before: tuple[AuthorNote, ...] = ()
@@ -141,6 +175,7 @@ class Story:
     endnotes: tuple[EndNote, ...] = ()
     trailer: tuple[Paragraph, ...] = ()  # "... Comments pretty please?" and other sign-off lines
     language: str = ""  # BCP 47 tag when it differs from the book's (from the manifest or the script)
+    boilerplate: tuple[Boilerplate, ...] = ()  # a distributor's header and licence, as back matter
 
 
 @dataclass(frozen=True)

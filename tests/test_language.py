@@ -43,3 +43,61 @@ def test_the_manifest_sets_a_story_language(tmp_path: Path) -> None:
     assert result.anthology.stories[0].language == "fr"
     (section,) = _chapter_sections(result.outputs[0])
     assert section.get("lang") == "fr" and section.get("dir") is None
+
+
+def test_hebrew_quotes_open_and_close_with_the_hebrew_mark_and_gershayim_stay_inside_words(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy2(CORPUS / HEBREW, src / HEBREW)
+    result = build(src, tmp_path / "out", ("epub",))
+    (section,) = _chapter_sections(result.outputs[0])
+    text = "".join(section.itertext())
+    # CLDR's Hebrew delimiters are ” … ” : an English “ would stand on the wrong side of RTL text.
+    assert "“" not in text and "‘" not in text
+    assert text.count("”") > 120  # the straight double quotes of the chapter (the rest are in its notes)
+    assert "לג׳יי קיי" in text  # ג'יי (J.): an apostrophe between two letters is a geresh, not a quote
+
+
+def test_english_quotes_are_unchanged_by_the_language_table() -> None:
+    from compiler.transforms.typography import _fix, style_for
+
+    assert _fix('"Hello," she said, \'yes\'', "", style_for("en")) == "“Hello,” she said, ‘yes’"
+    assert _fix('"שלום," אמר', "", style_for("he")) == "”שלום,” אמר"
+    assert _fix('צה"ל', "", style_for("he")) == "צה״ל"  # gershayim inside an acronym
+    assert _fix("他说……好......", "", style_for("zh")) == "他说……好......"  # a CJK ellipsis is two characters
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "read"
+
+
+def test_chinese_and_japanese_stories_read_without_bogus_spaces_and_count_every_character(tmp_path: Path) -> None:
+    """CJK text: language from the script (kana make it Japanese), hard-wrapped lines joined with no
+    space between two CJK characters, every character counted as a word by the nothing-lost check
+    (the build verifies it: V001). The EPUB and the model are checked here; whether the PDF's fonts
+    have the glyphs is the theme's CJK fallback font, tested with it."""
+    from compiler.check import words
+    from compiler.inspect import describe, inspect
+    from compiler.model import Heading, Paragraph, plain_text
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("cjk_zh.txt", "cjk_ja.md"):
+        shutil.copy2(FIXTURES / name, src / name)
+    result = build(src, tmp_path / "out", ("epub",))
+    stories = {s.source.path.name: s for s in result.anthology.stories}
+    zh, ja = stories["cjk_zh.txt"], stories["cjk_ja.md"]
+    assert (zh.language, ja.language) == ("zh", "ja")
+    assert (zh.title, zh.authors, ja.title, ja.authors) == ("雨夜的车站", ("林晚秋",), "雨の駅", ("佐藤ゆき",))
+    assert [plain_text(b.children) for b in zh.body if isinstance(b, Heading)] == ["第一章", "第二章"]
+    first = next(plain_text(b.children) for b in zh.body if isinstance(b, Paragraph))
+    assert "她把伞靠在长椅边上，看着站台尽头" in first and " " not in first  # joined across the wrap
+    assert "傘をベンチの横に" in plain_text(next(b for b in ja.body if isinstance(b, Paragraph)).children)
+    chapters = {s.get("lang"): "".join(s.itertext()) for s in _chapter_sections(result.outputs[0])}
+    assert "她把伞靠在长椅边上，看着站台尽头" in chapters["zh"] and "……远处" in chapters["zh"]  # ellipsis kept
+    assert "傘をベンチの横に立てかけて" in chapters["ja"]
+    # Words: each CJK character is one, in the check and in what `inspect` reports.
+    assert words("她把伞")["伞"] == 1 and sum(words("雨夜的车站").values()) == 5
+    report = {r.path.name: "\n".join(describe(r)) for r in inspect(src)}
+    assert "language:    zh" in report["cjk_zh.txt"] and "language:    ja" in report["cjk_ja.md"]
+    body_chars = sum(len([c for c in plain_text(b.children) if c.isalpha()]) for b in zh.body if isinstance(b, Paragraph))
+    assert f"{body_chars:,} words" in report["cjk_zh.txt"]

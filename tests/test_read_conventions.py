@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import BuildResult, build
-from compiler.model import BlockQuote, Emphasis, Heading, NoteRef, Paragraph, SceneBreak, Story, Strong, Verse, plain_text
+from compiler.model import AuthorNote, BlockQuote, Emphasis, Heading, NoteRef, Paragraph, Preformatted, SceneBreak, Story, Strong, Verse, plain_text
 from compiler.read import read_story
 from compiler.read.layout import is_separator
 from compiler.read.plaintext import ReadResult
@@ -31,7 +31,8 @@ def paragraphs(story: Story) -> list[str]:
 
 
 def kinds(story: Story) -> str:
-    return "".join({Paragraph: "P", SceneBreak: "S", Heading: "H", BlockQuote: "Q", Verse: "V"}[type(b)] for b in story.body)
+    letters = {Paragraph: "P", SceneBreak: "S", Heading: "H", BlockQuote: "Q", Verse: "V", Preformatted: "A", AuthorNote: "N"}
+    return "".join(letters[type(b)] for b in story.body)
 
 
 # ------------------------------------------------------------------ bytes to text
@@ -124,8 +125,58 @@ def test_verse_keeps_its_lines_and_renders_them_with_line_breaks(fixtures_build:
         "Sleep till the morning comes.",
     ]
     docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
-    (p,) = [p for d in docs.values() for p in d.xpath("//x:p[@class='verse']", namespaces=NS)]
+    (p,) = [p for d in docs.values() for p in d.xpath("//x:p[@class='verse'][starts-with(., 'Hush')]", namespaces=NS)]
     assert len(p.xpath("x:br", namespaces=NS)) == 2
+
+
+def test_ascii_art_and_aligned_tables_keep_every_line_and_column(fixtures_build: BuildResult) -> None:
+    story = read("ascii_art.txt").story
+    assert kinds(story) == "PAPAPA"
+    skull, table, box = (b for b in story.body if isinstance(b, Preformatted))
+    assert skull.lines[1] == " /     \\" and skull.line == 7  # the common indent goes, the drawing's own stays
+    assert table.lines == ("STATION      CALL    FREQ", "Northgate    NG-1    144.2", "Fairhollow   FH-7    146.9", "Saltmarsh    SM-3    145.5")
+    assert box.lines[1] == "|  ALERT!!  |"  # its rules are part of the drawing, not scene breaks
+    docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
+    pres = [p for d in docs.values() for p in d.xpath("//x:pre", namespaces=NS)]
+    assert [p.get("class") for p in pres] == ["preformatted width-narrow"] * 3
+    assert pres[1].text.split("\n")[2] == "Fairhollow   FH-7    146.9"
+    # Typography leaves drawings alone: "---" in a box's rule is not a dash, nor "--" in its text.
+    assert pres[2].text.split("\n")[0] == "+-----------+"
+    assert "folded the printout — twice —" in "".join(docs["EPUB/the-signal-tower.xhtml"].itertext())
+
+
+@pytest.mark.parametrize("theme", ["classic", "modern", "large-print"])
+def test_every_theme_sets_preformatted_lines_in_monospace_unjustified_and_unhyphenated(theme: str) -> None:
+    from compiler.render.theme import load_theme
+
+    folders = load_theme(theme, FIXTURES).folders
+    for sheet in ("epub.css", "print.css"):
+        css = "".join((f / sheet).read_text(encoding="utf-8") for f in reversed(folders) if (f / sheet).is_file())
+        rule = css[css.index("pre.preformatted {") :].split("}")[0]
+        assert "monospace" in rule and "white-space: pre" in rule and "text-align: left" in rule and "hyphens: none" in rule
+
+
+def test_prose_with_sentence_gaps_and_a_row_of_dialogue_marks_is_not_art() -> None:
+    from compiler.read.art import is_preformatted
+
+    prose = [
+        "It was late.  The road ran on past the mill and over the ridge, and the",
+        "cart went with it.  Nobody spoke for a long while after that, until the",
+        "lamps came on in the valley.  Then Tam said what they were all thinking.",
+    ]
+    assert not is_preformatted(prose)
+    assert not is_preformatted(['"..."', '"?!"', '"!!!"'])
+    assert not is_preformatted(["***", "* * *", "***"])
+
+
+def test_html_lines_broken_with_br_are_kept_and_blank_lines_split_paragraphs() -> None:
+    story = read("br_lines.html.txt").story
+    assert kinds(story) == "PVPPV"
+    letter, signature = (b for b in story.body if isinstance(b, Verse))
+    assert [plain_text(line) for line in letter.lines] == ["Dear Odile,", "The sea is grey again,", "the gulls are loud,", "and I am coming home."]
+    assert [plain_text(line) for line in signature.lines] == ["Yours,", "Jem"]
+    # Long lines between breaks are paragraphs of their own, not a poem and not one run-on paragraph.
+    assert paragraphs(story)[1].startswith("The first long line") and paragraphs(story)[2].startswith("And the second")
 
 
 # ------------------------------------------------------------------ furniture
@@ -142,7 +193,9 @@ def test_labelled_fields_braced_disclaimer_and_to_be_continued() -> None:
     result = read("furniture.txt")
     story = result.story
     assert (story.title, story.authors) == ("Small Hours", ("Rin Okafor",))
-    assert [plain_text(p.children) for p in story.summary] == ["Rating: T", "Genre: Drama/Angst", "Pairing: Rin/Tove", "Warnings: none"]
+    assert [(f.key, f.label, plain_text(f.value), f.line) for f in story.fields] == [
+        ("rating", "Rating", "T", 3), ("genre", "Genre", "Drama/Angst", 4), ("pairing", "Pairing", "Rin/Tove", 5), ("warnings", "Warnings", "none", 6)
+    ]
     assert "belong to their creators" in plain_text(story.disclaimer[0].children)
     assert [plain_text(p.children) for p in story.trailer] == ["To be continued..."]
     assert result.consumed == ("Title:", "Author:")
@@ -154,8 +207,20 @@ def test_labelled_fields_braced_disclaimer_and_to_be_continued() -> None:
 def test_chapter_part_and_roman_numeral_headings_become_sections() -> None:
     story = read("chapters.txt").story
     headings = [(plain_text(b.children), b.anchor) for b in story.body if isinstance(b, Heading)]
-    assert [h for h, _ in headings] == ["Chapter 2: The Ford", "Chapter 3", "Part Two", "IV"]
-    assert len({a for _, a in headings}) == 4 and all(a for _, a in headings)
+    assert [h for h, _ in headings] == ["Chapter 1", "Chapter 2: The Ford", "Chapter 3", "Part Two", "IV"]
+    assert len({a for _, a in headings}) == 5 and all(a for _, a in headings)
+
+
+def test_a_first_chapter_without_heading_gets_one_when_chapter_2_has_one() -> None:
+    result = read("chapters.txt")
+    first = result.story.body[0]
+    assert isinstance(first, Heading) and first.synthesized and plain_text(first.children) == "Chapter 1"
+    assert first.line == 5  # where the untitled first part starts
+    (added,) = [d for d in result.diagnostics if d.code == "A141"]
+    assert added.line == 5 and "first_section" in added.message
+    from compiler.read.sections import implied_first
+
+    assert [implied_first(h) for h in ("Part Two", "II", "第二章 重逢", "Chapter 3", "Prologue")] == ["Part One", "I", "第一章", "", ""]
 
 
 def test_numbered_footnotes_become_end_notes_linked_both_ways() -> None:
@@ -177,8 +242,8 @@ def test_markdown_maps_front_matter_emphasis_quotes_sections_rules_and_footnotes
     story = result.story
     assert (story.title, story.authors) == ("The Glass Harbour", ("Ines Marlow",))
     assert plain_text(story.disclaimer[0].children) == "The harbour belongs to nobody."
-    assert kinds(story) == "PQHPSP"
-    first = story.body[0]
+    assert kinds(story) == "HPQHPSP"  # "Chapter 1" added before the untitled first part
+    first = story.body[1]
     assert isinstance(first, Paragraph)
     assert Emphasis((_t("dusk"),)) in first.children and Strong((_t("harbour master"),)) in first.children
     (note,) = story.endnotes
@@ -189,9 +254,11 @@ def test_markdown_maps_front_matter_emphasis_quotes_sections_rules_and_footnotes
 def test_html_fragment_maps_paragraphs_emphasis_breaks_sections_and_quotes() -> None:
     result = read("story.html.txt")
     story = result.story
-    assert kinds(story) == "PSHPQSP"
+    assert kinds(story) == "HPHVQSP"  # "Chapter 1" added; the "-x-" right before a heading is the heading's break
     assert "Work Text:" in result.consumed
-    assert plain_text(story.body[3].children) == "The city was louder than she remembered. Much louder."
+    verse = story.body[3]
+    assert isinstance(verse, Verse)  # "…remembered.<br/>Much louder.": the author's line break is kept
+    assert [plain_text(line) for line in verse.lines] == ["The city was louder than she remembered.", "Much louder."]
 
 
 def _t(text: str):  # noqa: ANN202 - a tiny constructor for readable assertions
@@ -231,7 +298,7 @@ def test_sections_are_listed_in_the_contents_and_quotes_render_as_blockquote(fix
     docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
     contents = docs["EPUB/contents.xhtml"]
     listed = contents.xpath("//x:ol[@class='contents-sections']/x:li/x:a/text()", namespaces=NS)
-    assert {"Chapter 2: The Ford", "Part Two", "IV", "Chapter 2: Night"} <= set(listed)
+    assert {"Chapter 1", "Chapter 2: The Ford", "Part Two", "IV", "Chapter 2: Night"} <= set(listed)
     quotes = [d for name, d in docs.items() if d.xpath("//x:blockquote[@class='quote']", namespaces=NS)]
     assert len(quotes) == 2
 

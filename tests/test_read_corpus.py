@@ -20,7 +20,7 @@ import lxml.html
 import pytest
 
 from compiler.build import BuildResult, build
-from compiler.model import BlockQuote, Heading, Paragraph, SceneBreak, Story, plain_text
+from compiler.model import AuthorNote, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
 from compiler.read import input_format
 from compiler.read.decode import decode
 
@@ -185,9 +185,14 @@ def test_gutenberg_title_author_and_all_33_footnotes_linked_both_ways() -> None:
 
 
 def test_ao3_fragments_sections_and_letter_breaks() -> None:
-    multi, _, _ = _read("hp_multichapter_ao3_fragment_ZZZ_breaks.html.txt")
-    assert _sections(multi)[0] == "Chapter 2: Just Another Few Years" and _sections(multi)[-1] == "Chapter 9"
-    assert len(_sections(multi)) == 8 and _count(multi, SceneBreak) == 8
+    multi, _, codes = _read("hp_multichapter_ao3_fragment_ZZZ_breaks.html.txt")
+    # The first chapter has no heading; "Chapter 1" is added so the contents lists all nine.
+    assert _sections(multi)[:2] == ["Chapter 1", "Chapter 2: Just Another Few Years"] and _sections(multi)[-1] == "Chapter 9"
+    assert len(_sections(multi)) == 9 and _count(multi, SceneBreak) == 8 and "A141" in codes
+    assert isinstance(multi.body[0], Heading) and multi.body[0].synthesized
+    # "Heir: Slytherin<br/>Gryffindor<br/>…": lines broken with <br/> are kept, not run together.
+    lists = [[plain_text(line) for line in b.lines] for b in multi.body if isinstance(b, Verse)]
+    assert ["Heir: Slytherin", "Gryffindor"] == lists[1][:2]
     short, consumed, _ = _read("hp_ron_ginny_ao3_fragment_x_breaks.html.txt")
     assert _count(short, SceneBreak) == 5 and consumed[:1] == ("Work Text:",)
 
@@ -205,6 +210,62 @@ def test_markdown_stories_title_breaks_quotes_and_footnotes() -> None:
     assert mlp.title == "Pink-Mended Sparkles" and _count(mlp, SceneBreak) == 11 and _count(mlp, BlockQuote) == 1
     neph, _, _ = _read("hp_nephilim_ch02_markdown_footnotes.md.txt")
     assert neph.title == "Chapter 2" and len(neph.endnotes) == 5 and all(n.ref_ids for n in neph.endnotes)
+
+
+def test_fanfiction_net_author_notes_of_every_chapter_are_kept_as_notes_of_their_section() -> None:
+    story, consumed, _ = _read("hp_fortunes_might_ffn_scrape.txt")
+    notes = [(i, b) for i, b in enumerate(story.body) if isinstance(b, AuthorNote)]
+    assert len(notes) == 10  # chapters 2 to 11; chapter 1's is the story's opening note
+    for i, note in notes:
+        heading = story.body[i - 1]
+        assert isinstance(heading, Heading) and heading.line < note.line + 10  # right after its section's title
+        assert not plain_text(note.blocks[0].children).startswith("Author")  # the label is structure…
+    assert consumed.count("Author's Note:") == 11  # …and listed as left out, once per chapter
+    first = plain_text(notes[0][1].blocks[0].children)
+    assert first.startswith("Thank you Chase'sGirl19 (first review!)") and notes[0][1].line == 130
+    # The header each chapter repeats is said once: title, pairing and disclaimer are not in the text.
+    text = " ".join(plain_text(b.children) for b in story.body if isinstance(b, Paragraph))
+    assert "Pairing: SS/RL" not in text and "belong to JKR" not in text
+    assert [(f.key, plain_text(f.value)) for f in story.fields] == [("pairing", "SS/RL")]
+
+
+def test_gutenberg_header_and_licence_are_kept_as_labelled_back_matter_not_the_story() -> None:
+    story, _, codes = _read("pg17997_passamaquoddy_folklore_latin1_crlf.txt")
+    header, licence = story.boilerplate
+    assert (header.source, header.line, licence.line) == ("Project Gutenberg", 1, 1315)
+    assert plain_text(header.blocks[0].children).startswith("The Project Gutenberg eBook, Contribution")
+    assert plain_text(licence.blocks[0].children).startswith("***END OF THE PROJECT GUTENBERG EBOOK")
+    assert any("FULL PROJECT GUTENBERG LICENSE" in plain_text(b.children) for b in licence.blocks if isinstance(b, Paragraph))
+    body = " ".join(plain_text(b.children) for b in story.body if isinstance(b, Paragraph))
+    assert "Gutenberg" not in body and body.startswith("Transcriber's note:")
+    assert "A140" in codes
+
+
+def test_gutenberg_back_matter_renders_after_the_story_under_its_own_label(alone: dict[str, tuple[BuildResult, dict]]) -> None:
+    from .helpers import NS, epub_documents
+
+    result, _ = alone["pg17997_passamaquoddy_folklore_latin1_crlf.txt"]
+    docs = epub_documents(_epub(result))
+    (chapter,) = [d for n, d in docs.items() if n.endswith("contribution-to-passamaquoddy-folk-lore.xhtml")]
+    (section,) = chapter.xpath("//x:section[@class='boilerplate']", namespaces=NS)
+    assert section.get("role") == "doc-colophon"
+    assert "".join(section.xpath("x:p[1]//text()", namespaces=NS)).startswith("Project Gutenberg’s notice and licence")
+    story_text = chapter.xpath("//x:div[@class='story-text']", namespaces=NS)[0]
+    assert story_text.getparent().index(story_text) < section.getparent().index(section)
+
+
+def test_inspect_reports_each_new_recognition_with_its_line(tmp_path: Path) -> None:
+    from compiler.inspect import format_reports, inspect
+
+    src = _copied(tmp_path / "in", [CORPUS / n for n in (
+        "hp_fortunes_might_ffn_scrape.txt", "pg17997_passamaquoddy_folklore_latin1_crlf.txt", "hp_multichapter_ao3_fragment_ZZZ_breaks.html.txt")])
+    out = format_reports(inspect(src))
+    assert "section note: line 130: Thank you Chase'sGirl19" in out
+    assert "field:       Pairing: SS/RL  (line 6)" in out
+    assert "back matter: line 1: Project Gutenberg’s notice and licence" in out and "back matter: line 1315:" in out
+    assert "section:     line 4: Chapter 1  (added: the first part has no heading)" in out
+    assert "verse:       line 4: Heir: Slytherin (7 lines kept)" in out
+    assert "info A140" in out and "info A141" in out
 
 
 def test_scraped_chapters_saved_twice_are_read_once() -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from ..config import MANIFEST, Config, StoryOverride
 from ..diagnostics import Diagnostic, ExitCode, fail, info
-from ..model import Paragraph, Source, Story, Text
+from ..model import Source, Story
 from .anchors import qualify
 from .decode import decode
+from .overrides import apply_overrides
 from .plaintext import ReadResult, read_plaintext
 
 STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
@@ -65,21 +66,6 @@ def story_files(source: Path, config: Config) -> list[Path]:
     return found
 
 
-def _apply(story: Story, override: StoryOverride | None) -> Story:
-    if override is None:
-        return story
-    changes: dict[str, object] = {}
-    if override.title:
-        changes.update(title=override.title, title_guessed=False)
-    if override.author:
-        changes["authors"] = (override.author,)
-    if override.summary:
-        changes["summary"] = (Paragraph((Text(override.summary),)),)
-    if override.language:
-        changes["language"] = override.language
-    return dataclasses.replace(story, **changes)
-
-
 def input_format(path: Path) -> str:
     suffixes = [s.lower() for s in path.suffixes]
     if len(suffixes) >= 2 and suffixes[-1] == ".txt":
@@ -106,31 +92,18 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
         result = read_html(decoded.text, path, source)
     else:
         result = read_plaintext(decoded.text, path, source, slug="")
-    diagnostics = decoded.diagnostics + result.diagnostics
-    story = _apply(result.story, override)
+    overridden = apply_overrides(result.story, override)
+    diagnostics = decoded.diagnostics + result.diagnostics + overridden.diagnostics
+    story = overridden.story
     if not story.title.strip():  # a first line of nothing but punctuation leaves no words to name it by
         story = dataclasses.replace(story, title="Untitled", title_guessed=True)
     if override and override.title:
         diagnostics = tuple(d for d in diagnostics if d.code != "A101")
-    if override and override.author:
+    if override and override.named_authors():
         diagnostics = tuple(d for d in diagnostics if d.code != "A102")
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics += (info("A020", f"read as {decoded.encoding}", path),)
-    return ReadResult(story, result.consumed + _replaced(result.story, override), diagnostics)
-
-
-def _replaced(story: Story, override: StoryOverride | None) -> tuple[str, ...]:
-    """Source text an override replaces: the user asked for it to be left out."""
-    if override is None:
-        return ()
-    replaced: list[str] = []
-    if override.title and not story.title_guessed:
-        replaced.append(story.title)
-    if override.author:
-        replaced += story.authors
-    if override.summary:
-        replaced += [" ".join(t.text for t in p.children if isinstance(t, Text)) for p in story.summary]
-    return tuple(replaced)
+    return ReadResult(story, result.consumed + overridden.replaced, diagnostics)
 
 
 def read_stories(source: Path, config: Config) -> ReadStories:

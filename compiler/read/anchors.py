@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Story
+from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Story
 
 
 def _inlines(nodes: tuple[Inline, ...], slug: str) -> tuple[Inline, ...]:
@@ -33,7 +33,7 @@ def _blocks(blocks: tuple[Block, ...], slug: str) -> tuple[Block, ...]:
             block = dataclasses.replace(block, anchor=f"{slug}-{block.anchor}", children=_inlines(block.children, slug))
         elif isinstance(block, Paragraph):
             block = dataclasses.replace(block, children=_inlines(block.children, slug))
-        elif isinstance(block, BlockQuote):
+        elif isinstance(block, (BlockQuote, AuthorNote)):
             block = dataclasses.replace(block, blocks=_blocks(block.blocks, slug))
         out.append(block)
     return tuple(out)

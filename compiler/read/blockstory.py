@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, warning
-from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Paragraph, SceneBreak, Source, Story, plain_text
+from ..model import AuthorNote, Block, BlockQuote, EndNote, Field, Heading, Paragraph, SceneBreak, Source, Story, Verse, plain_text
 from . import furniture as f
-from .headers import FIELD, usenet
+from .headers import FIELD, field_key, usenet
 from .inlines import drop_prefix, squash_space
 from .layout import is_separator
 from .plaintext import ReadResult, guess_title
-from .sections import is_heading, number_headings
+from .sections import is_heading, number_headings, section_notes
 
 
 @dataclass
@@ -50,8 +50,10 @@ def _squash(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     for b in blocks:
         if isinstance(b, (Paragraph, Heading)):
             b = dataclasses.replace(b, children=squash_space(b.children))
-        elif isinstance(b, BlockQuote):
+        elif isinstance(b, (BlockQuote, AuthorNote)):
             b = dataclasses.replace(b, blocks=_squash(b.blocks))
+        elif isinstance(b, Verse):
+            b = dataclasses.replace(b, lines=tuple(squash_space(line) for line in b.lines))
         out.append(b)
     return tuple(out)
 
@@ -75,11 +77,22 @@ def _structure(blocks: list[Block], consumed: list[str]) -> list[Block]:
     return out
 
 
+def _body_notes(blocks: tuple[Block, ...], consumed: list[str]) -> tuple[Block, ...]:
+    """"A/N:" paragraphs inside the text are author's notes (of the section they open)."""
+    out: list[Block] = []
+    for b in blocks:
+        if isinstance(b, Paragraph) and (m := f.AUTHOR_NOTE.match(_text(b))):
+            b = AuthorNote((_labelled(b, m.start("rest"), consumed),), b.line)
+        out.append(b)
+    return tuple(out)
+
+
 def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Found) -> ReadResult:
     consumed, diagnostics = found.consumed, found.diagnostics
     title, authors, summary = found.title, found.authors, found.summary
     disclaimer: tuple[Paragraph, ...] = ()
     notes_before: list[AuthorNote] = []
+    fields: list[Field] = []
     blocks = _structure(blocks, consumed)
     i = 0
     while i < len(blocks):
@@ -92,15 +105,18 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
             title = title or news.title
             authors = authors or ((news.author,) if news.author else ())
         elif isinstance(b, Paragraph) and "\n" not in text and (m := FIELD.match(text)):
-            label = m.group("label").lower()
-            if label == "title" and not title:
+            key = field_key(m.group("label"))
+            if key == "title" and not title:
                 title = m.group("value").strip()
                 consumed.append(text[: m.start("value")].strip())
-            elif label == "author" and not authors:
+            elif key == "author" and not authors:
                 authors = (m.group("value").strip(),)
                 consumed.append(text[: m.start("value")].strip())
             else:
-                summary += (b,)
+                raw = plain_text(b.children)
+                lead = len(raw) - len(raw.lstrip())
+                value = squash_space(drop_prefix(b.children, lead + m.start("value")))
+                fields.append(Field(key, m.group("label"), value, b.line))
         elif isinstance(b, Paragraph) and not disclaimer and (m := f.DISCLAIMER.match(text)):
             disclaimer = (_labelled(b, m.start("rest"), consumed),)
         elif isinstance(b, Paragraph) and not disclaimer and f.BRACKETED_DISCLAIMER.match(text):
@@ -152,7 +168,7 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
                 notes_after = (AuthorNote(tuple(blocks[j + 1 : end]), b.line),)
                 end = j
                 break
-    body = number_headings(_squash(tuple(blocks[i:end])))
+    body = section_notes(_body_notes(number_headings(_squash(tuple(blocks[i:end]))), consumed))
     guessed = not title
     if not title:
         title = guess_title(body)
@@ -169,6 +185,7 @@ def story_from_blocks(blocks: list[Block], path: Path, source: Source, found: Fo
         authors=authors,
         source=source,
         summary=tuple(dataclasses.replace(p, children=squash_space(p.children)) for p in summary),
+        fields=tuple(fields),
         disclaimer=tuple(dataclasses.replace(p, children=squash_space(p.children)) for p in disclaimer),
         notes_before=tuple(dataclasses.replace(n, blocks=_squash(n.blocks)) for n in notes_before),
         body=body,

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
-from ..model import Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Text, plain_text
+from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Text, plain_text
 from .inlines import split_markers
 
 # Project Gutenberg: "[Footnote 3: My surprise at this coincidence …]" as a paragraph of its own.
@@ -55,7 +55,7 @@ def _link_blocks(blocks: tuple[Block, ...], marker: re.Pattern[str], defs: dict[
     for block in blocks:
         if isinstance(block, (Paragraph, Heading)):
             block = dataclasses.replace(block, children=split_markers(block.children, marker, make))
-        elif isinstance(block, BlockQuote):
+        elif isinstance(block, (BlockQuote, AuthorNote)):
             block = dataclasses.replace(block, blocks=_link_blocks(block.blocks, marker, defs, refs))
         out.append(block)
     return tuple(out)

@@ -26,11 +26,23 @@ _SUBJECT_NOISE = (
     re.compile(r"\s*[:,;\-–—]?\s*\(?\b(?:part|chapter|pt\.?)\s+\w+\)?\s*$", re.I),
 )
 # Fan-fiction site fields. Title and Author become the story's; the others stay with the blurb.
+# Chinese and Japanese sites label them 标题/タイトル and 作者, with a full-width colon.
 FIELD = re.compile(
     r"^\s*(?P<label>title|author|rating|rated|genres?|pairings?|warnings?|fandoms?|characters?|category|"
-    r"categories|spoilers?|status|word\s*count|words)\s*:\s*(?P<value>\S.*)$",
+    r"categories|spoilers?|status|word\s*count|words|标题|標題|题目|タイトル|作者|著者)\s*[:：]\s*(?P<value>\S.*)$",
     re.I,
 )
+_KEYS = {
+    "rated": "rating", "genres": "genre", "pairings": "pairing", "warning": "warnings", "fandoms": "fandom",
+    "character": "characters", "categories": "category", "spoiler": "spoilers", "words": "word count",
+    "标题": "title", "標題": "title", "题目": "title", "タイトル": "title", "作者": "author", "著者": "author",
+}
+
+
+def field_key(label: str) -> str:
+    """"Rated" and "Rating", "Genres" and "Genre", "作者" and "Author": one key each."""
+    key = " ".join(label.lower().split())
+    return _KEYS.get(key, key)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from ..model import Block, BlockQuote, Emphasis, Heading, Inline, Paragraph, SceneBreak, Source, Strong, Text
+from ..model import Block, BlockQuote, Emphasis, Heading, Inline, Paragraph, Preformatted, SceneBreak, Source, Strong, Text, Verse
+from ..scripts import columns
+from .art import dedent
 from .blockstory import Found, story_from_blocks
+from .layout import VERSE_MAX
 from .plaintext import ReadResult
 
 _BLOCKS = {"p", "div", "section", "article", "center", "blockquote", "hr", "ul", "ol", "li", "pre", "table", "tr", "td", "body", "main", "header", "footer"}
@@ -22,6 +25,8 @@ _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _EMPHASIS = {"em", "i", "cite", "u"}
 _STRONG = {"strong", "b"}
 _SKIP = {"script", "style", "head", "title", "meta", "link", "noscript"}
+# A <br/>: one object, told apart by identity from newlines that are only source formatting.
+_BREAK = Text("\n")
 
 
 def _inline(child: etree._Element, found: Found) -> list[Inline]:
@@ -34,7 +39,7 @@ def _inline(child: etree._Element, found: Found) -> list[Inline]:
         found.consumed.append(child.text_content())
         return []
     if child.tag == "br":
-        return [Text("\n")]
+        return [_BREAK]
     inner = tuple(_inlines(child, found))
     if child.tag in _EMPHASIS:
         return [Emphasis(inner)]
@@ -71,10 +76,47 @@ def _blocks(el: etree._Element, found: Found) -> list[Block]:
     if tag == "blockquote":
         inner = _children(el, found)
         return [BlockQuote(tuple(inner), line)] if inner else []
+    if tag == "pre":  # preformatted by the author: lines and columns kept
+        lines = el.text_content().strip("\n").split("\n")
+        return [Preformatted(dedent(lines), line)] if "".join(lines).strip() else []
     if tag and not _has_blocks(el):
-        inlines = tuple(_inlines(el, found))
-        return [Paragraph(inlines, line)] if "".join(_texts(inlines)).strip() else []
+        return _broken(tuple(_inlines(el, found)), line)
     return out + _children(el, found)
+
+
+def _broken(inlines: tuple[Inline, ...], line: int) -> list[Block]:
+    """A block whose lines the author broke with <br/>: a blank line (two breaks) separates
+    paragraphs; short lines between single breaks are kept as written (a poem, a letter's
+    address, a list of names), and long ones are paragraphs of their own."""
+    groups: list[list[tuple[Inline, ...]]] = [[]]
+    current: list[Inline] = []
+    for node in inlines + (_BREAK,):
+        if node is not _BREAK:
+            current.append(node)
+        elif "".join(_texts(tuple(current))).strip():
+            groups[-1].append(tuple(current))
+            current = []
+        else:
+            groups.append([])  # an empty line: a paragraph break
+            current = []
+    out: list[Block] = []
+    for lines in (g for g in groups if g):
+        sizes = [columns(" ".join("".join(_texts(part)).split())) for part in lines]
+        if len(lines) > 1 and max(sizes) <= VERSE_MAX:
+            out.append(Verse(tuple(_trim(part) for part in lines), line))
+        else:
+            out += [Paragraph(part, line) for part in lines]
+    return out
+
+
+def _trim(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """A verse line without the source's indentation and line-end spaces around it."""
+    out = list(nodes)
+    if out and isinstance(out[0], Text):
+        out[0] = Text(out[0].text.lstrip())
+    if out and isinstance(out[-1], Text):
+        out[-1] = Text(out[-1].text.rstrip())
+    return tuple(n for n in out if not (isinstance(n, Text) and not n.text))
 
 
 def _texts(nodes: tuple[Inline, ...]) -> list[str]:
@@ -92,7 +134,7 @@ def _children(el: etree._Element, found: Found) -> list[Block]:
         tag = child.tag if isinstance(child.tag, str) else ""
         if tag in _BLOCKS or tag in _HEADINGS:
             if loose:
-                out.append(Paragraph(tuple(loose), child.sourceline or 0))
+                out += _broken(tuple(loose), child.sourceline or 0)
                 loose = []
             out += _blocks(child, found)
         else:
@@ -100,7 +142,7 @@ def _children(el: etree._Element, found: Found) -> list[Block]:
         if child.tail and (loose or child.tail.strip()):
             loose.append(Text(child.tail))
     if loose and "".join(_texts(tuple(loose))).strip():
-        out.append(Paragraph(tuple(loose), el.sourceline or 0))
+        out += _broken(tuple(loose), el.sourceline or 0)
     return out
 
 

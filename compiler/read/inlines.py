@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from ..model import Inline, NoteRef, Text, plain_text
+from ..scripts import join_space
 
 
 def drop_prefix(nodes: tuple[Inline, ...], count: int) -> tuple[Inline, ...]:
@@ -44,16 +45,33 @@ def strip_start(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return nodes
 
 
-def squash_space(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """Soft line breaks and runs of spaces become one space: the re-flow of hard-wrapped source."""
+_SPACE_RUN = re.compile(r"[ \t\n\u00a0]*\n[ \t\n\u00a0]*|[ \t]{2,}")
+
+
+def squash_space(nodes: tuple[Inline, ...], before: str = "", after: str = "") -> tuple[Inline, ...]:
+    """Soft line breaks and runs of spaces become one space: the re-flow of hard-wrapped source.
+    A line break between two Chinese or Japanese characters goes without a trace (scripts.py);
+    `before` and `after` are the text around these nodes, since a break may end or start one."""
     out: list[Inline] = []
-    for node in nodes:
+    texts = [plain_text((node,)) for node in nodes]
+    for i, node in enumerate(nodes):
+        following = next((t for t in texts[i + 1 :] if t), "") or after
         if isinstance(node, Text):
-            text = re.sub(r"[ \t\n\u00a0]*\n[ \t\n\u00a0]*|[ \t]{2,}", " ", node.text)
+            source = node.text
+
+            def replace(m: re.Match[str], source: str = source, following: str = following) -> str:
+                if "\n" not in m.group(0):
+                    return " "
+                return join_space(source[: m.start()][-1:] or before, source[m.end() :][:1] or following[:1])
+
+            text = _SPACE_RUN.sub(replace, source)
             if text:
                 out.append(Text(text))
         else:
-            out.append(dataclasses.replace(node, children=squash_space(node.children)))
+            node = dataclasses.replace(node, children=squash_space(node.children, before, following))
+            out.append(node)
+            text = plain_text((node,))
+        before = text[-1:] or before
     return tuple(out)
 
 

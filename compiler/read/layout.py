@@ -8,9 +8,12 @@ its lines are re-flowed later. Separator lines (`***`, `-x-`, `ZZZZ`) always sta
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
+from ..scripts import columns, join_lines
+from .art import is_preformatted
 from .scrape import DROPPED
 
 # A line of nothing but separator characters (Markdown escapes allowed): "***", "* * *", "\* \* \*",
@@ -20,7 +23,7 @@ _SYMBOLS = re.compile(r"^(?:[*~=_#+•·°◊♦❦§\-–—\\]\s*){1,}$")
 _LETTERS = re.compile(r"^[-~=*_ ]*(?:x|o|xXx|XxX|oOo|OoO|(?:x[-~ ]){2,}x)[-~=*_ ]*$|^[-~=*_ ]*([A-Za-z])\1{2,}[-~=*_ ]*$", re.I)
 # "One paragraph per line" files: their lines are far longer than any hard wrap.
 LONG_LINE = 90
-_VERSE_MAX = 55
+VERSE_MAX = 55
 _VERSE_MEAN = 42
 _INDENT = re.compile(r"^(?:\t| {2,}|\u3000)\S")
 
@@ -38,8 +41,8 @@ def is_verse(lines: tuple[str, ...] | list[str]) -> bool:
     """Three or more lines, all far shorter than any hard wrap: a poem, a song, an address block or
     a word list, whose line breaks are the author's. (Hard-wrapped prose fills its lines to 60–80
     columns, so its longest line gives it away.)"""
-    sizes = [len(line.strip()) for line in lines]
-    return len(sizes) >= 3 and max(sizes) <= _VERSE_MAX and sum(sizes) <= _VERSE_MEAN * len(sizes)
+    sizes = [columns(line.strip()) for line in lines]
+    return len(sizes) >= 3 and max(sizes) <= VERSE_MAX and sum(sizes) <= _VERSE_MEAN * len(sizes)
 
 
 @dataclass(frozen=True)
@@ -48,39 +51,44 @@ class Chunk:
     line: int  # 1-based line of the first line
     gap_before: int  # blank lines before it (2 or more: a scene break)
     separator: bool = False  # a scene-break line such as "***"
+    preformatted: bool = False  # ASCII art or a table: its lines and columns are kept (art.py)
+    numbers: tuple[int, ...] = ()  # each line's source line (scrape.unecho may have dropped some between)
+
+    def line_of(self, k: int) -> int:
+        return self.numbers[k] if k < len(self.numbers) else self.line + k
 
     @property
     def text(self) -> str:
         # Lines inside a chunk are re-flowed: pasted text wraps for the screen, not for the book.
-        return " ".join(part.strip() for part in self.lines)
+        # Hard-wrapped Chinese or Japanese joins without a space (scripts.py).
+        return join_lines([part.strip() for part in self.lines])
 
 
 def _blank_chunks(text: str) -> list[Chunk]:
     chunks: list[Chunk] = []
     current: list[str] = []
-    start = 0
+    numbers: list[int] = []
     gap = 0
     for number, line in enumerate(text.split("\n"), start=1):
         if line == DROPPED:
             continue  # taken out by scrape.unecho: neither text nor a blank line
         if line.strip():
-            if not current:
-                start = number
             current.append(line)
+            numbers.append(number)
             continue
         if current:
-            chunks.append(Chunk(tuple(current), start, gap))
-            current, gap = [], 0
+            chunks.append(Chunk(tuple(current), numbers[0], gap, numbers=tuple(numbers)))
+            current, numbers, gap = [], [], 0
         gap += 1
     if current:
-        chunks.append(Chunk(tuple(current), start, gap))
+        chunks.append(Chunk(tuple(current), numbers[0], gap, numbers=tuple(numbers)))
     return chunks
 
 
 def _split_points(lines: tuple[str, ...]) -> set[int]:
     """Where a multi-line chunk holds several paragraphs: at long lines, at indents, around separators."""
     cuts: set[int] = set()
-    long_lines = sum(len(line) > LONG_LINE for line in lines)
+    long_lines = sum(columns(line) > LONG_LINE for line in lines)
     # A third is enough: the short lines of such files are lines of dialogue ("Huh?").
     per_line = long_lines * 3 >= len(lines)
     indented = [bool(_INDENT.match(line)) for line in lines]
@@ -100,12 +108,15 @@ def chunk(text: str) -> list[Chunk]:
     long_lines = total = 0
     for c in _blank_chunks(text):
         total += len(c.lines)
-        long_lines += sum(len(line) > LONG_LINE for line in c.lines) if len(c.lines) > 1 else 0
+        long_lines += sum(columns(line) > LONG_LINE for line in c.lines) if len(c.lines) > 1 else 0
+        if is_preformatted(c.lines):  # before any split: its indents and rules are part of the drawing
+            out.append(dataclasses.replace(c, preformatted=True))
+            continue
         cuts = sorted(_split_points(c.lines) | {0, len(c.lines)})
         for a, b in zip(cuts, cuts[1:]):
             part = c.lines[a:b]
             sep = len(part) == 1 and is_separator(part[0])
-            out.append(Chunk(part, c.line + a, c.gap_before if a == 0 else 0, sep))
+            out.append(Chunk(part, c.line_of(a), c.gap_before if a == 0 else 0, sep, numbers=c.numbers[a:b]))
     if total and long_lines * 3 > total:
-        out = [Chunk(c.lines, c.line, 2 if c.gap_before else 0, c.separator) for c in out]
+        out = [dataclasses.replace(c, gap_before=2 if c.gap_before else 0) for c in out]
     return out

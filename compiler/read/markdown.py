@@ -17,7 +17,24 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..diagnostics import info
-from ..model import Block, BlockQuote, Emphasis, EndNote, Heading, Inline, NoteRef, Paragraph, SceneBreak, Source, Strong, Text, Verse
+from ..model import (
+    Block,
+    BlockQuote,
+    Emphasis,
+    EndNote,
+    Heading,
+    Inline,
+    NoteRef,
+    Paragraph,
+    Preformatted,
+    SceneBreak,
+    Source,
+    Strong,
+    Text,
+    Verse,
+)
+from ..scripts import columns
+from .art import dedent, is_preformatted
 from .blockstory import Found, story_from_blocks
 from .inlines import squash_space
 from .layout import LONG_LINE, is_verse
@@ -161,7 +178,7 @@ def _lines_as_paragraphs(source: str, children: tuple[Inline, ...]) -> list[tupl
     """A Markdown paragraph written one paragraph per line (no blank lines between them) is many
     paragraphs: cut at the soft breaks after lines that end a sentence, as in plain text (layout.py)."""
     lines = source.split("\n")
-    if len(lines) < 2 or sum(len(line) > LONG_LINE for line in lines) * 3 < len(lines):
+    if len(lines) < 2 or sum(columns(line) > LONG_LINE for line in lines) * 3 < len(lines):
         return [(0, children)]
     ends = [bool(_SENTENCE_END.search(line)) for line in lines]
     groups: list[tuple[int, tuple[Inline, ...]]] = []
@@ -229,7 +246,11 @@ def _walk(tokens: list[Token], inl: _Inlines, found: Found) -> list[Block]:
             stack[-1].append(SceneBreak(line))  # a lone "*" or "-" line: an empty list item to CommonMark
         elif t.type == "list_item_open" and t.info:
             marker = f"{t.info}{t.markup} "  # "1) ": an ordered item keeps its number, as written
-        elif t.type in ("fence", "code_block"):
+        elif t.type == "fence" or (t.type == "code_block" and is_preformatted(t.content.split("\n"))):
+            # A fence is the author saying "keep these lines as they are"; an indented block only
+            # when it looks drawn, since stories indent paragraphs by accident (art.py).
+            stack[-1].append(Preformatted(dedent(t.content.rstrip("\n").split("\n")), line))
+        elif t.type == "code_block":
             stack[-1].append(Paragraph((Text(t.content.rstrip("\n")),), line))
         elif t.type == "html_block":
             found.consumed.append(t.content)  # raw HTML in Markdown: its words are listed as left out

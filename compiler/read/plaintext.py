@@ -16,10 +16,13 @@ from ..diagnostics import Diagnostic, info, warning
 from ..model import (
     AuthorNote,
     Block,
+    Boilerplate,
     EndNote,
+    Field,
     Glossary,
     GlossaryEntry,
     Paragraph,
+    Preformatted,
     SceneBreak,
     Source,
     Story,
@@ -28,11 +31,14 @@ from ..model import (
     plain_text,
 )
 from . import furniture as f
+from .art import dedent
 from .endnotes import plain_footnotes
-from .headers import FIELD, usenet
+from .gutenberg import SOURCE as GUTENBERG
+from .gutenberg import Wrapped, unwrap
+from .headers import FIELD, field_key, usenet
 from .layout import Chunk, chunk, is_verse
 from .scrape import unecho
-from .sections import heading_of, is_heading, number_headings
+from .sections import heading_of, is_heading, number_headings, section_notes
 
 @dataclass(frozen=True)
 class ReadResult:
@@ -57,6 +63,7 @@ class _Header:
     notes_before: tuple[AuthorNote, ...] = ()
     title: str = ""
     authors: tuple[str, ...] = ()
+    fields: tuple[Field, ...] = ()
     furniture: set[str] = field(default_factory=set)  # header lines a multi-part story repeats
 
 
@@ -94,15 +101,15 @@ def _read_header(chunks: list[Chunk], consumed: list[str]) -> tuple[_Header, int
             for n, line in enumerate(c.lines):
                 m = FIELD.match(line)
                 assert m is not None
-                label = m.group("label").lower()
-                if label == "title" and not h.title:
+                key = field_key(m.group("label"))
+                if key == "title" and not h.title:
                     h.title = m.group("value").strip()
                     consumed.append(line[: m.start("value")].strip())
-                elif label == "author" and not h.authors:
+                elif key == "author" and not h.authors:
                     h.authors = (m.group("value").strip(),)
                     consumed.append(line[: m.start("value")].strip())
                 else:  # Rating, Genre, Pairing, Warnings…: shown with the blurb, label and all
-                    h.summary += (_para(line.strip(), c.line + n),)
+                    h.fields += (Field(key, m.group("label"), (Text(m.group("value").strip()),), c.line_of(n)),)
             i += 1
         elif not h.disclaimer and (m := f.BRACKETED_DISCLAIMER.match(text)):
             h.disclaimer = (_para(text.strip(), c.line),)
@@ -150,7 +157,7 @@ def _scan_fields(chunks: list[Chunk], start: int, h: _Header, consumed: list[str
     kept = chunks[:start]
     for n, c in enumerate(chunks[start:], start=start):
         m = FIELD.match(c.text) if len(c.lines) == 1 and n < start + 12 else None
-        label = m.group("label").lower() if m else ""
+        label = field_key(m.group("label")) if m else ""
         if m and label == "title" and not h.title:
             h.title = m.group("value").strip()
         elif m and label == "author" and not h.authors:
@@ -207,6 +214,9 @@ def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic], consum
             if blocks and not isinstance(blocks[-1], SceneBreak):
                 blocks.append(SceneBreak(c.line))
             continue
+        if c.preformatted:
+            blocks.append(Preformatted(dedent(c.lines), c.line))
+            continue
         heading = heading_of(c.text, c.line)
         if heading is not None:
             blocks.append(heading)
@@ -222,7 +232,12 @@ def _body(chunks: list[Chunk], path: Path, diagnostics: list[Diagnostic], consum
                     info("A110", "two blank lines after a line ending in a comma: kept as one scene", path, c.line)
                 )
             else:
-                blocks.append(SceneBreak(c.line))
+                blocks.append(SceneBreak(c.line, marked=False))
+        if m := f.AUTHOR_NOTE.match(c.text):
+            # "A/N:" inside the text: multi-chapter downloads carry one at the head of every chapter.
+            consumed.append(_label(c.text, m))
+            blocks.append(AuthorNote((_para(m.group("rest"), c.line),), c.line))
+            continue
         blocks.append(_para(c.text, c.line))
     while blocks and isinstance(blocks[-1], SceneBreak):
         blocks.pop()
@@ -244,6 +259,47 @@ def _drop_repeats(body: tuple[Block, ...], furniture: set[str], consumed: list[s
     while kept and isinstance(kept[0], SceneBreak):
         kept.pop(0)
     return number_headings(tuple(kept)) if len(kept) != len(body) else body
+
+
+def _split_labelled(chunks: list[Chunk]) -> list[Chunk]:
+    """A chapter header a downloader repeats as one block ("Title: …", "Pairing: …", "Disclaimer: …",
+    "Author's Note: …" on consecutive lines) is one chunk per line: fields, disclaimer and note."""
+    out: list[Chunk] = []
+    for c in chunks:
+        notes = [bool(f.DISCLAIMER.match(line) or f.AUTHOR_NOTE.match(line)) for line in c.lines]
+        if len(c.lines) > 1 and any(notes) and all(n or FIELD.match(line) for n, line in zip(notes, c.lines)):
+            out += [Chunk((line,), c.line_of(k), c.gap_before if k == 0 else 0) for k, line in enumerate(c.lines)]
+        else:
+            out.append(c)
+    return out
+
+
+def _boilerplate(wrapped: Wrapped, h: _Header, consumed: list[str]) -> tuple[Boilerplate, ...]:
+    """Gutenberg's header and footer as paragraphs; the header's Title and Author name the story."""
+    parts: list[Boilerplate] = []
+    for chunks in (wrapped.header, wrapped.footer):
+        blocks: list[Block] = []
+        for c in chunks:
+            m = FIELD.match(c.text) if len(c.lines) == 1 else None
+            key = field_key(m.group("label")) if m else ""
+            if m and key == "title" and not h.title:
+                h.title = m.group("value").strip()
+            elif m and key == "author" and not h.authors:
+                h.authors = (m.group("value").strip(),)
+            elif c.separator:
+                if re.search(r"\w", c.text):
+                    consumed.append(c.text.strip())
+                continue
+            elif c.preformatted:
+                blocks.append(Preformatted(dedent(c.lines), c.line))
+                continue
+            else:
+                blocks.append(_para(c.text, c.line))
+                continue
+            consumed.append(c.text[: m.start("value")].strip())
+        if blocks:
+            parts.append(Boilerplate(GUTENBERG, tuple(blocks), chunks[0].line))
+    return tuple(parts)
 
 
 def _ends_with_comma(p: Paragraph) -> bool:
@@ -273,13 +329,23 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         diagnostics.append(
             info("A120", f"{unechoed.chapters} chapter(s) were saved twice by a scraper; kept one copy", path)
         )
-    chunks = chunk(unechoed.text)
+    chunks = _split_labelled(chunk(unechoed.text))
+    wrapped = unwrap(chunks)
+    boilerplate: tuple[Boilerplate, ...] = ()
+    if wrapped is not None:
+        chunks = wrapped.body
     header, start = _read_header(chunks, consumed)
+    if wrapped is not None:
+        boilerplate = _boilerplate(wrapped, header, consumed)
+        if boilerplate:
+            diagnostics.append(
+                info("A140", "Project Gutenberg's header and licence are kept as the story's back matter", path, boilerplate[0].line)
+            )
     if not header.title or not header.authors:
         chunks = _scan_fields(chunks, start, header, consumed)
     trailer, end = _read_trailer(chunks, start, consumed)
     body = _body(chunks[start:end], path, diagnostics, consumed)
-    body = _drop_repeats(body, header.furniture, consumed)
+    body = section_notes(_drop_repeats(body, header.furniture, consumed))
     endnotes: tuple[EndNote, ...] = ()
     if trailer.glossary is None:  # glossary notes and numbered notes share the back matter; one kind
         body, endnotes = plain_footnotes(body, consumed)
@@ -306,6 +372,7 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         authors=header.authors,
         source=source,
         summary=header.summary,
+        fields=header.fields,
         status=header.status,
         disclaimer=header.disclaimer,
         notes_before=header.notes_before,
@@ -314,5 +381,6 @@ def read_plaintext(text: str, path: Path, source: Source, slug: str) -> ReadResu
         glossary=trailer.glossary,
         endnotes=endnotes,
         trailer=trailer.trailer,
+        boilerplate=boilerplate,
     )
     return ReadResult(story, tuple(consumed), tuple(diagnostics))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..scripts import columns
 from ..transforms.language import is_right_to_left
 from ..model import (
     Anthology,
@@ -19,6 +20,7 @@ from ..model import (
     Inline,
     NoteRef,
     Paragraph,
+    Preformatted,
     SceneBreak,
     Story,
     Strong,
@@ -60,6 +62,13 @@ def inline_view(node: Inline, note_numbers: dict[str, int]) -> View:
     }
 
 
+def _width_class(lines: tuple[str, ...]) -> str:
+    """How wide a drawing is, for the theme to choose a type size that fits it on the page
+    (a stylesheet cannot measure a line in characters and scale to it)."""
+    widest = max((columns(line) for line in lines), default=0)
+    return "narrow" if widest <= 40 else "medium" if widest <= 64 else "wide" if widest <= 80 else "full"
+
+
 def block_view(block: Block, note_numbers: dict[str, int]) -> View:
     if isinstance(block, SceneBreak):
         return {"kind": "break"}
@@ -67,6 +76,10 @@ def block_view(block: Block, note_numbers: dict[str, int]) -> View:
         return {"kind": "quote", "blocks": [block_view(b, note_numbers) for b in block.blocks]}
     if isinstance(block, Verse):
         return {"kind": "verse", "lines": [[inline_view(n, note_numbers) for n in line] for line in block.lines]}
+    if isinstance(block, Preformatted):
+        return {"kind": "pre", "text": "\n".join(block.lines), "width": _width_class(block.lines)}
+    if isinstance(block, AuthorNote):
+        return {"kind": "note", "blocks": [block_view(b, note_numbers) for b in block.blocks]}
     inlines = [inline_view(n, note_numbers) for n in block.children]
     if isinstance(block, Heading):
         return {"kind": "heading", "inlines": inlines, "id": block.anchor}
@@ -93,12 +106,16 @@ def story_view(story: Story) -> View:
         "title": story.title,
         "authors": authors_text(story.authors),
         "summary": [block_view(p, numbers) for p in story.summary],
+        "fields": [{"key": f.key, "label": f.label, "value": [inline_view(n, numbers) for n in f.value]} for f in story.fields],
         "status": story.status,
         "notes_before": _note_views(story.notes_before, numbers),
         "blocks": [block_view(b, numbers) for b in story.body],
         "notes_after": _note_views(story.notes_after, numbers),
         "trailer": [block_view(p, numbers) for p in story.trailer],
         "sections": sections,
+        "boilerplate": [block_view(b, numbers) for part in story.boilerplate for b in part.blocks],
+        # Whose text it is, said plainly: it is neither the author's nor the editor's.
+        "boilerplate_label": " and ".join(dict.fromkeys(f"{p.source}’s notice and licence" for p in story.boilerplate)),
     }
 
 

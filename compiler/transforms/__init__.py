@@ -16,7 +16,8 @@ def transform(anthology: Anthology) -> tuple[Anthology, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     stories = []
     for story in anthology.stories:
-        story, found = link_glossary(typography(with_language(story, anthology.meta.language)))
+        story = with_language(story, anthology.meta.language)
+        story, found = link_glossary(typography(story, anthology.meta.language))
         diagnostics += found
         stories.append(story)
     return gather_rights(dataclasses.replace(anthology, stories=tuple(stories))), diagnostics

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from collections import Counter
 
-from ..model import Block, BlockQuote, Paragraph, Story, plain_text
+from ..model import AuthorNote, Block, BlockQuote, Paragraph, Story, plain_text
 
-_SCRIPTS = {"HEBREW": "he", "CYRILLIC": "ru", "ARABIC": "ar", "GREEK": "el", "CJK": "zh", "HIRAGANA": "ja", "KATAKANA": "ja", "HANGUL": "ko"}
+_SCRIPTS = {"HEBREW": "he", "CYRILLIC": "ru", "ARABIC": "ar", "GREEK": "el", "HANGUL": "ko"}
 RIGHT_TO_LEFT = frozenset({"he", "ar", "fa", "ur", "yi"})
 
 
@@ -23,7 +23,7 @@ def _paragraphs(blocks: tuple[Block, ...]) -> list[Paragraph]:
     for b in blocks:
         if isinstance(b, Paragraph):
             out.append(b)
-        elif isinstance(b, BlockQuote):
+        elif isinstance(b, (BlockQuote, AuthorNote)):
             out += _paragraphs(b.blocks)
     return out
 
@@ -46,8 +46,17 @@ def script_language(story: Story) -> str:
                 counts[unicodedata.name(ch, "?").split(" ")[0]] += 1
     if not counts:
         return ""
+    # Japanese writes with Han ideographs and kana together, kana usually the larger part; Chinese
+    # uses no kana at all. Count them as one script, and let the kana tell the language.
+    kana = counts.pop("HIRAGANA", 0) + counts.pop("KATAKANA", 0)
+    if kana or counts.get("CJK"):
+        counts["CJK"] += kana
     script, n = counts.most_common(1)[0]
-    return _SCRIPTS.get(script, "") if n * 2 > sum(counts.values()) else ""
+    if n * 2 <= sum(counts.values()):
+        return ""
+    if script == "CJK":
+        return "ja" if kana * 10 >= n else "zh"
+    return _SCRIPTS.get(script, "")
 
 
 def with_language(story: Story, book_language: str) -> Story:
