@@ -46,8 +46,10 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
 
 # Declarations shared by build and watch, so the two commands cannot drift apart.
 SOURCE = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml).")
-OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub and anthology.pdf into.")
-FORMATS_OPTION = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf.")
+OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub, anthology.pdf (and the other formats) into.")
+FORMATS_OPTION = typer.Option(
+    "epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf, kepub (Kobo), azw3 (Kindle; needs calibre)."
+)
 THEME = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic).")
 
 
