@@ -110,6 +110,38 @@ def build(
 
 
 @app.command()
+def deliver(
+    device: Optional[str] = typer.Argument(
+        None, help="The e-reader: its mounted folder; or kobo, kindle or its folder name when several are connected (default: the one found)."
+    ),
+    source: Path = typer.Option(Path("seeds"), "-s", "--source", help="Folder holding the stories."),
+    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder of the built book; it is built there unless it is newer than every input."),
+    theme: Optional[str] = THEME,
+    book_format: Optional[str] = typer.Option(None, "--format", help="Send this format instead of the one the device reads best: epub, kepub or azw3."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
+) -> None:
+    """Copy the book onto a connected e-reader, in the format it reads best (KEPUB for Kobo, AZW3 for Kindle, EPUB for others)."""
+    from .deliver import BOOK_NAMES, deliver as run_deliver
+
+    if book_format is not None and book_format not in BOOK_NAMES:
+        typer.echo(f"error: unknown format {book_format}; choose from {', '.join(BOOK_NAMES)}", err=True)
+        raise typer.Exit(ExitCode.USAGE)
+    with _progress(quiet) as step:
+        done = run_deliver(source, output, device, theme, book_format, step)
+    _report(done.diagnostics, verbose, quiet)
+    if quiet:
+        return
+    name = {"kepub": "KEPUB", "epub": "EPUB", "azw3": "AZW3"}[book_format or done.device.format]
+    reason = f"{done.device.why}" if book_format is None else f"{name}, as asked"
+    typer.echo(f"found {done.device}: {reason}")
+    typer.echo(f"{'built' if done.built else 'using the built'} {done.book}" + ("" if done.built else " (newer than every story, the manifest and the theme)"))
+    replaced = ", replacing the earlier copy" if done.replaced else ""
+    typer.echo(f"copied {name} to {done.target} ({done.size:,} bytes){replaced}")
+    typer.echo(f"Eject the {done.device.kind} before unplugging it.")
+
+
+@app.command()
 def inspect(
     source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
 ) -> None:
