@@ -22,6 +22,7 @@ from compiler.build import BuildResult, build
 from compiler.deliver import deliver, device_file_name
 from compiler.diagnostics import BuildError, ExitCode
 
+from .conftest import BUILT_EPUBS
 from .helpers import SEEDS
 
 TITLE = "Broken and Mended"  # seeds/anthology.toml
@@ -30,7 +31,9 @@ TITLE = "Broken and Mended"  # seeds/anthology.toml
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The seeds built once in every format a device may take; deliveries use these books."""
-    return build(SEEDS, tmp_path_factory.mktemp("deliver-built"), ("kepub", "azw3"))
+    result = build(SEEDS, tmp_path_factory.mktemp("deliver-built"), ("kepub", "azw3"))
+    BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
+    return result
 
 
 def _output(built: BuildResult) -> Path:

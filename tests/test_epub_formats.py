@@ -24,6 +24,7 @@ from compiler.build import BuildResult, build
 from compiler.check import _text_of
 from compiler.package.kepub import content_documents, sentences
 
+from .conftest import BUILT_EPUBS
 from .helpers import CORPUS, NS, SEEDS, words
 
 KOBO_ID = re.compile(r"^kobo\.\d+\.\d+$")
@@ -32,7 +33,9 @@ CALIBRE_ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_CHROMIUM
 
 @pytest.fixture(scope="module")
 def corpus_formats(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    return build(CORPUS, tmp_path_factory.mktemp("formats-corpus"), ("kepub", "azw3"))
+    result = build(CORPUS, tmp_path_factory.mktemp("formats-corpus"), ("kepub", "azw3"))
+    BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")  # the .kepub.epub too
+    return result
 
 
 def _named(result: BuildResult, name: str) -> Path:
