@@ -112,7 +112,7 @@ def build(
 @app.command()
 def deliver(
     device: Optional[str] = typer.Argument(
-        None, help="The e-reader: its mounted folder; or kobo, kindle or its folder name when several are connected (default: the one found)."
+        None, metavar="DEVICE", help="The e-reader: its mounted folder; or kobo, kindle or its folder name when several are connected (default: the one found)."
     ),
     source: Path = typer.Option(Path("seeds"), "-s", "--source", help="Folder holding the stories."),
     output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder of the built book; it is built there unless it is newer than every input."),

@@ -135,8 +135,10 @@ def deliver(
         raise _error("D004", device.unsupported, device.root)
     chosen = book_format or device.format
     book = output / BOOK_NAMES[chosen]
-    built, diagnostics = False, ()
-    if not _is_current(book, source, theme_name):
+    built = False
+    diagnostics: tuple[Diagnostic, ...] = ()
+    # A theme named now may differ from the one the built book has: only a build can tell.
+    if theme_name is not None or not _is_current(book, source, theme_name):
         from .build import build
 
         result = build(source, output, (chosen,), theme_name, progress=progress)

@@ -17,7 +17,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from compiler.build import BuildResult, build
@@ -101,7 +102,7 @@ def test_sentences_cut_after_the_closing_quote_and_keep_the_space() -> None:
 
 
 def _calibre(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(list(args), capture_output=True, text=True, env=CALIBRE_ENV, timeout=300)
+    return subprocess.run(list(args), capture_output=True, text=True, env=CALIBRE_ENV, timeout=300, check=False)
 
 
 def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp_path: Path) -> None:
@@ -135,7 +136,7 @@ def test_without_calibre_azw3_stops_before_anything_is_written(tmp_path: Path) -
     env = dict(os.environ, PATH=str(empty_path))
     run = subprocess.run(
         [sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(out), "--format", "epub,azw3"],
-        capture_output=True, text=True, env=env,
+        capture_output=True, text=True, env=env, check=False,
     )
     assert run.returncode == 6, run.stderr
     assert "error O002" in run.stderr and "ebook-convert" in run.stderr and "apt-get install calibre" in run.stderr
@@ -149,7 +150,7 @@ def test_kepub_alone_needs_no_calibre(tmp_path: Path) -> None:
     env = dict(os.environ, PATH=str(empty_path))
     run = subprocess.run(
         [sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(tmp_path / "out"), "--format", "kepub"],
-        capture_output=True, text=True, env=env,
+        capture_output=True, text=True, env=env, check=False,
     )
     assert run.returncode == 0, run.stderr
     assert "anthology.kepub.epub" in run.stdout and "anthology.epub" in run.stdout
