@@ -25,7 +25,8 @@ from .render import RenderedBook, render
 from .render.theme import load_theme
 from .transforms import transform
 
-FORMATS = ("epub", "pdf", "azw3", "kepub")
+FORMATS = ("epub", "pdf")  # the default
+ALL_FORMATS = FORMATS + DERIVED  # KEPUB and AZW3 on request
 
 
 @dataclass(frozen=True)

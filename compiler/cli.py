@@ -54,12 +54,12 @@ THEME = typer.Option(None, "--theme", help="Theme name or folder (default: from 
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from .build import FORMATS
+    from .build import ALL_FORMATS
 
     wanted = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in FORMATS]
+    unknown = [f for f in wanted if f not in ALL_FORMATS]
     if unknown or not wanted:
-        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
+        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(ALL_FORMATS)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     return wanted
 

@@ -154,3 +154,16 @@ def test_kepub_alone_needs_no_calibre(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert "anthology.kepub.epub" in run.stdout and "anthology.epub" in run.stdout
+
+
+def test_a_default_build_is_still_the_epub_and_the_pdf(seeds_build: BuildResult) -> None:
+    # Regression: listing kepub and azw3 among the formats once made every default build convert too.
+    assert sorted(p.name for p in seeds_build.outputs) == ["anthology.epub", "anthology.pdf"]
+
+
+def test_an_unknown_format_lists_every_choice(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(tmp_path / "out"), "--format", "mobi"],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 2 and "choose from epub, pdf, azw3, kepub" in run.stderr
