@@ -19,12 +19,14 @@ from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 from .model import Anthology, BookMeta, Story
 from .limits import check_paragraphs, check_sizes
 from .package.cover import cover_file_name, find_cover, make_cover
+from .package.derived import DERIVED, derive, with_source
 from .read import read_stories, story_files
 from .render import RenderedBook, render
 from .render.theme import load_theme
 from .transforms import transform
 
-FORMATS = ("epub", "pdf")
+FORMATS = ("epub", "pdf")  # the default
+ALL_FORMATS = FORMATS + DERIVED  # KEPUB and AZW3 on request
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ def build(
     one_pass: bool = False,
 ) -> BuildResult:
     step = progress or (lambda _stage: None)  # the CLI shows these on a terminal
+    formats = with_source(formats)  # KEPUB and AZW3 come from the EPUB; AZW3 needs calibre
     step("reading the stories")
     config = load_config(source)
     check_sizes(story_files(source, config))
@@ -143,6 +146,9 @@ def build(
     if verify:
         step("checking every word")
         _verify(books, read.consumed, anthology, rendered, pdf_pages)
+    if any(f in formats for f in DERIVED):
+        step("converting the EPUB for Kobo and Kindle")
+        books.update(derive(books[output / "anthology.epub"], formats, output, anthology.meta))
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.
         from .package.booklet import impose

@@ -46,18 +46,20 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
 
 # Declarations shared by build and watch, so the two commands cannot drift apart.
 SOURCE = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml).")
-OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub and anthology.pdf into.")
-FORMATS_OPTION = typer.Option("epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf.")
+OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub, anthology.pdf (and the other formats) into.")
+FORMATS_OPTION = typer.Option(
+    "epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf, kepub (Kobo), azw3 (Kindle; needs calibre)."
+)
 THEME = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic).")
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from .build import FORMATS
+    from .build import ALL_FORMATS
 
     wanted = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in FORMATS]
+    unknown = [f for f in wanted if f not in ALL_FORMATS]
     if unknown or not wanted:
-        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(FORMATS)}", err=True)
+        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(ALL_FORMATS)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     return wanted
 
@@ -105,6 +107,38 @@ def build(
     if not quiet:
         for path in result.outputs:
             typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@app.command()
+def deliver(
+    device: Optional[str] = typer.Argument(
+        None, metavar="DEVICE", help="The e-reader: its mounted folder; or kobo, kindle or its folder name when several are connected (default: the one found)."
+    ),
+    source: Path = typer.Option(Path("seeds"), "-s", "--source", help="Folder holding the stories."),
+    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder of the built book; it is built there unless it is newer than every input."),
+    theme: Optional[str] = THEME,
+    book_format: Optional[str] = typer.Option(None, "--format", help="Send this format instead of the one the device reads best: epub, kepub or azw3."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
+) -> None:
+    """Copy the book onto a connected e-reader, in the format it reads best (KEPUB for Kobo, AZW3 for Kindle, EPUB for others)."""
+    from .deliver import BOOK_NAMES, deliver as run_deliver
+
+    if book_format is not None and book_format not in BOOK_NAMES:
+        typer.echo(f"error: unknown format {book_format}; choose from {', '.join(BOOK_NAMES)}", err=True)
+        raise typer.Exit(ExitCode.USAGE)
+    with _progress(quiet) as step:
+        done = run_deliver(source, output, device, theme, book_format, step)
+    _report(done.diagnostics, verbose, quiet)
+    if quiet:
+        return
+    name = {"kepub": "KEPUB", "epub": "EPUB", "azw3": "AZW3"}[book_format or done.device.format]
+    reason = f"{done.device.why}" if book_format is None else f"{name}, as asked"
+    typer.echo(f"found {done.device}: {reason}")
+    typer.echo(f"{'built' if done.built else 'using the built'} {done.book}" + ("" if done.built else " (newer than every story, the manifest and the theme)"))
+    replaced = ", replacing the earlier copy" if done.replaced else ""
+    typer.echo(f"copied {name} to {done.target} ({done.size:,} bytes){replaced}")
+    typer.echo(f"Eject the {done.device.kind} before unplugging it.")
 
 
 @app.command()

@@ -52,6 +52,7 @@ class ExitCode(enum.IntEnum):
     CONFIG = 4  # anthology.toml is invalid
     THEME = 5  # the theme is missing or broken
     OUTPUT = 6  # the book could not be written, or failed its own checks
+    DEVICE = 7  # deliver: no e-reader, several and none chosen, or the copy onto it failed
     INTERNAL = 70  # a bug: please report it (EX_SOFTWARE)
 
 

@@ -1,0 +1,47 @@
+"""Package stage: the formats made from the packaged EPUB — KEPUB for Kobo, AZW3 for Kindle.
+
+Both start from the EPUB's bytes, after the nothing-lost check has passed on the EPUB, so they are
+made from a book known to be whole; the EPUB is therefore always packaged (and written) with them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..check import epub_text, words
+from ..diagnostics import ExitCode, fail
+from ..model import BookMeta
+
+DERIVED = ("azw3", "kepub")
+
+
+def with_source(formats: tuple[str, ...]) -> tuple[str, ...]:
+    """The formats to build: the EPUB joins any format made from it. A missing converter is said
+    here, before any work is done and before anything is written."""
+    if not any(f in DERIVED for f in formats):
+        return formats
+    if "azw3" in formats:
+        from .azw3 import require_calibre
+
+        require_calibre()
+    return tuple(dict.fromkeys(("epub", *formats)))
+
+
+def derive(epub: bytes, formats: tuple[str, ...], output: Path, meta: BookMeta) -> dict[Path, bytes]:
+    books: dict[Path, bytes] = {}
+    if "kepub" in formats:
+        from .kepub import KEPUB_NAME, to_kepub
+
+        kepub = to_kepub(epub)
+        # The spans only wrap text, so every word of the EPUB must still be there; a difference is
+        # a bug in the transformation, never the user's to fix.
+        lost = words(epub_text(epub)) - words(epub_text(kepub))
+        if lost:
+            sample = ", ".join(sorted(lost)[:5])
+            raise fail(ExitCode.OUTPUT, "V002", f"the KEPUB lost words of the EPUB ({sample}): a bug, please report it; build without kepub meanwhile")
+        books[output / KEPUB_NAME] = kepub
+    if "azw3" in formats:
+        from .azw3 import AZW3_NAME, to_azw3
+
+        books[output / AZW3_NAME] = to_azw3(epub, meta)
+    return books
