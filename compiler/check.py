@@ -25,7 +25,7 @@ from lxml import etree
 
 from .diagnostics import Diagnostic, Severity
 from .model import Anthology
-from .scripts import WORD
+from .scripts import CHECK_WORD
 
 # weasyprint's automatic hyphen is U+2010 (its hyphenate-character), unlike the hyphen-minus of
 # compound words, so a break it made at a line end can be undone exactly.
@@ -36,7 +36,7 @@ _ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
 def words(text: str) -> Counter[str]:
     text = unicodedata.normalize("NFKC", _AUTO_HYPHEN_BREAK.sub("", text).replace("\u00ad", ""))
     # Case folded before the split: one C-level pass instead of one call per word.
-    return Counter(WORD.findall(text.casefold()))
+    return Counter(CHECK_WORD.findall(text.casefold()))
 
 
 # Elements that end a run of text: words never continue across them. Inline elements (em, a, span)

@@ -23,6 +23,9 @@ _CJK_RANGES = (
 _CJK_CHAR = f"[{_CJK_RANGES}]"
 # Letters and digits count apart ("zinnia⁶" is not a new word); a CJK letter is a word of its own.
 WORD = re.compile(rf"(?:(?!{_CJK_CHAR})[^\W\d_])+|\d+|[^\W\d_]")
+# For the nothing-lost check, digits count one by one: a number beside right-to-left text can come
+# back out of a PDF in visual order ("0ﹰ0" reads back as "00"), and every digit is still there.
+CHECK_WORD = re.compile(rf"(?:(?!{_CJK_CHAR})[^\W\d_])+|\d|[^\W\d_]")
 _TOKEN = re.compile(rf"(?=[^\W\d_]){_CJK_CHAR}|(?:(?!{_CJK_CHAR})\S)+")  # CJK punctuation is no word
 
 

@@ -153,3 +153,11 @@ def test_typography_reaches_verse_quotes_and_end_notes() -> None:
     assert [line[0].text for line in verse.lines] == ["“Roses are red,", "violets…” she said"]
     assert quote.blocks[0].children[0].text == "a ‘quote’ — here"  # type: ignore[union-attr]
     assert fixed.endnotes[0].body[0].text == "See “this”…"  # type: ignore[union-attr]
+
+
+def test_digits_reordered_by_right_to_left_text_still_verify(tmp_path: Path) -> None:
+    # Found by the property test: the Arabic mark makes "0ﹰ0" come out of the PDF as "00".
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "s.txt").write_text("00Ë0\ufe700", encoding="utf-8")
+    assert build(src, tmp_path / "out", ("pdf",)).outputs
