@@ -123,11 +123,7 @@ def build(
     found = list(found)
     layout_cache = None
     pdf_pages = None
-    if "epub" in formats:
-        from .package.epub import package_epub
-
-        step("packaging the EPUB")
-        books[output / "anthology.epub"] = package_epub(anthology, rendered, make_cover(anthology, theme, cover))
+    print_pages: tuple = ()  # type: ignore[type-arg]
     if "pdf" in formats:
         from .package.fonts import missing_glyphs
         from .package.layoutcache import FOLDER, LayoutCache
@@ -143,6 +139,13 @@ def build(
         pdf = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
         books[output / "anthology.pdf"] = pdf.data
         pdf_pages = pdf.page_texts
+        print_pages = pdf.pages
+    if "epub" in formats:
+        from .package.epub import package_epub
+
+        step("packaging the EPUB")
+        # Laid out first, the PDF lends the EPUB its page numbers (a page list readers can cite).
+        books[output / "anthology.epub"] = package_epub(anthology, rendered, make_cover(anthology, theme, cover), print_pages)
     if verify:
         step("checking every word")
         _verify(books, read.consumed, anthology, rendered, pdf_pages)

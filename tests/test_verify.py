@@ -84,7 +84,7 @@ def test_seeds_check_passes_for_the_pdf_too(tmp_path: Path) -> None:
     build(tmp_path / "seeds", tmp_path / "out", ("pdf",))
     run = subprocess.run([sys.executable, "-m", "compiler", "check", "seeds", "--book", "out"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout
-    assert "anthology.pdf: all 5,267 words of 2 stories present" in run.stdout
+    assert "anthology.pdf: all 5,270 words of 2 stories present" in run.stdout
 
 
 def test_text_an_override_replaces_is_not_expected_in_the_book(tmp_path: Path) -> None:
@@ -132,7 +132,7 @@ def test_the_build_reports_its_stages_in_order(tmp_path: Path) -> None:
     build(_story_folder(tmp_path), tmp_path / "out", progress=stages.append)
     per_story = [s for s in stages if s.startswith("laying out the PDF:")]
     assert [s for s in stages if s not in per_story] == [
-        "reading the stories", "typesetting the text", "packaging the EPUB", "laying out the PDF", "checking every word", "writing",
+        "reading the stories", "typesetting the text", "laying out the PDF", "packaging the EPUB", "checking every word", "writing",
     ]
     # while the PDF is laid out, the count of stories done goes up to all of them (one here)
     assert per_story == ["laying out the PDF: 0 of 1 stories", "laying out the PDF: 1 of 1 stories"]

@@ -10,6 +10,7 @@ choosing (it stamps the wall clock), and a reproducible zip (it stamps entry tim
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import io
 import zipfile
@@ -21,6 +22,7 @@ from ..model import Anthology
 from ..render import RenderedBook
 from ..render.view import authors_text
 from .cover import Cover
+from .pagelist import PageMark, Start, insert_marks, marks_for, page_list_nav
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 # EPUB 2 guide types for our landmarks (https://idpf.org/epub/20/spec/OPF_2.0.1_draft.htm#Section2.6).
@@ -141,9 +143,34 @@ def _reproducible(data: bytes, language: str) -> bytes:
     return out.getvalue()
 
 
-def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover) -> bytes:
+def with_page_list(rendered: RenderedBook, pages: tuple[tuple[str, Start | None], ...]) -> RenderedBook:
+    """The documents with the print edition's page breaks marked, and a page list in the nav."""
+    docs = {d.file_name.removesuffix(".xhtml"): d for d in rendered.docs}
+    marks = marks_for([label for label, _ in pages], [start for _, start in pages], set(docs))
+    if not marks:
+        return rendered
+    by_doc: dict[str, list[PageMark]] = {}
+    for mark in marks:
+        by_doc.setdefault(mark.doc, []).append(mark)
+    marked = tuple(
+        dataclasses.replace(d, xhtml=insert_marks(d.xhtml, by_doc[stem])) if stem in by_doc else d for stem, d in docs.items()
+    )
+    nav = dataclasses.replace(rendered.nav, xhtml=page_list_nav(rendered.nav.xhtml, marks))
+    return dataclasses.replace(rendered, docs=marked, nav=nav)
+
+
+def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover, pages: tuple[tuple[str, Start | None], ...] = ()) -> bytes:
+    """`pages`: the print edition's pages (package_pdf), marked in the text and listed in the nav."""
     css = rendered.theme.stylesheet_text("epub.css").encode("utf-8")  # parent themes first
+    if pages:
+        rendered = with_page_list(rendered, pages)
     book = _build(anthology, rendered, css, cover)
+    if pages:
+        # EPUB Accessibility 1.1: page markers and a page list, and the edition they come from.
+        book.add_metadata(None, "meta", "pageBreakMarkers", {"property": "schema:accessibilityFeature"})
+        book.add_metadata(None, "meta", "pageNavigation", {"property": "schema:accessibilityFeature"})
+        book.add_metadata("DC", "source", f"{anthology.meta.identifier} (print edition)", {"id": "print-edition"})
+        book.add_metadata(None, "meta", "pagination", {"refines": "#print-edition", "property": "source-of"})
     raw = io.BytesIO()
     # ebooklib stamps dcterms:modified with the wall clock unless given "mtime".
     mtime = datetime.datetime.strptime(anthology.meta.modified, "%Y-%m-%dT%H:%M:%SZ")

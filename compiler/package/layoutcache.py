@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .typesetter import Job, Laid, PageInfo
 
-FORMAT = "2"  # bump when Laid or the way chunks are made changes
+FORMAT = "3"  # bump when Laid or the way chunks are made changes
 FOLDER = ".anthology-cache"
 
 
@@ -57,7 +57,8 @@ class LayoutCache:
             pages = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        return Laid(pdf, tuple(PageInfo((p[0], p[1], p[2], p[3]), tuple(p[4])) for p in pages), tuple(p[5] for p in pages))
+        infos = tuple(PageInfo((p[0], p[1], p[2], p[3]), tuple(p[4]), (p[6][0], p[6][1]) if p[6] else None) for p in pages)
+        return Laid(pdf, infos, tuple(p[5] for p in pages))
 
     def put(self, job: Job, laid: Laid) -> None:
         key = self.key(job)
@@ -74,7 +75,7 @@ class LayoutCache:
         """Called once the book is written: keep what this build used, drop the rest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, laid in self.pending.items():
-            pages = [[*p.kind, list(p.anchors), text] for p, text in zip(laid.pages, laid.texts)]
+            pages = [[*p.kind, list(p.anchors), text, p.start] for p, text in zip(laid.pages, laid.texts)]
             _write(self.folder / f"{key}.json", json.dumps(pages).encode())
             _write(self.folder / f"{key}.pdf", laid.pdf)
         _write(self.folder / "book.json", json.dumps({"pages": self.pages_hint}).encode())

@@ -35,6 +35,7 @@ from typing import Any
 from ..check import pdf_page_texts
 from ..render import RenderedBook
 from .layoutcache import LayoutCache
+from .pagelist import Start, page_starts
 from .pagesetup import PageSetup, page_setup
 from .pagestyle import PageStyle, page_style
 from .pdfmerge import Segment, merge
@@ -65,6 +66,21 @@ class PdfOptions:
 class PdfBook:
     data: bytes
     page_texts: tuple[str, ...]  # every page's text, read back from the pages the PDF is made of
+    pages: tuple[tuple[str, Start | None], ...] = ()  # each page's number as printed, and where it begins
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _labelled(front: list[Start | None], body: list[Start | None]) -> tuple[tuple[str, Start | None], ...]:
+    """Front matter numbered in roman, the body in arabic from 1, as the folios read."""
+    return tuple((_roman(n), s) for n, s in enumerate(front, 1)) + tuple((str(n), s) for n, s in enumerate(body, 1))
 
 
 def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
@@ -158,14 +174,14 @@ def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options:
     trim = options.trim or str(print_settings.get("trim", DEFAULT_TRIM))
     parts, first_id = parts_of(rendered.print_front + rendered.docs)
     if options.profile == "screen" or options.one_pass or not split.splittable:
-        data = _one_pass(styles, parts, first_id, head, trim, settings, options)
-        return PdfBook(data, pdf_page_texts(data))
+        data, places = _one_pass(styles, parts, first_id, head, trim, settings, options)
+        return PdfBook(data, pdf_page_texts(data), places)
     runner = _Runner(styles, options)
     try:
         pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(rendered)
         for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
             setup = page_setup(trim, settings, pages, options.bleed)
-            segments, texts = _chunked(runner, parts, first_id, head, setup, split, options)
+            segments, texts, places = _chunked(runner, parts, first_id, head, setup, split, options)
             total = len(texts)
             if page_setup(trim, settings, total, options.bleed) == setup:
                 break
@@ -175,12 +191,12 @@ def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options:
     finally:
         runner.close()  # before the merge: the workers' memory is given back first
     data = merge(segments)
-    return PdfBook(data, texts)
+    return PdfBook(data, texts, places)
 
 
 def _chunked(
     runner: _Runner, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], setup: PageSetup, split: PageStyle, options: PdfOptions
-) -> tuple[list[Segment], tuple[str, ...]]:
+) -> tuple[list[Segment], tuple[str, ...], tuple[tuple[str, Start | None], ...]]:
     page_css = setup.css()
     front = [p for p in parts if p.doc.matter == "front"]
     back = [p for p in parts if p.doc.matter == "back"]
@@ -226,23 +242,28 @@ def _chunked(
     # 3. In order: front matter padded to an even count, then each chunk on a recto.
     segments = [Segment(front_laid.pdf)]
     texts = list(front_laid.texts)
+    front_starts = [p.start for p in front_laid.pages]
     if len(front_laid.pages) % 2:
         segments.append(Segment(blank.pdf))
         texts += blank.texts
+        front_starts.append(None)
+    body_starts: list[Start | None] = []
     for n, (result, layer) in enumerate(zip(laid, layers)):
         if n and len(laid[n - 1].pages) % 2:
             segments.append(Segment(blank.pdf))
             texts += blank.texts
+            body_starts.append(None)
         if [p.kind for p in layer.pages] != [p.kind for p in result.pages]:
             raise AssertionError("a folio layer does not match its chunk's pages")  # pagestyle's mirror broke
         segments.append(Segment(result.pdf, layer.pdf))
         texts += result.texts
-    return segments, tuple(texts)
+        body_starts += [p.start for p in result.pages]
+    return segments, tuple(texts), _labelled(front_starts, body_starts)
 
 
 def _one_pass(
     styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, settings: dict[str, Any], options: PdfOptions
-) -> bytes:
+) -> tuple[bytes, tuple[tuple[str, Start | None], ...]]:
     """The whole body in one layout, then the notes and the front matter with the page numbers
     measured in it, joined by weasyprint itself (which keeps PDF/UA tags whole)."""
     typeset = Typesetter(styles)
@@ -275,10 +296,11 @@ def _one_pass(
             break
         pages = total
     book = front_doc.copy(front_pages + body_pages)
+    places = _labelled(page_starts(front_pages), page_starts(body_pages))
     if options.profile == "screen":
         # Tagged PDF/UA-1 (structure tree, language, title shown): what screen readers need.
-        return book.write_pdf(pdf_variant="pdf/ua-1")  # type: ignore[no-any-return]
-    return book.write_pdf()  # type: ignore[no-any-return]
+        return book.write_pdf(pdf_variant="pdf/ua-1"), places
+    return book.write_pdf(), places
 
 
 def booklet_sheet(trim: str | None) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from lxml import etree
 
 from ..render import RenderedDoc
+from .pagelist import mark_blocks
 
 XHTML = "http://www.w3.org/1999/xhtml"
 CROSS_LINK = "anthology-dest:"  # + the quoted anchor name; never left in a finished PDF
@@ -53,6 +54,7 @@ def parts_of(docs: tuple[RenderedDoc, ...]) -> tuple[list[Part], dict[str, str]]
         wrapper = etree.Element("div", {"class": f"doc {doc.matter}-matter", "id": f"doc-{stem}"})
         wrapper.extend(copy.deepcopy(child) for child in source_body)
         _localise(wrapper)
+        mark_blocks(wrapper, stem)  # so each page can say in which paragraph it begins (pagelist.py)
         ids = [el.get("id") for el in wrapper.iter() if isinstance(el.tag, str) and el.get("id")]
         first_id[doc.file_name] = ids[1] if len(ids) > 1 else f"doc-{stem}"
         parts.append(Part(doc, wrapper, frozenset(i for i in ids if i)))

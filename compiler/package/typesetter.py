@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .pagelist import Start, page_starts
+
 
 def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     """A URL fetcher that reads only the theme's own files: no network, nothing else on disk."""
@@ -78,6 +80,7 @@ class Job:
 class PageInfo:
     kind: tuple[str, bool, str, int]  # weasyprint's page type: side, blank, name, index
     anchors: tuple[str, ...]  # ids whose box starts on this page, in no particular order
+    start: Start | None = None  # where in the text the page begins (pagelist.py)
 
 
 @dataclass(frozen=True)
@@ -98,9 +101,9 @@ def laid_out(document: Any) -> Laid:
 
 def describe(document: Any) -> tuple[PageInfo, ...]:
     infos = []
-    for page in document.pages:
+    for page, start in zip(document.pages, page_starts(document.pages)):
         kind = page._page_box.page_type  # weasyprint 70's PageType; pinned in pyproject.toml
-        infos.append(PageInfo((kind.side, kind.blank, kind.name, kind.index), tuple(page.anchors)))
+        infos.append(PageInfo((kind.side, kind.blank, kind.name, kind.index), tuple(page.anchors), start))
     return tuple(infos)
 
 
