@@ -1,8 +1,9 @@
 """The incremental rebuild (issue 8): build a corpus, edit one story, build again into the same
 folder; compare its time with a clean build of the edited corpus, and its book with that build's.
 
-Today nothing is cached, so the rebuild is a full build (a ratio near 100%); the row is here so
-that the cache, when it lands, is measured the way the target reads.
+The rebuild finds the layout of every unchanged chunk of stories in OUT/.anthology-cache/ and lays
+out only the edited story's chunk (and what its page numbers touch: folios, notes, contents); the
+clean build has no cache, as every timed full build in run.py.
 """
 
 from __future__ import annotations

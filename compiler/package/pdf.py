@@ -123,7 +123,7 @@ class _Runner:
             if self.pool is None:
                 # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
                 self.pool = ProcessPoolExecutor(
-                    max_workers=self.workers, mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
+                    max_workers=min(self.workers, len(todo)), mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
                 )
             futures = {self.pool.submit(run_job, jobs[n]): n for n in todo}
             for future in as_completed(futures):
@@ -142,7 +142,7 @@ class _Runner:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown()
+            self.pool.shutdown(cancel_futures=True)  # after an error, nothing queued is started
 
 
 def _doc_pages(parts: list[Part], laid: Laid) -> list[int]:
