@@ -37,4 +37,5 @@ if ! cmp -s "$lock" "$stamp"; then
 fi
 
 python -m pip install -q --disable-pip-version-check -e '.[test]'
+python -m ruff check compiler tests bench   # lint first: pyflakes, pycodestyle, bugbear (pyproject.toml)
 exec python -m pytest "$@"

@@ -49,7 +49,7 @@ def _first_word(text: str) -> str:
 
 
 def _folio(page: str) -> str:
-    lines = [l.strip() for l in page.strip().splitlines() if l.strip()]
+    lines = [line.strip() for line in page.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
 
 
@@ -69,7 +69,7 @@ def _check(result: BuildResult) -> int:
             index, folio = next((i, int(f)) for i, t in enumerate(pages) if (f := _folio(t)).isdigit())
             first_body = index - folio + 1
         text = pages[first_body + int(label) - 1]
-        lines = [l for l in text.strip().splitlines() if l.strip()]
+        lines = [line for line in text.strip().splitlines() if line.strip()]
         if not lines:
             continue  # a blank page is marked where the next begins
         # The first line is the running head, unless the page opens a story with its title.

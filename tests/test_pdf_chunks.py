@@ -101,7 +101,7 @@ def test_links_and_bookmarks_work_across_chunks(books: dict[str, BuildResult]) -
 
 def test_folios_follow_the_physical_pages_and_notes_cite_them(books: dict[str, BuildResult]) -> None:
     texts = pdf_pages(_pdf(books["chunked"]))
-    lines = [[l.strip() for l in t.strip().splitlines() if l.strip()] for t in texts]
+    lines = [[line.strip() for line in t.strip().splitlines() if line.strip()] for t in texts]
     shown = [(n, int(page[-1])) for n, page in enumerate(lines) if page and page[-1].isdigit()]
     first_body = shown[0][0] - shown[0][1] + 1
     assert len(shown) > 40 and all(n - first_body + 1 == folio for n, folio in shown)

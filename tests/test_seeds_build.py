@@ -193,7 +193,7 @@ def test_pdf_has_a_bookmark_per_chapter_at_its_first_page(seeds_build: BuildResu
 
 
 def _folio(page_text: str) -> str:
-    lines = [l.strip() for l in page_text.strip().splitlines() if l.strip()]
+    lines = [line.strip() for line in page_text.strip().splitlines() if line.strip()]
     return lines[-1] if lines else ""
 
 
@@ -206,7 +206,7 @@ def test_pdf_contents_page_numbers_match_where_chapters_start(seeds_build: Build
     first_body = index - folio + 1
     assert first_body % 2 == 0  # folio 1 is a recto (odd physical page)
     for story in seeds_build.anthology.stories:
-        line = next(l for l in contents.splitlines() if l.startswith(story.title))
+        line = next(line for line in contents.splitlines() if line.startswith(story.title))
         number = int(line.rstrip(". ").split()[-1])
         opening = texts[first_body + number - 1]
         assert opening.split("\n")[0] == story.title  # the chapter opens there: no running head above

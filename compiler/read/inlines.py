@@ -62,7 +62,7 @@ def squash_space(nodes: tuple[Inline, ...], before: str = "", after: str = "") -
             def replace(m: re.Match[str], source: str = source, following: str = following) -> str:
                 if "\n" not in m.group(0):
                     return " "
-                return join_space(source[: m.start()][-1:] or before, source[m.end() :][:1] or following[:1])
+                return join_space(source[: m.start()][-1:] or before, source[m.end() :][:1] or following[:1])  # noqa: B023 (called at once)
 
             text = _SPACE_RUN.sub(replace, source)
             if text:
