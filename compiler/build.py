@@ -140,6 +140,13 @@ def build(
         books[output / "anthology.pdf"] = pdf.data
         pdf_pages = pdf.page_texts
         print_pages = pdf.pages
+    if profile == "print" and "pdf" in formats:
+        # PDF/X-4 for a printer, made from whatever PDF the layout wrote. Its text is untouched, so
+        # the page texts the layout read stay valid for the check below.
+        from .package.pdfx import make_pdfx
+
+        pdf_path = output / "anthology.pdf"
+        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, list(dict.fromkeys(authors)))
     if "epub" in formats:
         from .package.epub import package_epub
 
