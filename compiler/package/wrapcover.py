@@ -26,6 +26,7 @@ from ..diagnostics import Diagnostic, warning
 from ..render import RenderedDoc
 from ..render.theme import Theme
 from .cover import cover_palette
+from .typesetter import Stylesheets, Typesetter
 
 PAPER = {"white": 0.002252, "cream": 0.0025}  # inches per page (KDP paperback spine widths)
 BLEED = 0.125 * 72
@@ -105,37 +106,34 @@ def _css(g: WrapGeometry, palette: dict[str, str], back_size: float, summaries: 
     )
 
 
-def _layout(doc: RenderedDoc, theme: Theme, css: str):  # type: ignore[no-untyped-def]
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+def _typesetter(theme: Theme) -> Typesetter:
+    # The book's own set-up: the theme's print.css chain, its fonts, and a fetcher that reads only
+    # the theme's files. One for all the cover's layouts, so the fonts load once.
+    return Typesetter(Stylesheets(theme.folders, tuple(theme.chain("print.css"))))
 
-    from .pdf import _fetcher  # the same rule as the book: a cover reads only its theme's files
 
-    fonts = FontConfiguration()
-    fetcher = _fetcher(theme.folders)
-    sheets = [weasyprint.CSS(filename=str(s), font_config=fonts, url_fetcher=fetcher) for s in theme.chain("print.css")]
-    # The build's sheet comes last: it places the panels and clears the book's running heads and folios.
+def _layout(typesetter: Typesetter, doc: RenderedDoc, css: str):  # type: ignore[no-untyped-def]
+    # The build's sheet comes after the theme: it places the panels and clears the running heads and folios.
     clear = "@page wrap-cover { @top-center { content: none; } @bottom-center { content: none; } }\n"
-    sheets.append(weasyprint.CSS(string=clear + css, font_config=fonts, url_fetcher=fetcher))
-    html = weasyprint.HTML(string=doc.xhtml.decode("utf-8"), base_url=str(theme.chain("print.css")[-1].parent) + "/", url_fetcher=fetcher)
-    return html.render(stylesheets=sheets, font_config=fonts)
+    return typesetter(doc.xhtml.decode("utf-8"), "", after_theme=clear + css)
 
 
 def package_wrap_cover(doc: RenderedDoc, theme: Theme, interior: bytes, paper: str = "white") -> tuple[bytes, list[Diagnostic]]:
     """The cover PDF (before PDF/X post-processing) and what the user should know about it."""
     g = geometry(interior, paper)
     palette = cover_palette(theme)
+    typesetter = _typesetter(theme)
     found: list[Diagnostic] = []
     if g.pages < MINIMUM_PAGES:
         found.append(warning("C020", f"the interior has {g.pages} pages; print-on-demand paperbacks need at least {MINIMUM_PAGES} (KDP), so a service may refuse the book"))
     for size, summaries in back_sizes(theme):
-        if len(_layout(doc, theme, _css(g, palette, size, summaries, measure=True)).pages) == 1:
+        if len(_layout(typesetter, doc, _css(g, palette, size, summaries, measure=True)).pages) == 1:
             break
     else:
         found.append(warning("C021", "the back cover cannot hold every story's title at the smallest type; it lists those that fit. Shorten titles, or leave the back to a cover of your own"))
     if not summaries:
         found.append(warning("C022", "the story summaries do not fit on the back cover; it lists titles and authors only"))
-    rendered = _layout(doc, theme, _css(g, palette, size, summaries, measure=False))
+    rendered = _layout(typesetter, doc, _css(g, palette, size, summaries, measure=False))
     pdf = rendered.write_pdf()
     with pikepdf.open(io.BytesIO(pdf)) as cover:
         (page,) = cover.pages
