@@ -93,6 +93,15 @@ def _verify(
         raise BuildError(ExitCode.OUTPUT, lost)
 
 
+def _check_cover_request(formats: tuple[str, ...], profile: str, paper: str) -> None:
+    from .package.wrapcover import PAPER
+
+    if "pdf" not in formats or profile != "print":
+        raise fail(ExitCode.USAGE, "C023", "--cover-pdf wraps the print book: use it with --profile print and a --format that includes pdf")
+    if paper not in PAPER:
+        raise fail(ExitCode.USAGE, "C024", f"unknown paper {paper!r}; choose from {', '.join(PAPER)}")
+
+
 def build(
     source: Path,
     output: Path,
@@ -105,9 +114,13 @@ def build(
     progress: Callable[[str], None] | None = None,
     cache: bool = True,
     one_pass: bool = False,
+    cover_pdf: bool = False,
+    paper: str = "white",
 ) -> BuildResult:
     step = progress or (lambda _stage: None)  # the CLI shows these on a terminal
     formats = with_source(formats)  # KEPUB and AZW3 come from the EPUB; AZW3 needs calibre
+    if cover_pdf:
+        _check_cover_request(formats, profile, paper)
     step("reading the stories")
     config = load_config(source)
     check_sizes(story_files(source, config))
@@ -140,6 +153,13 @@ def build(
         books[output / "anthology.pdf"] = pdf.data
         pdf_pages = pdf.page_texts
         print_pages = pdf.pages
+    if profile == "print" and "pdf" in formats:
+        # PDF/X-4 for a printer, made from whatever PDF the layout wrote. Its text is untouched, so
+        # the page texts the layout read stay valid for the check below.
+        from .package.pdfx import make_pdfx
+
+        pdf_path = output / "anthology.pdf"
+        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, list(dict.fromkeys(authors)))
     if "epub" in formats:
         from .package.epub import package_epub
 
@@ -152,6 +172,17 @@ def build(
     if any(f in formats for f in DERIVED):
         step("converting the EPUB for Kobo and Kindle")
         books.update(derive(books[output / "anthology.epub"], formats, output, anthology.meta))
+    if cover_pdf:
+        # After the check, which reads one book per format. The cover fits the interior just made:
+        # its trim and page count set the sheet and the spine.
+        from .package.pdfx import make_pdfx
+        from .package.wrapcover import package_wrap_cover
+        from .render import render_wrap_cover
+
+        step("setting the wrap cover")
+        sheet, notes = package_wrap_cover(render_wrap_cover(anthology, theme), theme, books[output / "anthology.pdf"], paper)
+        books[output / "anthology-cover.pdf"] = make_pdfx(sheet, anthology.meta, list(dict.fromkeys(authors)))
+        found += notes
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.
         from .package.booklet import impose

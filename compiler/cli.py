@@ -86,6 +86,8 @@ def build(
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else the theme's)."),
     profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
     bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
+    cover_pdf: bool = typer.Option(False, "--cover-pdf", help="Also write anthology-cover.pdf: back, spine and front on one sheet for print-on-demand (print profile)."),
+    paper: str = typer.Option("white", "--paper", help="Interior paper, for the cover's spine width: white or cream."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the PDF layout of unchanged stories from the last build into OUTPUT (kept in OUTPUT/.anthology-cache)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
@@ -102,7 +104,7 @@ def build(
         typer.echo(f"error: unknown profile {profile}; choose from {', '.join(PROFILES)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     with _progress(quiet) as step:
-        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step, cache=cache)
+        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step, cache=cache, cover_pdf=cover_pdf, paper=paper)
     _report(result.diagnostics, verbose, quiet)
     if not quiet:
         for path in result.outputs:

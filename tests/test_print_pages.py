@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pikepdf
@@ -72,14 +73,57 @@ def test_bleed_adds_an_eighth_inch_around_the_trim_box(tmp_path: Path) -> None:
 def test_characters_outside_the_theme_fonts_are_reported(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
-    (src / "a.txt").write_text("Greetings\n\nby X\n\nשלום עולם, «да», and 你好 there.\n", encoding="utf-8")
+    (src / "a.txt").write_text("Greetings\n\nby X\n\nשלום עולם, «да», 你好 and ሰላም there.\n", encoding="utf-8")
     result = build(src, tmp_path / "out", ("pdf",))
     (finding,) = [d for d in result.diagnostics if d.code == "P010"]
-    # Hebrew and Cyrillic are covered by the theme's fonts; the CJK characters are not.
-    assert "U+4F60" in finding.message and "U+05E9" not in finding.message and "U+0434" not in finding.message
+    # Hebrew and Cyrillic are in the theme's fonts, Chinese in the Noto CJK it names; Ethiopic in none.
+    assert "U+1230" in finding.message
+    assert "U+05E9" not in finding.message and "U+0434" not in finding.message and "U+4F60" not in finding.message
 
 
 def test_the_seeds_need_no_font_outside_the_theme(seeds_build) -> None:  # type: ignore[no-untyped-def]
     assert [d for d in seeds_build.diagnostics if d.code == "P010"] == []
     out = subprocess.run(["pdffonts", str(next(p for p in seeds_build.outputs if p.suffix == ".pdf"))], capture_output=True, text=True, check=True).stdout
     assert all("Anthology" in row.split()[0] for row in out.splitlines()[2:]), out
+
+
+def _theme_naming(tmp_path: Path, family: str, files: list[str]) -> Path:
+    theme = tmp_path / "cjk-theme"
+    theme.mkdir()
+    listed = ", ".join(f'"{f}"' for f in files)
+    (theme / "theme.toml").write_text(
+        f'name = "cjk"\nextends = "classic"\n[[system_fonts]]\nfamily = "{family}"\nfiles = [{listed}]\n'
+        'unicode_range = "U+4E00-9FFF"\ninstall = "apt-get install fonts-noto-cjk"\n',
+        encoding="utf-8",
+    )
+    return theme
+
+
+def test_a_named_cjk_font_that_is_not_installed_stops_the_build_with_what_to_install(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Tea\n\nby X\n\nShe wrote 茶馆 on the card.\n", encoding="utf-8")
+    theme = _theme_naming(tmp_path, "Noto Serif CJK SC", ["/nonexistent/NotoSerifCJK-Regular.ttc"])
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler", "build", str(src), "-o", str(tmp_path / "out"), "--theme", str(theme)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 5 and "Traceback" not in run.stderr
+    assert "error P012" in run.stderr and "U+8336" in run.stderr and "apt-get install fonts-noto-cjk" in run.stderr
+    assert not (tmp_path / "out").exists()  # nothing written
+    # A book without such characters does not need the font.
+    (src / "a.txt").write_text("Tea\n\nby X\n\nShe wrote tea on the card.\n", encoding="utf-8")
+    assert build(src, tmp_path / "out", ("pdf",), theme_name=str(theme)).outputs
+
+
+def test_a_named_font_that_fontconfig_resolves_elsewhere_is_refused(tmp_path: Path) -> None:
+    # The theme says Noto Serif CJK comes from the sans files: fontconfig disagrees, so the build stops.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Tea\n\nby X\n\nShe wrote 茶馆 on the card.\n", encoding="utf-8")
+    sans = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"]
+    theme = _theme_naming(tmp_path, "Noto Serif CJK SC", sans)
+    with pytest.raises(BuildError) as err:
+        build(src, tmp_path / "out", ("pdf",), theme_name=str(theme))
+    (diagnostic,) = err.value.diagnostics
+    assert diagnostic.code == "P012" and "fontconfig resolves 'Noto Serif CJK SC'" in diagnostic.message

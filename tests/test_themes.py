@@ -57,3 +57,28 @@ def test_unknown_theme_is_a_clear_error_listing_the_choices(tmp_path: Path) -> N
     assert run.returncode == 5
     assert "classic" in run.stderr and "large-print" in run.stderr and "Traceback" not in run.stderr
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+CJK_FONT_OF = {"classic": "Noto-Serif-CJK-SC", "modern": "Noto-Sans-CJK-SC", "large-print": "Noto-Sans-CJK-SC"}
+CJK_STORIES = {
+    "ja.txt": "桜の森の満開の下\n\nby 坂口安吾\n\n" + "桜の花が咲くと人々は酒をぶらさげたり団子をたべて花の下を歩いて絶景だの春ランマンだのと浮かれて陽気になりますが、これは嘘です。" * 3 + "\n",
+    "zh.txt": "月下独酌\n\nby 李白\n\n花间一壶酒，独酌无相亲。举杯邀明月，对影成三人。月既不解饮，影徒随我身。暂伴月将影，行乐须及春。\n",
+    "en.txt": "The Tea House\n\nby Someone\n\nShe wrote 「お茶」 on the card and, in her grandmother’s hand, 茶馆.\n",
+}
+
+
+@pytest.mark.parametrize("theme", sorted(CJK_FONT_OF))
+def test_chinese_and_japanese_print_in_the_noto_cjk_the_theme_names(theme: str, tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name, text in CJK_STORIES.items():
+        (src / name).write_text(text, encoding="utf-8")
+    result = build(src, tmp_path / "out", ("pdf",), theme_name=theme)  # the nothing-lost check reads it back
+    assert [d for d in result.diagnostics if d.code == "P010"] == []
+    pdf = result.outputs[0]
+    rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert all(row.split()[-5] == "yes" for row in rows)  # embedded
+    names = {row.split()[0].split("+", 1)[1] for row in rows}
+    assert CJK_FONT_OF[theme] in names and all(n.startswith((FONT_OF[theme], CJK_FONT_OF[theme])) for n in names), names
+    text = "".join(pdf_pages(pdf)).replace("\n", "")
+    assert "花间一壶酒，独酌无相亲。" in text and "桜の森の満開の下" in text and "「お茶」" in text  # glyphs map back to text

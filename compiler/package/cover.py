@@ -79,6 +79,11 @@ def _settings(theme: Theme) -> dict[str, str]:
     return {key: str(given.get(key, default)) for key, default in _DEFAULTS.items()}
 
 
+def cover_palette(theme: Theme) -> dict[str, str]:
+    """The theme's cover colours (background, ink, accent): the print wrap cover uses them too."""
+    return _settings(theme)
+
+
 def _theme_fonts(theme: Theme, settings: dict[str, str]) -> tuple[list[Path], list[Path]]:
     """Upright and italic faces, the theme's chosen one first, then the rest of its fonts folder."""
     files: list[Path] = []

@@ -3,6 +3,8 @@
 weasyprint falls back to whatever fonts the machine has for a character the theme's fonts lack,
 which makes the book depend on the machine (or print a missing-glyph box). We check the text
 against the cmaps of the theme's font files and say which characters, in which story, fall outside.
+Characters a theme sets in a font it names but does not ship (Noto CJK: systemfonts.py) need that
+font installed as named; the build stops if it is not.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import Diagnostic, warning
+from ..diagnostics import BuildError, Diagnostic, ExitCode, Severity, warning
 from ..render import RenderedBook
+from .systemfonts import SystemFont, resolution_problem, system_fonts
 
 _FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
 
@@ -23,11 +26,12 @@ _FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
 def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # weasyprint's own dependency
 
-    with TTFont(str(path), lazy=True) as font:
+    # fontNumber: the first face of a collection (.ttc); Noto CJK's faces share one character set.
+    with TTFont(str(path), lazy=True, fontNumber=0) as font:
         return frozenset(font.getBestCmap() or {})
 
 
-def theme_coverage(rendered: RenderedBook) -> frozenset[int]:
+def _own_coverage(rendered: RenderedBook) -> frozenset[int]:
     covered: set[int] = set()
     for folder in rendered.theme.folders:
         for path in sorted((folder / "fonts").glob("*")) if (folder / "fonts").is_dir() else ():
@@ -36,17 +40,55 @@ def theme_coverage(rendered: RenderedBook) -> frozenset[int]:
     return frozenset(covered)
 
 
+@lru_cache(maxsize=8)
+def _system_coverage(font: SystemFont) -> frozenset[int]:
+    return frozenset(ch for ch in _cmap(font.files[0]) if font.wants(ch)) if font.installed() else frozenset()
+
+
+def theme_coverage(rendered: RenderedBook) -> frozenset[int]:
+    """Every character the print fonts can set: the theme's own, and the installed fonts it names."""
+    covered = _own_coverage(rendered)
+    for font in system_fonts(rendered.theme):
+        covered |= _system_coverage(font)
+    return covered
+
+
 def _ignorable(ch: str) -> bool:
     # Spaces, controls and format characters (ZWJ, directional marks) draw nothing.
     return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn")
 
 
+def _needs(font: SystemFont, doc_title: str, chars: list[str]) -> Diagnostic | None:
+    """An error when the story's characters call for a named font that is not there as named."""
+    shown = " ".join(f"{ch} U+{ord(ch):04X}" for ch in chars[:6]) + (" …" if len(chars) > 6 else "")
+    if not font.installed():
+        missing = next(p for p in font.files if not p.is_file())
+        todo = f"install it ({font.install})" if font.install else "install it"
+        problem = f"{missing} is not installed; {todo}"
+    else:
+        problem = resolution_problem(font)
+        if not problem:
+            return None
+        problem += "; remove the other copy or point the theme at it"
+    message = f"{doc_title!r} has characters the theme sets in {font.family} ({shown}): {problem}, or build only the EPUB (--format epub)"
+    return Diagnostic("P012", Severity.ERROR, message)
+
+
 def missing_glyphs(rendered: RenderedBook) -> list[Diagnostic]:
-    covered = theme_coverage(rendered)
+    own = _own_coverage(rendered)
+    fonts = system_fonts(rendered.theme)
     found: list[Diagnostic] = []
+    errors: dict[str, Diagnostic] = {}  # one per font: the first story that needs it
     for doc in rendered.print_front + rendered.docs:
         text = "".join(etree.fromstring(doc.xhtml).itertext())
-        missing = sorted({ch for ch in set(text) if ord(ch) not in covered and not _ignorable(ch)})
+        missing = sorted({ch for ch in set(text) if ord(ch) not in own and not _ignorable(ch)})
+        for font in fonts:
+            wanted = [ch for ch in missing if font.wants(ord(ch))]
+            if not wanted:
+                continue
+            if font.family not in errors and (error := _needs(font, doc.title, wanted)) is not None:
+                errors[font.family] = error
+            missing = [ch for ch in missing if ord(ch) not in _system_coverage(font)]
         if missing:
             shown = " ".join(f"{ch} U+{ord(ch):04X}" for ch in missing[:12])
             more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
@@ -57,4 +99,6 @@ def missing_glyphs(rendered: RenderedBook) -> list[Diagnostic]:
                     "Add a font that covers them to the theme's fonts/ folder",
                 )
             )
+    if errors:
+        raise BuildError(ExitCode.THEME, list(errors.values()))
     return found

@@ -114,3 +114,11 @@ def render(anthology: Anthology, theme: Theme, cover_image: str | None = None) -
     nav = doc("nav.xhtml", contents_title, "front", "", "nav.xhtml", None, entries=entries, docs=landmarks)
     halftitle = doc("halftitle.xhtml", anthology.meta.title, "front", "", "halftitle.xhtml", None)
     return RenderedBook(tuple(docs), nav, theme, anthology.meta.language, (halftitle,), cover)
+
+
+def render_wrap_cover(anthology: Anthology, theme: Theme) -> RenderedDoc:
+    """The print-on-demand wrap cover (back, spine, front on one sheet): print only, never in the
+    EPUB. Its geometry comes from the packager (compiler/package/wrapcover.py)."""
+    book = book_view(anthology)
+    xhtml = _render(_environment(theme), "wrap-cover.xhtml", page_title=anthology.meta.title, book=book, theme=theme.settings)
+    return RenderedDoc("wrap-cover.xhtml", anthology.meta.title, "front", "", xhtml, None)

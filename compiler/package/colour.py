@@ -1,0 +1,156 @@
+"""Package stage (PDF, print profile): colour for a CMYK press — no DeviceRGB left in the file.
+
+weasyprint paints everything in DeviceRGB (`0 0 0 rg` for black text). PDF/X-4 with a CMYK output
+intent forbids DeviceRGB, and a press would turn RGB black into four-ink "rich" black, whose
+colours never register exactly under small type. So, in every content stream:
+
+- neutral colours (r = g = b: text, rules, crop marks) become DeviceGray, which PDF/X prints with
+  black ink alone;
+- other colours become DeviceCMYK, converted with the output intent's own profile (littleCMS,
+  relative colorimetric with black-point compensation), so the printer gets what the proof shows;
+- anything else that names DeviceRGB (images, shadings, transparency groups, `cs` operators) is
+  re-tagged as ICC-based sRGB (icc/sRGB.icc), which PDF/X-4 allows: the pixels stay as they are.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Name, Operator
+
+# An ICC v2 sRGB profile (icc/LICENSE.txt): PDF 1.6 predates the v4 profiles littleCMS writes.
+SRGB = Path(__file__).parent / "icc" / "sRGB.icc"
+# Tolerance for "neutral": weasyprint writes 8-bit colours as 6-digit decimals (0.501961).
+_NEUTRAL = 1 / 512
+_ICC_NAME = Name("/AnthologySRGB")
+
+
+def _number(value: float) -> Decimal:
+    return Decimal(f"{value:.6f}").normalize() + Decimal(0)  # "+ 0" turns 1E+1 back into 10
+
+
+@lru_cache(maxsize=4)
+def _to_cmyk(profile: Path):  # type: ignore[no-untyped-def]
+    from PIL import ImageCms
+
+    return ImageCms.buildTransform(
+        ImageCms.getOpenProfile(str(SRGB)), ImageCms.getOpenProfile(str(profile)), "RGB", "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC, flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _cmyk(rgb: tuple[float, float, float], profile: Path) -> tuple[Decimal, ...]:
+    from PIL import Image, ImageCms
+
+    pixel = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
+    values = ImageCms.applyTransform(pixel, _to_cmyk(profile)).getpixel((0, 0))
+    return tuple(_number(v / 255) for v in values)
+
+
+def _device_colour(operands: list[object], operator: str, profile: Path) -> tuple[list[object], Operator]:
+    r, g, b = (float(v) for v in operands)  # type: ignore[arg-type]
+    stroke = operator == "RG"
+    if max(r, g, b) - min(r, g, b) <= _NEUTRAL:
+        return [_number((r + g + b) / 3)], Operator("G" if stroke else "g")
+    return list(_cmyk((r, g, b), profile)), Operator("K" if stroke else "k")
+
+
+class _Recolour:
+    """Rewrites one PDF in place; the sRGB colour space object is made once, when first needed."""
+
+    def __init__(self, pdf: pikepdf.Pdf, profile: Path) -> None:
+        self.pdf = pdf
+        self.profile = profile
+        self._icc: pikepdf.Object | None = None
+
+    def icc(self) -> pikepdf.Object:
+        if self._icc is None:
+            stream = pikepdf.Stream(self.pdf, SRGB.read_bytes())
+            stream.N = 3
+            self._icc = self.pdf.make_indirect(pikepdf.Array([Name.ICCBased, stream]))
+        return self._icc
+
+    def content(self, holder: pikepdf.Object, resources: pikepdf.Object) -> bytes:
+        ops: list[tuple[list[object], Operator]] = []
+        named = False
+        for operands, operator in pikepdf.parse_content_stream(holder):
+            op = str(operator)
+            if op in ("rg", "RG"):
+                ops.append(_device_colour(list(operands), op, self.profile))
+            elif op in ("cs", "CS") and operands and operands[0] == Name.DeviceRGB:
+                ops.append(([_ICC_NAME], operator))
+                named = True
+            else:
+                ops.append((list(operands), operator))
+        if named:
+            if Name.ColorSpace not in resources:
+                resources.ColorSpace = pikepdf.Dictionary()
+            resources.ColorSpace[_ICC_NAME] = self.icc()
+        return pikepdf.unparse_content_stream(ops)
+
+    def objects(self) -> None:
+        """Images, shadings, groups and colour-space resources that name DeviceRGB."""
+        for obj in list(self.pdf.objects):
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            for key in (Name.ColorSpace, Name.CS):
+                value = obj.get(key)
+                if value == Name.DeviceRGB:
+                    obj[key] = self.icc()
+                elif isinstance(value, pikepdf.Dictionary):  # a resources' /ColorSpace table
+                    for name, space in list(value.items()):
+                        if space == Name.DeviceRGB:
+                            value[name] = self.icc()
+                        elif isinstance(space, pikepdf.Array):
+                            self._array(space)
+                elif isinstance(value, pikepdf.Array):
+                    self._array(value)
+
+    def _array(self, space: pikepdf.Array) -> None:
+        # [/Indexed /DeviceRGB …], [/Pattern /DeviceRGB], [/DeviceN names /DeviceRGB …]: the base space.
+        for i, item in enumerate(space):
+            if item == Name.DeviceRGB:
+                space[i] = self.icc()
+
+
+def _resources(holder: pikepdf.Object) -> pikepdf.Object:
+    if Name.Resources not in holder:
+        holder.Resources = pikepdf.Dictionary()
+    return holder.Resources
+
+
+def to_press_colour(pdf: pikepdf.Pdf, profile: Path) -> None:
+    recolour = _Recolour(pdf, profile)
+    for page in pdf.pages:
+        page.obj.Contents = pikepdf.Stream(pdf, recolour.content(page.obj, _resources(page.obj)))
+    for obj in list(pdf.objects):
+        is_form = isinstance(obj, pikepdf.Stream) and obj.get(Name.Subtype) == Name.Form
+        is_tiling = isinstance(obj, pikepdf.Stream) and obj.get(Name.PatternType) == 1
+        if is_form or is_tiling:
+            obj.write(recolour.content(obj, _resources(obj)))
+    recolour.objects()
+
+
+def device_rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
+    """Where a PDF still paints in DeviceRGB: empty for a file fit for a CMYK output intent."""
+    found: list[str] = []
+    holders = [(f"page {n}", page.obj) for n, page in enumerate(pdf.pages, start=1)]
+    holders += [(f"object {o.objgen}", o) for o in pdf.objects if isinstance(o, pikepdf.Stream) and (o.get(Name.Subtype) == Name.Form or o.get(Name.PatternType) == 1)]
+    for where, holder in holders:
+        for operands, operator in pikepdf.parse_content_stream(holder, "rg RG cs CS"):  # filtered in qpdf: fast
+            if str(operator) in ("rg", "RG") or Name.DeviceRGB in list(operands):
+                found.append(f"{where}: {operator}")
+                break
+    for obj in pdf.objects:
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            for key in (Name.ColorSpace, Name.CS):
+                value = obj.get(key)
+                values = list(value.values()) if isinstance(value, pikepdf.Dictionary) else [value]
+                for space in values:
+                    if space == Name.DeviceRGB or (isinstance(space, pikepdf.Array) and Name.DeviceRGB in list(space)):
+                        found.append(f"object {obj.objgen}: {key} DeviceRGB")
+    return found
