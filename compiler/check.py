@@ -33,8 +33,13 @@ _AUTO_HYPHEN_BREAK = re.compile("\u2010[ \t]*\r?\n")
 _ROMAN = re.compile(r"^[ivxlcdm]+$", re.I)
 
 
+# Characters that draw nothing (zero-width spaces and joiners, direction marks, the tag plane): a
+# PDF may keep or drop them, so they neither join nor split words on either side of the check.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\U000e0000-\U000e0fff]")
+
+
 def words(text: str) -> Counter[str]:
-    text = unicodedata.normalize("NFKC", _AUTO_HYPHEN_BREAK.sub("", text).replace("\u00ad", ""))
+    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", _AUTO_HYPHEN_BREAK.sub("", text)))
     # Case folded before the split: one C-level pass instead of one call per word.
     return Counter(CHECK_WORD.findall(text.casefold()))
 

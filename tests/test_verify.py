@@ -161,3 +161,11 @@ def test_digits_reordered_by_right_to_left_text_still_verify(tmp_path: Path) -> 
     src.mkdir()
     (src / "s.txt").write_text("00Ë0\ufe700", encoding="utf-8")
     assert build(src, tmp_path / "out", ("pdf",)).outputs
+
+
+def test_invisible_characters_neither_join_nor_split_words(tmp_path: Path) -> None:
+    # Found by the property test: the PDF drops U+E0000 between two letters, the source kept it.
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "s.txt").write_text("A\U000e0000A and zero\u200bwidth", encoding="utf-8")
+    assert build(src, tmp_path / "out").outputs
