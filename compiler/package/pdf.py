@@ -157,10 +157,10 @@ def _doc_pages(parts: list[Part], laid: Laid) -> list[int]:
     return counts
 
 
-def _estimate_pages(rendered: RenderedBook) -> int:
+def _estimate_pages(parts: list[Part]) -> int:
     # About 1,500 characters of XHTML to a page in the classic theme: close enough to pick the
     # gutter first time for most books; a wrong guess costs one more layout, never a wrong book.
-    return sum(len(doc.xhtml) for doc in rendered.docs) // 1500
+    return sum(len(part.doc.xhtml) for part in parts) // 1500
 
 
 def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> PdfBook:
@@ -176,9 +176,23 @@ def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options:
     if options.profile == "screen" or options.one_pass or not split.splittable:
         data, places = _one_pass(styles, parts, first_id, head, trim, settings, options)
         return PdfBook(data, pdf_page_texts(data), places)
+    try:
+        return _chunked_book(styles, parts, first_id, head, trim, settings, split, options)
+    except _Unsplittable:
+        data, places = _one_pass(styles, parts, first_id, head, trim, settings, options)
+        return PdfBook(data, pdf_page_texts(data), places)
+
+
+class _Unsplittable(Exception):
+    """The theme's page names could not be mirrored in a folio layer: lay the book out in one pass."""
+
+
+def _chunked_book(
+    styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, settings: dict[str, Any], split: PageStyle, options: PdfOptions
+) -> PdfBook:
     runner = _Runner(styles, options)
     try:
-        pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(rendered)
+        pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(parts)
         for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
             setup = page_setup(trim, settings, pages, options.bleed)
             segments, texts, places = _chunked(runner, parts, first_id, head, setup, split, options)
@@ -254,7 +268,7 @@ def _chunked(
             texts += blank.texts
             body_starts.append(None)
         if [p.kind for p in layer.pages] != [p.kind for p in result.pages]:
-            raise AssertionError("a folio layer does not match its chunk's pages")  # pagestyle's mirror broke
+            raise _Unsplittable("a folio layer does not match its chunk's pages")  # the theme names pages deeper than the mirror
         segments.append(Segment(result.pdf, layer.pdf))
         texts += result.texts
         body_starts += [p.start for p in result.pages]

@@ -78,7 +78,8 @@ def merge(segments: list[Segment]) -> bytes:
     first: pikepdf.Pdf | None = None
     for segment in segments:
         src = pikepdf.open(io.BytesIO(segment.pdf))
-        first = first or src
+        if first is None:
+            first = src  # the front matter: its document information and catalogue entries are the book's
         offset = len(out.pages)
         if segment.layer is not None:
             layer = pikepdf.open(io.BytesIO(segment.layer))
