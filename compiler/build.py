@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_atomically
 from .config import Config, load_config
 from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 from .model import Anthology, BookMeta, Story
@@ -61,22 +61,6 @@ def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
         subjects=config.subjects,
     )
     return Anthology(meta, stories)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a failed build never leaves a truncated book."""
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        # mkstemp makes the file private (0600); a book gets the permissions any new file would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 def _verify(
@@ -194,7 +178,7 @@ def build(
     try:
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():
-            _write_atomically(path, data)
+            write_atomically(path, data)  # a failed build never leaves a truncated book
         if layout_cache is not None:
             layout_cache.commit()
     except OSError as exc:

@@ -127,10 +127,6 @@ def book_text(pages: tuple[str, ...], running_heads: set[str]) -> str:
     return "\n".join(body) + "\n" + "\n".join(aside)
 
 
-def pdf_text(data: bytes, running_heads: set[str]) -> str:
-    return book_text(pdf_page_texts(data), running_heads)
-
-
 @dataclass(frozen=True)
 class Loss:
     story: Path

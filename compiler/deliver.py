@@ -9,14 +9,13 @@ overwrite each other, and delivering the same one again replaces it in place.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_atomically
 from .devices import MOUNTS_VARIABLE, Device, find_devices, identify, mount_roots
 from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 
@@ -104,20 +103,8 @@ def device_file_name(title: str, book_format: str) -> str:
 
 
 def _copy_atomically(book: Path, target: Path) -> None:
-    # A hidden temporary name: Kobo and Kindle ignore dot-files, so a half-copied book never shows.
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out, book.open("rb") as src:
-            shutil.copyfileobj(src, out, 1 << 20)
-            out.flush()
-            os.fsync(out.fileno())  # on the device before the rename, so the rename never exposes a hole
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with book.open("rb") as src:
+        write_atomically(target, src, durable=True)  # on the device before the rename exposes it
 
 
 def deliver(

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import write_atomically
 from .typesetter import Job, Laid, PageInfo
 
 FORMAT = "3"  # bump when Laid or the way chunks are made changes
@@ -76,17 +75,10 @@ class LayoutCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, laid in self.pending.items():
             pages = [[*p.kind, list(p.anchors), text, p.start] for p, text in zip(laid.pages, laid.texts)]
-            _write(self.folder / f"{key}.json", json.dumps(pages).encode())
-            _write(self.folder / f"{key}.pdf", laid.pdf)
-        _write(self.folder / "book.json", json.dumps({"pages": self.pages_hint}).encode())
+            write_atomically(self.folder / f"{key}.json", json.dumps(pages).encode())
+            write_atomically(self.folder / f"{key}.pdf", laid.pdf)
+        write_atomically(self.folder / "book.json", json.dumps({"pages": self.pages_hint}).encode())
         for path in self.folder.iterdir():
             if path.suffix in (".pdf", ".json") and path.stem not in self.used and path.name != "book.json":
                 path.unlink(missing_ok=True)
         self.pending.clear()
-
-
-def _write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    os.replace(temp, path)
