@@ -212,6 +212,9 @@ def test_pdf_contents_page_numbers_match_where_chapters_start(seeds_build: Build
         assert opening.split("\n")[0] == story.title  # the chapter opens there: no running head above
         assert _folio(texts[first_body + number]) == str(number + 1)  # and the folios run on from it
         assert number % 2 == 1  # stories open on rectos
+    notes = next(line for line in contents.splitlines() if line.startswith("Notes"))
+    number = int(notes.rstrip(". ").split()[-1])  # the end-notes are listed with their page too
+    assert texts[first_body + number - 1].split("\n")[0] == "Notes"
 
 
 def test_pdf_links_resolve_contents_to_chapters_and_notes_both_ways(tmp_path: Path) -> None:

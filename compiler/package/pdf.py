@@ -241,6 +241,11 @@ def _chunked(
     # 2. What needs the page numbers: end-notes, folio layers, front matter.
     groups = chunks + ([back] if back else [])
     back_jobs = [chunk_job(back, folios)] if back else []
+    if back:
+        # The contents lists the end-notes too; they open on the next recto, laid out beside the
+        # front matter rather than before it.
+        for anchor in (back[0].anchor, first_id[back[0].doc.file_name]):
+            folios.setdefault(anchor, next_page)
     front_job = Job(html_of(front, first_id, head, folios, whole_book=False), page_css)
     back_laid = runner.run(back_jobs + [front_job, Job(_BLANK, page_css)])
     laid += back_laid[: len(back_jobs)]
@@ -298,6 +303,9 @@ def _one_pass(
             # The notes continue the body's page count, opening on the next recto.
             start = len(body_pages) + 1 + len(body_pages) % 2
             notes = typeset(html_of(back, first_id, head, folios), css, f"@page :first {{ counter-reset: page {start}; }}")
+            for number, page in enumerate(notes.pages, start=start):
+                for anchor in page.anchors:  # so the contents can list the notes' page too
+                    folios.setdefault(anchor, number)
             if len(body_pages) % 2:
                 body_pages += typeset(_BLANK, css).pages
             body_pages += notes.pages
