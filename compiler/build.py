@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from .atomic import write_atomically
@@ -22,8 +23,11 @@ from .package.cover import cover_file_name, find_cover, make_cover
 from .package.derived import DERIVED, derive, with_source
 from .read import read_stories, story_files
 from .render import RenderedBook, render
-from .render.theme import load_theme
+from .render.theme import Theme, load_theme
 from .transforms import transform
+
+if TYPE_CHECKING:
+    from .package.pdf import Workers
 
 FORMATS = ("epub", "pdf")  # the default
 ALL_FORMATS = FORMATS + DERIVED  # KEPUB and AZW3 on request
@@ -107,12 +111,46 @@ def build(
         _check_cover_request(formats, profile, paper)
     step("reading the stories")
     config = load_config(source)
-    check_sizes(story_files(source, config))
+    input_bytes = check_sizes(story_files(source, config))
+    theme = load_theme(theme_name or config.theme, source)
+    workers = _early_workers(formats, input_bytes, theme, profile, one_pass)
+    try:
+        return _build(source, output, formats, config, theme, workers, profile, trim, bleed, verify, step, cache, one_pass, cover_pdf, paper)
+    finally:
+        if workers is not None:
+            workers.close()
+
+
+def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, profile: str, one_pass: bool) -> Workers | None:
+    """Layout workers for a PDF that will take several chunks, started before the stories are read."""
+    from .package.pdf import CHUNK_BYTES, start_workers
+
+    if "pdf" not in formats or input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
+        return None
+    return start_workers(theme, profile, one_pass)
+
+
+def _build(
+    source: Path,
+    output: Path,
+    formats: tuple[str, ...],
+    config: Config,
+    theme: Theme,
+    workers: Workers | None,
+    profile: str,
+    trim: str | None,
+    bleed: bool,
+    verify: bool,
+    step: Callable[[str], None],
+    cache: bool,
+    one_pass: bool,
+    cover_pdf: bool,
+    paper: str,
+) -> BuildResult:
     read = read_stories(source, config)
     step("typesetting the text")
     anthology, found = transform(assemble(config, read.stories))
     check_paragraphs(anthology)
-    theme = load_theme(theme_name or config.theme, source)
     cover = find_cover(source)  # a user's cover.jpg or cover.png replaces the drawn one
     rendered = render(anthology, theme, cover_file_name(cover) if "epub" in formats else None)
 
@@ -131,7 +169,7 @@ def build(
         authors = [a for s in anthology.stories for a in s.authors]
         # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
         layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
-        options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass)
+        options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass, pool=workers)
         options.progress = lambda done, total: step(f"laying out the PDF: {done} of {total} stories")
         pdf = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
         books[output / "anthology.pdf"] = pdf.data
@@ -143,7 +181,7 @@ def build(
         from .package.pdfx import make_pdfx
 
         pdf_path = output / "anthology.pdf"
-        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, list(dict.fromkeys(authors)))
+        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, list(dict.fromkeys(authors)), coloured=pdf.coloured)
     if "epub" in formats:
         from .package.epub import package_epub
 

@@ -17,7 +17,8 @@ MAX_TOTAL_BYTES = 96 * 1024 * 1024
 MAX_PARAGRAPH_CHARS = 200_000
 
 
-def check_sizes(paths: list[Path]) -> None:
+def check_sizes(paths: list[Path]) -> int:
+    """The stories' total size in bytes, once each file and the whole are within the limits."""
     total = 0
     for path in paths:
         size = path.stat().st_size
@@ -36,6 +37,7 @@ def check_sizes(paths: list[Path]) -> None:
             f"the stories add up to {total / 2**20:.0f} MB, over {MAX_TOTAL_BYTES // 2**20} MB; build them as several anthologies",
             paths[0].parent,
         )
+    return total
 
 
 def check_paragraphs(anthology: Anthology) -> None:

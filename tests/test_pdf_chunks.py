@@ -41,7 +41,7 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
     patch.setattr(pdf, "CHUNK_BYTES", 8_000)  # about one story a chunk
     # The links are checked as the merge wrote them: the print profile's PDF/X-4 step then removes
     # them, as PDF/X allows no annotations on the printed area (tests/test_pdf_profiles.py).
-    patch.setattr(pdfx, "make_pdfx", lambda data, *_: data)
+    patch.setattr(pdfx, "make_pdfx", lambda data, *_, **__: data)
     try:
         return {
             "chunked": build(src, tmp_path_factory.mktemp("chunked-out"), ("pdf",), cache=False),

@@ -134,6 +134,34 @@ def test_colours_images_and_gradients_leave_device_rgb_behind() -> None:
     assert brown[2] > brown[1] > brown[0]  # #8b6b3d in CMYK: more yellow than magenta than cyan
 
 
+def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finished_pdf() -> None:
+    """The chunked layout draws press colours as weasyprint writes (colour.drawing_for_press) instead
+    of rewriting the finished book: the same operators and values as the rewrite, nothing RGB left."""
+    import weasyprint
+
+    from compiler.package.typesetter import laid_out
+
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+    html = (
+        '<h1 style="color:#8b6b3d">Title</h1><p style="color:#444">Grey text</p><hr style="border:0;border-top:1pt solid #808080">'
+        f'<img src="data:image/png;base64,{png}" style="width:1in">'
+        '<div style="height:1in;background:linear-gradient(#c00,#00c)"></div>'
+    )
+    meta = BookMeta("T", "", "en", "urn:uuid:00000000-0000-5000-8000-000000000000", "2023-11-14T22:13:20Z")
+
+    def colours(data: bytes) -> list[tuple[str, list[float]]]:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            assert device_rgb_uses(pdf) == []
+            return [(str(op), [round(float(v), 6) for v in args]) for args, op in pikepdf.parse_content_stream(pdf.pages[0]) if str(op) in ("g", "G", "k", "K")]
+
+    rewritten = colours(make_pdfx(weasyprint.HTML(string=html).write_pdf(), meta, ["A"]))
+    laid = laid_out(weasyprint.HTML(string=html).render(), press=True)
+    assert laid.rgb_left == ""
+    drawn = colours(laid.pdf)
+    assert drawn == rewritten and ("g", [0.266667]) in drawn and any(op == "k" for op, _ in drawn)
+    assert colours(make_pdfx(laid.pdf, meta, ["A"], coloured=True)) == drawn
+
+
 def test_pdfx_is_deterministic_and_refuses_fonts_that_are_not_embedded() -> None:
     meta = BookMeta("T", "", "en", "urn:uuid:00000000-0000-5000-8000-000000000000", "2023-11-14T22:13:20Z")
     with pikepdf.new() as pdf:

@@ -14,6 +14,9 @@ colours never register exactly under small type. So, in every content stream:
 
 from __future__ import annotations
 
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -51,12 +54,32 @@ def _cmyk(rgb: tuple[float, float, float], profile: Path) -> tuple[Decimal, ...]
     return tuple(_number(v / 255) for v in values)
 
 
-def _device_colour(operands: list[object], operator: str, profile: Path) -> tuple[list[object], Operator]:
+def _device_colour(operands: list[object], operator: str, profile: Path) -> tuple[list[Decimal], str]:
     r, g, b = (float(v) for v in operands)  # type: ignore[arg-type]
     stroke = operator == "RG"
     if max(r, g, b) - min(r, g, b) <= _NEUTRAL:
-        return [_number((r + g + b) / 3)], Operator("G" if stroke else "g")
-    return list(_cmyk((r, g, b), profile)), Operator("K" if stroke else "k")
+        return [_number((r + g + b) / 3)], "G" if stroke else "g"
+    return list(_cmyk((r, g, b), profile)), "K" if stroke else "k"
+
+
+@contextmanager
+def drawing_for_press(profile: Path) -> Iterator[None]:
+    """While weasyprint writes a PDF: its RGB colours drawn as gray or CMYK straight away, as
+    `to_press_colour` would rewrite them, so no content stream needs parsing afterwards. Every
+    colour weasyprint paints passes through pydyf's `set_color_rgb` (weasyprint 70, pinned)."""
+    from weasyprint.pdf.stream import Stream
+
+    original = Stream.set_color_rgb
+
+    def set_color_rgb(self, r, g, b, stroke=False):  # type: ignore[no-untyped-def]
+        operands, operator = _device_colour([r, g, b], "RG" if stroke else "rg", profile)
+        self.stream.append(" ".join([*(str(v) for v in operands), operator]).encode())
+
+    Stream.set_color_rgb = set_color_rgb
+    try:
+        yield
+    finally:
+        Stream.set_color_rgb = original
 
 
 class _Recolour:
@@ -66,6 +89,11 @@ class _Recolour:
         self.pdf = pdf
         self.profile = profile
         self._icc: pikepdf.Object | None = None
+        self.rewritten = False  # a content stream rewritten
+
+    @property
+    def changed(self) -> bool:
+        return self._icc is not None or self.rewritten
 
     def icc(self) -> pikepdf.Object:
         if self._icc is None:
@@ -80,7 +108,8 @@ class _Recolour:
         for operands, operator in pikepdf.parse_content_stream(holder):
             op = str(operator)
             if op in ("rg", "RG"):
-                ops.append(_device_colour(list(operands), op, self.profile))
+                values, name = _device_colour(list(operands), op, self.profile)
+                ops.append((list(values), Operator(name)))
             elif op in ("cs", "CS") and operands and operands[0] == Name.DeviceRGB:
                 ops.append(([_ICC_NAME], operator))
                 named = True
@@ -133,6 +162,27 @@ def to_press_colour(pdf: pikepdf.Pdf, profile: Path) -> None:
         if is_form or is_tiling:
             obj.write(recolour.content(obj, _resources(obj)))
     recolour.objects()
+
+
+def for_press(data: bytes) -> tuple[bytes, str]:
+    """One laid-out piece of the book (drawn under `drawing_for_press`) made fit for the press
+    profile, and the first place DeviceRGB is still painted ("" when none). Done piece by piece
+    in the layout workers, the whole book's colour costs no time of its own. Content streams are
+    rewritten only if something in them still names DeviceRGB (a gradient, say)."""
+    from .pdfx import FOGRA39
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        recolour = _Recolour(pdf, FOGRA39.profile)
+        recolour.objects()
+        if device_rgb_uses(pdf):
+            to_press_colour(pdf, FOGRA39.profile)
+            recolour.rewritten = True
+        left = device_rgb_uses(pdf)
+        if not recolour.changed and not left:
+            return data, ""  # nothing changed: the bytes as weasyprint wrote them
+        out = io.BytesIO()
+        pdf.save(out, deterministic_id=True)
+        return out.getvalue(), (left[0] if left else "")
 
 
 def device_rgb_uses(pdf: pikepdf.Pdf) -> list[str]:

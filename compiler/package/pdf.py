@@ -27,13 +27,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+import heapq
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
 from ..check import pdf_page_texts
 from ..render import RenderedBook
+from ..render.theme import Theme
 from .layoutcache import LayoutCache
 from .pagelist import Start, page_starts
 from .pagesetup import PageSetup, page_setup
@@ -59,6 +61,7 @@ class PdfOptions:
     workers: int | None = None  # None: one per core
     chunk_bytes: int | None = None  # None: CHUNK_BYTES
     one_pass: bool = False  # lay the book out in one pass (the tests' reference)
+    pool: Workers | None = None  # worker processes started early (start_workers); closed once laid out
     progress: Callable[[int, int], None] = field(default=lambda done, total: None)  # stories laid out, of all
 
 
@@ -67,6 +70,7 @@ class PdfBook:
     data: bytes
     page_texts: tuple[str, ...]  # every page's text, read back from the pages the PDF is made of
     pages: tuple[tuple[str, Start | None], ...] = ()  # each page's number as printed, and where it begins
+    coloured: bool = False  # every piece already recoloured for the press and checked (colour.for_press)
 
 
 def _roman(n: int) -> str:
@@ -97,52 +101,103 @@ def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
     return chunks
 
 
+def _ready() -> None:
+    """A job that does nothing: submitting one per worker makes the pool start them all now."""
+
+
+class Workers:
+    """Layout worker processes, started before the stories are read so that they load weasyprint
+    and the theme meanwhile (about a second and a half each) instead of after."""
+
+    def __init__(self, styles: Stylesheets, count: int) -> None:
+        self.styles = styles
+        self.count = count
+        # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
+        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"), initializer=start_worker, initargs=(styles,))
+        for _ in range(count):
+            self.pool.submit(_ready)
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)  # after an error, nothing queued is started
+
+
+def core_count() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+Key = tuple[str, int]
+
+
 class _Runner:
-    """Runs layout jobs through the cache, in worker processes when there are several."""
+    """Runs layout jobs, most urgent first: a cached job is done at once, the others run in the
+    worker processes when there are several (or here, one at a time). Jobs are added as what they
+    need becomes known, so the workers never wait for a stage to end while there is work."""
 
     def __init__(self, styles: Stylesheets, options: PdfOptions) -> None:
         self.styles = styles
         self.cache = options.cache
-        self.workers = options.workers or len(os.sched_getaffinity(0))
-        self.pool: Executor | None = None
+        self.workers = options.workers or core_count()
+        self.pool: Executor | None = options.pool.pool if options.pool is not None else None
         self.local: Typesetter | None = None
+        self.queue: list[tuple[int, int, Key, Job]] = []  # a heap: (priority, order added, key, job)
+        self.running: dict[Future[Laid], tuple[Key, Job]] = {}
+        self.finished: list[tuple[Key, Laid]] = []
+        self.added = 0
 
-    def run(self, jobs: list[Job], start_pool: bool = False, finished: Callable[[int], None] = lambda n: None) -> list[Laid]:
-        """`start_pool`: worth starting worker processes for (the chunks); later, smaller stages use
-        them only if they are already running. `finished(n)` is called as job n is done."""
-        done: dict[int, Laid] = {}
-        todo: list[int] = []
-        for n, job in enumerate(jobs):
-            hit = self.cache.get(job) if self.cache else None
-            if hit is not None:
-                done[n] = hit
-                finished(n)
-            else:
-                todo.append(n)
-        if len(todo) > 1 and self.workers > 1 and (self.pool is not None or start_pool):
-            if self.pool is None:
-                # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
-                self.pool = ProcessPoolExecutor(
-                    max_workers=min(self.workers, len(todo)), mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
-                )
-            futures = {self.pool.submit(run_job, jobs[n]): n for n in todo}
-            for future in as_completed(futures):
-                done[futures[future]] = future.result()
-                finished(futures[future])
+    def add(self, key: Key, job: Job, priority: int) -> None:
+        hit = self.cache.get(job) if self.cache else None
+        if hit is not None:
+            self.finished.append((key, hit))
         else:
-            for n in todo:
+            heapq.heappush(self.queue, (priority, self.added, key, job))
+        self.added += 1
+
+    def use_workers(self) -> None:
+        """Start worker processes, if worth it: several jobs queued and several cores."""
+        if self.pool is None and len(self.queue) > 1 and self.workers > 1:
+            self.pool = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
+            )
+
+    def busy(self) -> bool:
+        return bool(self.finished or self.queue or self.running)
+
+    def next(self) -> tuple[Key, Laid]:
+        """The next job done, in whatever order they finish."""
+        if not self.finished:
+            if self.pool is None:
+                _, _, key, job = heapq.heappop(self.queue)
                 if self.local is None:
                     self.local = Typesetter(self.styles)
-                done[n] = laid_out(self.local(jobs[n].html, jobs[n].page_css, jobs[n].after_theme))
-                finished(n)
+                self._done(key, job, laid_out(self.local(job.html, job.page_css, job.after_theme), job.press))
+            else:
+                self._fill()
+                done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: self.running[f][0]):
+                    key, job = self.running.pop(future)
+                    self._done(key, job, future.result())
+                self._fill()  # before the caller works on the result: the workers go on meanwhile
+        return self.finished.pop(0)
+
+    def _fill(self) -> None:
+        assert self.pool is not None
+        while self.queue and len(self.running) < self.workers:
+            _, _, key, job = heapq.heappop(self.queue)
+            self.running[self.pool.submit(run_job, job)] = (key, job)
+
+    def _done(self, key: Key, job: Job, laid: Laid) -> None:
+        if laid.rgb_left:
+            from .pdfx import rgb_left
+
+            raise rgb_left(laid.rgb_left)
         if self.cache:
-            for n in todo:
-                self.cache.put(jobs[n], done[n])
-        return [done[n] for n in range(len(jobs))]
+            self.cache.put(job, laid)
+        self.finished.append((key, laid))
 
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)  # after an error, nothing queued is started
+            self.pool = None
 
 
 def _doc_pages(parts: list[Part], laid: Laid) -> list[int]:
@@ -163,9 +218,22 @@ def _estimate_pages(parts: list[Part]) -> int:
     return sum(len(part.doc.xhtml) for part in parts) // 1500
 
 
+def stylesheets(theme: Theme) -> Stylesheets:
+    return Stylesheets(theme.folders, tuple(theme.chain("print.css")))
+
+
+def start_workers(theme: Theme, profile: str, one_pass: bool = False) -> Workers | None:
+    """Worker processes for a book that will be laid out in chunks, started now so they are ready
+    when the chunks are; None when it will be laid out in one pass or there is one core."""
+    styles = stylesheets(theme)
+    if profile == "screen" or one_pass or core_count() < 2 or not page_style(styles.sheets).splittable:
+        return None
+    return Workers(styles, core_count())
+
+
 def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> PdfBook:
     options = options or PdfOptions()
-    styles = Stylesheets(rendered.theme.folders, tuple(rendered.theme.chain("print.css")))
+    styles = stylesheets(rendered.theme)
     split = page_style(styles.sheets)
     head = {"title": title, "authors": authors, "language": rendered.language}
     settings = rendered.theme.settings
@@ -205,59 +273,82 @@ def _chunked_book(
     finally:
         runner.close()  # before the merge: the workers' memory is given back first
     data = merge(segments)
-    return PdfBook(data, texts, places)
+    return PdfBook(data, texts, places, coloured=options.profile == "print")
+
+
+# What the workers take first when several jobs wait: the stories, then the end-notes (the longest
+# job left once the stories are laid out), the front matter, and last the thin folio layers.
+_STORIES, _NOTES, _FRONT, _LAYER = range(4)
 
 
 def _chunked(
     runner: _Runner, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], setup: PageSetup, split: PageStyle, options: PdfOptions
 ) -> tuple[list[Segment], tuple[str, ...], tuple[tuple[str, Start | None], ...]]:
     page_css = setup.css()
+    press = options.profile == "print"
     front = [p for p in parts if p.doc.matter == "front"]
     back = [p for p in parts if p.doc.matter == "back"]
     chunks = chunks_of([p for p in parts if p.doc.matter == "body"], options.chunk_bytes or CHUNK_BYTES)
+    groups = chunks + ([back] if back else [])  # the notes are placed like one more chunk
 
-    def chunk_job(chunk: list[Part], folios: dict[str, int] | None) -> Job:
-        return Job(html_of(chunk, first_id, head, folios, whole_book=False), page_css, split.without_folios())
+    def job(html: str, after_theme: str = "") -> Job:
+        return Job(html, page_css, after_theme, press)
 
-    # 1. The stories, in parallel; their pages counted from folio 1 on a recto.
+    # 1. The stories, in parallel, their pages counted from folio 1 on a recto and without folios.
+    for n, chunk in enumerate(chunks):
+        runner.add(("chunk", n), job(html_of(chunk, first_id, head, None, whole_book=False), split.without_folios()), _STORIES)
+    runner.use_workers()
     stories = sum(len(chunk) for chunk in chunks)
-    counted = [0]
-
-    def finished(n: int) -> None:
-        counted[0] += len(chunks[n])
-        options.progress(counted[0], stories)
-
+    counted = 0
     options.progress(0, stories)
-    laid = runner.run([chunk_job(chunk, None) for chunk in chunks], start_pool=True, finished=finished)
+    # 2. As soon as the pages before a chunk are known, its folio layer; once all the stories are
+    # laid out, the end-notes (their "p. N" back to the text) and the front matter with its contents.
+    laid: dict[int, Laid] = {}
+    layers: dict[int, Laid] = {}
+    starts: list[int] = []  # each group's first folio
     folios: dict[str, int] = {}
-    starts: list[int] = []
     next_page = 1
-    for result in laid:
+    front_laid = blank = None
+    rest_asked = False
+
+    def place(n: int) -> None:
+        nonlocal next_page
+        result = laid[n]
         starts.append(next_page)
-        for n, page in enumerate(result.pages):
+        for k, page in enumerate(result.pages):
             for anchor in page.anchors:  # a box split over pages is anchored on each: keep the first
-                folios.setdefault(anchor, next_page + n)
-        next_page += len(result.pages) + len(result.pages) % 2  # the next chunk opens on a recto
-    # 2. What needs the page numbers: end-notes, folio layers, front matter.
-    groups = chunks + ([back] if back else [])
-    back_jobs = [chunk_job(back, folios)] if back else []
-    if back:
-        # The contents lists the end-notes too; they open on the next recto, laid out beside the
-        # front matter rather than before it.
-        for anchor in (back[0].anchor, first_id[back[0].doc.file_name]):
-            folios.setdefault(anchor, next_page)
-    front_job = Job(html_of(front, first_id, head, folios, whole_book=False), page_css)
-    back_laid = runner.run(back_jobs + [front_job, Job(_BLANK, page_css)])
-    laid += back_laid[: len(back_jobs)]
-    if back:
-        starts.append(next_page)
-    front_laid, blank = back_laid[-2], back_laid[-1]
-    layers = runner.run(
-        [
-            Job(mirror_html(group, _doc_pages(group, result), head), page_css, split.folios_only(start))
-            for group, result, start in zip(groups, laid, starts)
-        ]
-    )
+                folios.setdefault(anchor, next_page + k)
+        mirror = mirror_html(groups[n], _doc_pages(groups[n], result), head)
+        runner.add(("layer", n), job(mirror, split.folios_only(next_page)), _LAYER)
+        next_page += len(result.pages) + len(result.pages) % 2  # the next one opens on a recto
+
+    while runner.busy():
+        (kind, n), result = runner.next()
+        if kind == "chunk":
+            laid[n] = result
+            counted += len(chunks[n])
+            options.progress(counted, stories)
+            while len(starts) < len(chunks) and len(starts) in laid:
+                place(len(starts))
+            if len(starts) == len(chunks) and not rest_asked:
+                rest_asked = True
+                if back:
+                    runner.add(("notes", len(chunks)), job(html_of(back, first_id, head, folios, whole_book=False), split.without_folios()), _NOTES)
+                    # The contents lists the end-notes too; they open on the next recto.
+                    for anchor in (back[0].anchor, first_id[back[0].doc.file_name]):
+                        folios.setdefault(anchor, next_page)
+                runner.add(("front", 0), job(html_of(front, first_id, head, folios, whole_book=False)), _FRONT)
+                runner.add(("blank", 0), job(_BLANK), _FRONT)
+        elif kind == "notes":
+            laid[n] = result
+            place(n)
+        elif kind == "layer":
+            layers[n] = result
+        elif kind == "front":
+            front_laid = result
+        else:
+            blank = result
+    assert front_laid is not None and blank is not None
     # 3. In order: front matter padded to an even count, then each chunk on a recto.
     segments = [Segment(front_laid.pdf)]
     texts = list(front_laid.texts)
@@ -267,7 +358,8 @@ def _chunked(
         texts += blank.texts
         front_starts.append(None)
     body_starts: list[Start | None] = []
-    for n, (result, layer) in enumerate(zip(laid, layers)):
+    for n in range(len(groups)):
+        result, layer = laid[n], layers[n]
         if n and len(laid[n - 1].pages) % 2:
             segments.append(Segment(blank.pdf))
             texts += blank.texts

@@ -55,15 +55,18 @@ FOGRA39 = OutputIntent(
 )
 
 
-def make_pdfx(pdf_bytes: bytes, meta: BookMeta, authors: list[str], intent: OutputIntent = FOGRA39) -> bytes:
+def make_pdfx(pdf_bytes: bytes, meta: BookMeta, authors: list[str], intent: OutputIntent = FOGRA39, coloured: bool = False) -> bytes:
+    """`coloured`: every piece the PDF was merged from was recoloured and checked already
+    (colour.for_press, in the layout workers), with this intent's profile."""
     with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
         _check_fonts(pdf)
         _page_boxes(pdf)
         _drop_annotations(pdf)
-        to_press_colour(pdf, intent.profile)
-        left = device_rgb_uses(pdf)
-        if left:
-            raise fail(ExitCode.OUTPUT, "P031", f"the print PDF still paints in RGB ({left[0]}), which PDF/X-4 forbids; build with --profile screen, and report this")
+        if not coloured or intent != FOGRA39:
+            to_press_colour(pdf, intent.profile)
+            left = device_rgb_uses(pdf)
+            if left:
+                raise rgb_left(left[0])
         _output_intent(pdf, intent)
         instance = uuid.UUID(bytes=hashlib.sha256(pdf_bytes).digest()[:16], version=5)
         _identify(pdf, meta, authors, f"uuid:{instance}")
@@ -76,6 +79,10 @@ def make_pdfx(pdf_bytes: bytes, meta: BookMeta, authors: list[str], intent: Outp
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
         return out.getvalue()
+
+
+def rgb_left(where: str) -> Exception:
+    return fail(ExitCode.OUTPUT, "P031", f"the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this")
 
 
 def _check_fonts(pdf: pikepdf.Pdf) -> None:

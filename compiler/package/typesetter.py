@@ -74,6 +74,7 @@ class Job:
     html: str
     page_css: str  # the page geometry (pagesetup.PageSetup.css())
     after_theme: str = ""
+    press: bool = False  # recolour for a CMYK press (colour.py) here, in parallel, not in the whole book
 
 
 @dataclass(frozen=True)
@@ -88,15 +89,24 @@ class Laid:
     pdf: bytes
     pages: tuple[PageInfo, ...]
     texts: tuple[str, ...]  # each page's text read back from `pdf`, for the nothing-lost check
+    rgb_left: str = ""  # with `press`: where DeviceRGB is still painted (never cached: the build fails)
 
 
-def laid_out(document: Any) -> Laid:
+def laid_out(document: Any, press: bool = False) -> Laid:
     """A weasyprint document written to PDF, described, and its text read back (here, in the
     worker, where it runs in parallel and is cached with the chunk)."""
     from ..check import pdf_page_texts
 
-    pdf = document.write_pdf()
-    return Laid(pdf, describe(document), pdf_page_texts(pdf))
+    if not press:
+        pdf = document.write_pdf()
+        return Laid(pdf, describe(document), pdf_page_texts(pdf))
+    from .colour import drawing_for_press, for_press
+    from .pdfx import FOGRA39
+
+    with drawing_for_press(FOGRA39.profile):
+        pdf = document.write_pdf()
+    pdf, left = for_press(pdf)
+    return Laid(pdf, describe(document), pdf_page_texts(pdf), left)
 
 
 def describe(document: Any) -> tuple[PageInfo, ...]:
@@ -119,7 +129,7 @@ def run_job(job: Job) -> Laid:
     """In a worker process: lay out one chunk or folio layer and write it as a PDF of its own."""
     assert _WORKER is not None, "start_worker was not called in this process"
     document = _WORKER(job.html, job.page_css, job.after_theme)
-    laid = laid_out(document)
+    laid = laid_out(document, job.press)
     del document
     _give_back_memory()
     return laid
