@@ -76,7 +76,10 @@ def _verify(
 
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
-    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, theme_coverage(rendered), pdf_pages)
+    # Which characters the PDF's fonts can set, to tell a missing glyph from a lost word: read from
+    # the font files (a third of a second), so only when there is a PDF.
+    covered = theme_coverage(rendered) if "pdf" in by_kind else None
+    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, covered, pdf_pages)
     if lost:
         raise BuildError(ExitCode.OUTPUT, lost)
 
@@ -123,9 +126,11 @@ def build(
 
 def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, profile: str, one_pass: bool) -> Workers | None:
     """Layout workers for a PDF that will take several chunks, started before the stories are read."""
+    if "pdf" not in formats:
+        return None
     from .package.pdf import CHUNK_BYTES, start_workers
 
-    if "pdf" not in formats or input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
+    if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
         return None
     return start_workers(theme, profile, one_pass)
 

@@ -49,7 +49,11 @@ def join_lines(parts: list[str] | tuple[str, ...]) -> str:
 def columns(line: str) -> int:
     """How many terminal columns a line takes: wide characters take two (a 35-character Chinese
     line fills 70 columns, as a hard wrap does)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)
+    # Nothing below U+0378 is wide: only the rest (a dash, a curly quote in Latin text) is looked up.
+    return len(line) + sum(1 for ch in _MAYBE_WIDE.findall(line) if unicodedata.east_asian_width(ch) in ("W", "F"))
+
+
+_MAYBE_WIDE = re.compile("[\u0378-\U0010ffff]")
 
 
 def word_count(text: str) -> int:

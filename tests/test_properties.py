@@ -85,3 +85,13 @@ def test_any_story_builds_a_valid_epub_and_a_pdf_that_opens_or_fails_cleanly(tex
         keep = Path(tempfile.mkdtemp(prefix="prop-epub-")) / "anthology.epub"
         keep.write_bytes(epub.read_bytes())
         BUILT_EPUBS.append(keep)
+
+
+@given(st.text(max_size=80))
+def test_line_width_in_columns_counts_wide_characters_twice(line: str) -> None:
+    """The fast count (issue 8: Latin lines without a lookup per character) against the definition."""
+    import unicodedata
+
+    from compiler.scripts import columns
+
+    assert columns(line) == sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from ..diagnostics import ExitCode, fail
 
+PROFILES = ("print", "screen", "booklet")  # what the PDF is for: a printer, a screen, a folded booklet
+
 _UNITS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 
 # Named trims, width × height in points.

@@ -45,7 +45,6 @@ from .printdoc import Part, html_of, mirror_html, parts_of
 from .typesetter import Job, Laid, Stylesheets, Typesetter, laid_out, run_job, start_worker
 
 DEFAULT_TRIM = "5.5x8.5"
-PROFILES = ("print", "screen", "booklet")
 # XHTML bytes per chunk: about 25 pages of the classic theme. Smaller chunks spread better over
 # the cores and re-lay less after an edit; each carries its own font subsets, so not too small.
 CHUNK_BYTES = 60_000
