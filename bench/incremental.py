@@ -32,8 +32,9 @@ def edit_one_story(folder: Path) -> Path:
 def measure_incremental(
     c: corpus.Corpus, fmt: str, work: Path, command: Callable[[Path, Path, str], list[str]], env: dict[str, str]
 ) -> dict:
-    """`command(source, out, fmt)` is anthology's build command line."""
-    base = work / "incremental" / f"{c.scale}x-{fmt}"
+    """`command(source, out, fmt)` is anthology's build command line; `fmt` may name both books."""
+    name = f"{c.scale}x-{fmt.replace(',', '-')}"
+    base = work / "incremental" / name
     shutil.rmtree(base, ignore_errors=True)
     source = base / "corpus"
     shutil.copytree(c.folder, source)
@@ -41,13 +42,13 @@ def measure_incremental(
     warm.mkdir(parents=True)
     clean.mkdir()
     logs = work / "logs"
-    first = measure.run(command(source, warm, fmt), logs / f"incremental-{c.scale}x-{fmt}-first.log", env=env, cwd=work)
+    first = measure.run(command(source, warm, fmt), logs / f"incremental-{name}-first.log", env=env, cwd=work)
     edited = edit_one_story(source)
-    rebuild = measure.run(command(source, warm, fmt), logs / f"incremental-{c.scale}x-{fmt}-rebuild.log", env=env, cwd=work)
-    full = measure.run(command(source, clean, fmt), logs / f"incremental-{c.scale}x-{fmt}-clean.log", env=env, cwd=work)
-    book = f"anthology.{fmt}"
+    rebuild = measure.run(command(source, warm, fmt), logs / f"incremental-{name}-rebuild.log", env=env, cwd=work)
+    full = measure.run(command(source, clean, fmt), logs / f"incremental-{name}-clean.log", env=env, cwd=work)
+    books = [f"anthology.{f}" for f in fmt.split(",")]  # "epub,pdf": the default build, both books
     ok = first.returncode == rebuild.returncode == full.returncode == 0
-    identical = ok and (warm / book).read_bytes() == (clean / book).read_bytes()
+    identical = ok and all((warm / book).read_bytes() == (clean / book).read_bytes() for book in books)
     return {
         "scale": c.scale, "format": fmt, "edited": edited.name,
         "rebuild_seconds": round(rebuild.seconds, 3), "clean_seconds": round(full.seconds, 3),

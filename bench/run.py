@@ -172,7 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {scale}x ({c.stories} stories, {c.words:,} words)", file=sys.stderr, flush=True)
         rows += time_scale(tools, c, args)
     edits = []
-    for fmt in args.formats if args.incremental else ():
+    # Each book alone, then both at once: what `anthology build` makes by default.
+    rebuilt = args.formats + ([",".join(args.formats)] if len(args.formats) > 1 else [])
+    for fmt in rebuilt if args.incremental else ():
         print(f"bench: incremental {fmt} rebuild at {max(args.scales)}x", file=sys.stderr, flush=True)
         edits.append(incremental.measure_incremental(
             corpora[max(args.scales)], fmt, args.work, lambda src, out, f: anthology_build(tools, src, out, f), tools.env))
