@@ -81,7 +81,8 @@ def profile_build(anthology_source: Path, scale: int, fmt: str, work: Path, keep
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     session = out / "build.pyisession"
-    build = ["-m", "compiler", "build", str(anthology_source), "-o", str(out / "book"), "--format", fmt, "-q"]
+    # One layout process: pyinstrument sees only its own process, and the layout is the time to see.
+    build = ["-m", "compiler", "build", str(anthology_source), "-o", str(out / "book"), "--format", fmt, "-q", "--jobs", "1"]
     subprocess.run([sys.executable, "-m", "pyinstrument", "-r", "pyisession", "-o", str(session), *build], check=True, env=env, cwd=work)
     keep.mkdir(parents=True, exist_ok=True)
     tree = keep / f"profile-{scale}x-{fmt}.txt"

@@ -77,9 +77,8 @@ def _verify(
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
     # Which characters the PDF's fonts can set, to tell a missing glyph from a lost word: read from
-    # the font files (a third of a second), so only when there is a PDF.
-    covered = theme_coverage(rendered) if "pdf" in by_kind else None
-    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, covered, pdf_pages)
+    # the font files (a third of a second) only if a word is missing from the PDF.
+    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, lambda: theme_coverage(rendered), pdf_pages)
     if lost:
         raise BuildError(ExitCode.OUTPUT, lost)
 
@@ -107,7 +106,9 @@ def build(
     one_pass: bool = False,
     cover_pdf: bool = False,
     paper: str = "white",
+    jobs: int | None = None,
 ) -> BuildResult:
+    """`jobs`: layout processes at once for the PDF (None: one per core)."""
     step = progress or (lambda _stage: None)  # the CLI shows these on a terminal
     formats = with_source(formats)  # KEPUB and AZW3 come from the EPUB; AZW3 needs calibre
     if cover_pdf:
@@ -116,15 +117,15 @@ def build(
     config = load_config(source)
     input_bytes = check_sizes(story_files(source, config))
     theme = load_theme(theme_name or config.theme, source)
-    workers = _early_workers(formats, input_bytes, theme, profile, one_pass)
+    workers = _early_workers(formats, input_bytes, theme, profile, one_pass, jobs)
     try:
-        return _build(source, output, formats, config, theme, workers, profile, trim, bleed, verify, step, cache, one_pass, cover_pdf, paper)
+        return _build(source, output, formats, config, theme, workers, jobs, profile, trim, bleed, verify, step, cache, one_pass, cover_pdf, paper)
     finally:
         if workers is not None:
             workers.close()
 
 
-def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, profile: str, one_pass: bool) -> Workers | None:
+def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, profile: str, one_pass: bool, jobs: int | None) -> Workers | None:
     """Layout workers for a PDF that will take several chunks, started before the stories are read."""
     if "pdf" not in formats:
         return None
@@ -132,7 +133,7 @@ def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, pro
 
     if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
         return None
-    return start_workers(theme, profile, one_pass)
+    return start_workers(theme, profile, one_pass, jobs)
 
 
 def _build(
@@ -142,6 +143,7 @@ def _build(
     config: Config,
     theme: Theme,
     workers: Workers | None,
+    jobs: int | None,
     profile: str,
     trim: str | None,
     bleed: bool,
@@ -174,7 +176,7 @@ def _build(
         authors = [a for s in anthology.stories for a in s.authors]
         # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
         layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
-        options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass, pool=workers)
+        options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass, pool=workers, workers=jobs)
         options.progress = lambda done, total: step(f"laying out the PDF: {done} of {total} stories")
         pdf = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
         books[output / "anthology.pdf"] = pdf.data

@@ -18,6 +18,7 @@ import re
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,9 +162,10 @@ def _lines_of(text: str, word: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-def lost_words(expected: list[Expected], book_text: str) -> list[Loss]:
+def lost_words(expected: list[Expected], book_text: str, counted: list[tuple[Expected, Counter[str]]] | None = None) -> list[Loss]:
+    """`counted`: each story's expected words, counted once for several books (`counted_words`)."""
+    per_story = counted if counted is not None else counted_words(expected)
     total: Counter[str] = Counter()
-    per_story = [(e, e.counts()) for e in expected]
     for _, counts in per_story:
         total.update(counts)
     missing = total - words(book_text)
@@ -174,6 +176,10 @@ def lost_words(expected: list[Expected], book_text: str) -> list[Loss]:
                 losses.append(Loss(story.path, word, min(count, counts[word]), _lines_of(story.text, word)))
                 break
     return losses
+
+
+def counted_words(expected: list[Expected]) -> list[tuple[Expected, Counter[str]]]:
+    return [(e, e.counts()) for e in expected]
 
 
 def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -> list[Expected]:
@@ -198,20 +204,24 @@ def verify_books(
     books: dict[str, bytes],
     expected: list[Expected],
     running_heads: set[str],
-    covered: frozenset[int] | None = None,
+    coverage: Callable[[], frozenset[int]] | None = None,
     pdf_pages: tuple[str, ...] | None = None,
 ) -> list[Diagnostic]:
-    """One error per lost word and format; empty when every word arrived. `covered` is the set of
-    characters the print fonts have: a PDF word with others was drawn as missing-glyph boxes, which
-    is a font problem the user can fix (P011), not a bug (V001). `pdf_pages`: the PDF's page texts,
-    when the packager already read them (from the very pages the PDF is made of)."""
+    """One error per lost word and format; empty when every word arrived. `coverage` gives the set
+    of characters the print fonts have (read from the font files, so only once a PDF word is lost):
+    a PDF word with others was drawn as missing-glyph boxes, which is a font problem the user can
+    fix (P011), not a bug (V001). `pdf_pages`: the PDF's page texts, when the packager already read
+    them (from the very pages the PDF is made of)."""
     found: list[Diagnostic] = []
+    counted = counted_words(expected)
     for kind, data in books.items():
         if kind == "epub":
             text = epub_text(data)
         else:
             text = book_text(pdf_pages if pdf_pages is not None else pdf_page_texts(data), running_heads)
-        for loss in lost_words(expected, text):
+        losses = lost_words(expected, text, counted)
+        covered = coverage() if losses and kind == "pdf" and coverage is not None else None
+        for loss in losses:
             where = (loss.story, loss.lines[0] if loss.lines else 0)
             unset = sorted({ch for ch in loss.word if covered is not None and ord(ch) not in covered})
             if kind == "pdf" and unset:

@@ -90,6 +90,7 @@ def build(
     paper: str = typer.Option("white", "--paper", help="Interior paper, for the cover's spine width: white or cream."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the PDF layout of unchanged stories from the last build into OUTPUT (kept in OUTPUT/.anthology-cache)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default: one per core)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
@@ -104,7 +105,7 @@ def build(
         typer.echo(f"error: unknown profile {profile}; choose from {', '.join(PROFILES)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     with _progress(quiet) as step:
-        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step, cache=cache, cover_pdf=cover_pdf, paper=paper)
+        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step, cache=cache, cover_pdf=cover_pdf, paper=paper, jobs=jobs)
     _report(result.diagnostics, verbose, quiet)
     if not quiet:
         for path in result.outputs:

@@ -21,12 +21,14 @@ _CJK_RANGES = (
     "\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003134f"
 )
 _CJK_CHAR = f"[{_CJK_RANGES}]"
+# A letter that is not CJK, as one class (faster than a lookahead before each letter).
+_NON_CJK_LETTER = f"[^\\W\\d_{_CJK_RANGES}]"
 # Letters and digits count apart ("zinnia⁶" is not a new word); a CJK letter is a word of its own.
-WORD = re.compile(rf"(?:(?!{_CJK_CHAR})[^\W\d_])+|\d+|[^\W\d_]")
+WORD = re.compile(rf"{_NON_CJK_LETTER}+|\d+|[^\W\d_]")
 # For the nothing-lost check, digits count one by one: a number beside right-to-left text can come
 # back out of a PDF in visual order ("0ﹰ0" reads back as "00"), and every digit is still there.
-CHECK_WORD = re.compile(rf"(?:(?!{_CJK_CHAR})[^\W\d_])+|\d|[^\W\d_]")
-_TOKEN = re.compile(rf"(?=[^\W\d_]){_CJK_CHAR}|(?:(?!{_CJK_CHAR})\S)+")  # CJK punctuation is no word
+CHECK_WORD = re.compile(rf"{_NON_CJK_LETTER}+|\d|[^\W\d_]")
+_TOKEN = re.compile(rf"(?=[^\W\d_]){_CJK_CHAR}|[^\s{_CJK_RANGES}]+")  # CJK punctuation is no word
 
 
 def is_wide(ch: str) -> bool:

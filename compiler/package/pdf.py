@@ -6,11 +6,16 @@ are the same alone as in the whole book. Measure, then place:
 
 1. the chunks are laid out in parallel worker processes, without folios (the page they start on is
    not known yet), each to a PDF of its own; the pages each story and anchor landed on are read back;
-2. with the page numbers known: the end-notes (their "p. N" back to the text), a thin folio layer
-   per chunk (pagestyle.py), and the front matter (half-title, title, rights, contents with its
-   page numbers, roman folios) are laid out;
+2. as soon as the chunks before it are laid out, a chunk's first page is known and its thin folio
+   layer (pagestyle.py) can be laid out; once every chunk is, the end-notes (their "p. N" back to
+   the text) and the front matter (half-title, title, rights, contents with its page numbers, roman
+   folios). The workers take the most urgent job waiting (stories, notes, front matter, layers), so
+   none waits for a stage to end while there is work;
 3. pdfmerge.py joins them — blank versos where a chunk would otherwise open on a left page, the
    folio layers drawn over their chunks, links and bookmarks working across chunks.
+
+For the print profile the workers also draw in press colours (colour.drawing_for_press) and check
+each piece, so the finished book needs no colour pass of its own.
 
 weasyprint prints 0 for a `target-counter()` after a page-counter reset (Kozea/WeasyPrint#2114),
 and cannot count pages in another chunk anyway, so every page reference a reader sees is written by
@@ -221,13 +226,15 @@ def stylesheets(theme: Theme) -> Stylesheets:
     return Stylesheets(theme.folders, tuple(theme.chain("print.css")))
 
 
-def start_workers(theme: Theme, profile: str, one_pass: bool = False) -> Workers | None:
-    """Worker processes for a book that will be laid out in chunks, started now so they are ready
-    when the chunks are; None when it will be laid out in one pass or there is one core."""
+def start_workers(theme: Theme, profile: str, one_pass: bool = False, count: int | None = None) -> Workers | None:
+    """`count` worker processes (None: one per core) for a book that will be laid out in chunks,
+    started now so they are ready when the chunks are; None when it will be laid out in one pass
+    or by one process."""
     styles = stylesheets(theme)
-    if profile == "screen" or one_pass or core_count() < 2 or not page_style(styles.sheets).splittable:
+    count = count or core_count()
+    if profile == "screen" or one_pass or count < 2 or not page_style(styles.sheets).splittable:
         return None
-    return Workers(styles, core_count())
+    return Workers(styles, count)
 
 
 def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> PdfBook:
