@@ -10,6 +10,11 @@ colours never register exactly under small type. So, in every content stream:
   relative colorimetric with black-point compensation), so the printer gets what the proof shows;
 - anything else that names DeviceRGB (images, shadings, transparency groups, `cs` operators) is
   re-tagged as ICC-based sRGB (icc/sRGB.icc), which PDF/X-4 allows: the pixels stay as they are.
+
+Two ways to get there, with the same operators and values: a finished PDF is rewritten stream by
+stream (`to_press_colour`: the one-pass layout, the wrap cover); the chunked layout instead has
+weasyprint write gray and CMYK as it draws (`drawing_for_press`) and only re-tags objects after
+(`for_press`), in its workers, which spares parsing every page of the book again (4 s at 1,858 pages).
 """
 
 from __future__ import annotations

@@ -30,9 +30,9 @@ the chunked layout to: the same pages with the same text.
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections.abc import Callable
-import heapq
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -114,8 +114,6 @@ class Workers:
     and the theme meanwhile (about a second and a half each) instead of after."""
 
     def __init__(self, styles: Stylesheets, count: int) -> None:
-        self.styles = styles
-        self.count = count
         # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
         self.pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"), initializer=start_worker, initargs=(styles,))
         for _ in range(count):
