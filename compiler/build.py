@@ -11,8 +11,8 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .atomic import write_atomically
 from .config import Config, load_config

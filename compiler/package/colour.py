@@ -179,10 +179,11 @@ def for_press(data: bytes) -> tuple[bytes, str]:
     with pikepdf.open(io.BytesIO(data)) as pdf:
         recolour = _Recolour(pdf, FOGRA39.profile)
         recolour.objects()
-        if device_rgb_uses(pdf):
+        left = device_rgb_uses(pdf)
+        if left:
             to_press_colour(pdf, FOGRA39.profile)
             recolour.rewritten = True
-        left = device_rgb_uses(pdf)
+            left = device_rgb_uses(pdf)
         if not recolour.changed and not left:
             return data, ""  # nothing changed: the bytes as weasyprint wrote them
         out = io.BytesIO()
