@@ -160,6 +160,16 @@ def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finis
     drawn = colours(laid.pdf)
     assert drawn == rewritten and ("g", [0.266667]) in drawn and any(op == "k" for op, _ in drawn)
     assert colours(make_pdfx(laid.pdf, meta, ["A"], coloured=True)) == drawn
+    # Without a gradient or an image, the PDF as weasyprint draws it is already fit for the press:
+    # nothing left for the rewrite, the bytes kept as written.
+    from compiler.package.colour import drawing_for_press, for_press
+    from compiler.package.pdfx import FOGRA39
+
+    with drawing_for_press(FOGRA39.profile):
+        plain = weasyprint.HTML(string=html.split("<img")[0]).write_pdf()
+    with pikepdf.open(io.BytesIO(plain)) as pdf:
+        assert device_rgb_uses(pdf) == []
+    assert for_press(plain) == (plain, "")
 
 
 def test_pdfx_is_deterministic_and_refuses_fonts_that_are_not_embedded() -> None:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
@@ -110,8 +110,9 @@ def _ready() -> None:
 
 
 class Workers:
-    """Layout worker processes, started before the stories are read so that they load weasyprint
-    and the theme meanwhile (about a second and a half each) instead of after."""
+    """Layout worker processes, all spawned at once so they load weasyprint and the theme (about a
+    second and a half each) while the build goes on: started by build() before the stories are
+    read when the book will take several chunks, else by the runner when it has several jobs."""
 
     def __init__(self, styles: Stylesheets, count: int) -> None:
         # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
@@ -139,7 +140,7 @@ class _Runner:
         self.styles = styles
         self.cache = options.cache
         self.workers = options.workers or core_count()
-        self.pool: Executor | None = options.pool.pool if options.pool is not None else None
+        self.pool: Workers | None = options.pool
         self.local: Typesetter | None = None
         self.queue: list[tuple[int, int, Key, Job]] = []  # a heap: (priority, order added, key, job)
         self.running: dict[Future[Laid], tuple[Key, Job]] = {}
@@ -157,9 +158,7 @@ class _Runner:
     def use_workers(self) -> None:
         """Start worker processes, if worth it: several jobs queued and several cores."""
         if self.pool is None and len(self.queue) > 1 and self.workers > 1:
-            self.pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,)
-            )
+            self.pool = Workers(self.styles, self.workers)
 
     def busy(self) -> bool:
         return bool(self.finished or self.queue or self.running)
@@ -185,7 +184,7 @@ class _Runner:
         assert self.pool is not None
         while self.queue and len(self.running) < self.workers:
             _, _, key, job = heapq.heappop(self.queue)
-            self.running[self.pool.submit(run_job, job)] = (key, job)
+            self.running[self.pool.pool.submit(run_job, job)] = (key, job)
 
     def _done(self, key: Key, job: Job, laid: Laid) -> None:
         if laid.rgb_left:
@@ -198,7 +197,7 @@ class _Runner:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)  # after an error, nothing queued is started
+            self.pool.close()
             self.pool = None
 
 
