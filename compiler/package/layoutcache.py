@@ -16,7 +16,7 @@ from pathlib import Path
 from ..atomic import write_atomically
 from .typesetter import Job, Laid, PageInfo
 
-FORMAT = "4"  # bump when Laid or the way chunks are made changes
+FORMAT = "5"  # bump when Laid or the way chunks are made changes
 FOLDER = ".anthology-cache"
 
 
@@ -42,7 +42,7 @@ class LayoutCache:
 
     def key(self, job: Job) -> str:
         digest = hashlib.sha256(self.salt.encode())
-        for text in (job.html, job.page_css, job.after_theme, "press" if job.press else "rgb"):
+        for text in (job.html, job.page_css, job.after_theme, "press" if job.press else "rgb", "texts" if job.texts else "no texts"):
             digest.update(text.encode() + b"\0")
         return digest.hexdigest()
 
@@ -57,7 +57,7 @@ class LayoutCache:
         except (OSError, ValueError):
             return None
         infos = tuple(PageInfo((p[0], p[1], p[2], p[3]), tuple(p[4]), (p[6][0], p[6][1]) if p[6] else None) for p in pages)
-        return Laid(pdf, infos, tuple(p[5] for p in pages))
+        return Laid(pdf, infos, tuple(p[5] for p in pages) if job.texts else ())
 
     def put(self, job: Job, laid: Laid) -> None:
         key = self.key(job)
@@ -74,7 +74,8 @@ class LayoutCache:
         """Called once the book is written: keep what this build used, drop the rest."""
         self.folder.mkdir(parents=True, exist_ok=True)
         for key, laid in self.pending.items():
-            pages = [[*p.kind, list(p.anchors), text, p.start] for p, text in zip(laid.pages, laid.texts)]
+            texts = laid.texts or ("",) * len(laid.pages)  # a folio layer's text is not read back
+            pages = [[*p.kind, list(p.anchors), text, p.start] for p, text in zip(laid.pages, texts, strict=True)]
             write_atomically(self.folder / f"{key}.json", json.dumps(pages).encode())
             write_atomically(self.folder / f"{key}.pdf", laid.pdf)
         write_atomically(self.folder / "book.json", json.dumps({"pages": self.pages_hint}).encode())

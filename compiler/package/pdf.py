@@ -110,18 +110,32 @@ def _ready() -> None:
 
 
 class Workers:
-    """Layout worker processes, all spawned at once so they load weasyprint and the theme (about a
-    second and a half each) while the build goes on: started by build() before the stories are
-    read when the book will take several chunks, else by the runner when it has several jobs."""
+    """Layout worker processes, each in an executor of its own so that one can be let go while
+    another works: spawned at once so they load weasyprint and the theme (about a second and a
+    half each) while the build goes on: started by build() before the stories are read when the
+    book will take several chunks, else by the runner when it has several jobs."""
 
     def __init__(self, styles: Stylesheets, count: int) -> None:
-        # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
-        self.pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"), initializer=start_worker, initargs=(styles,))
-        for _ in range(count):
-            self.pool.submit(_ready)
+        self.styles = styles
+        self.live: list[ProcessPoolExecutor] = []
+        self.grow(count)
+
+    def grow(self, count: int) -> None:
+        while len(self.live) < count:
+            # spawn, not fork: a worker starts lean instead of sharing the whole build's memory.
+            worker = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=start_worker, initargs=(self.styles,))
+            worker.submit(_ready)
+            self.live.append(worker)
+
+    def retire(self, worker: ProcessPoolExecutor) -> None:
+        """Let an idle worker exit now, giving its memory back."""
+        self.live.remove(worker)
+        worker.shutdown(wait=False)
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)  # after an error, nothing queued is started
+        for worker in self.live:
+            worker.shutdown(cancel_futures=True)  # after an error, nothing queued is started
+        self.live = []
 
 
 def core_count() -> int:
@@ -143,9 +157,10 @@ class _Runner:
         self.pool: Workers | None = options.pool
         self.local: Typesetter | None = None
         self.queue: list[tuple[int, int, Key, Job]] = []  # a heap: (priority, order added, key, job)
-        self.running: dict[Future[Laid], tuple[Key, Job]] = {}
+        self.running: dict[Future[Laid], tuple[Key, Job, ProcessPoolExecutor]] = {}
         self.finished: list[tuple[Key, Laid]] = []
         self.added = 0
+        self.last_jobs = False  # set once no more jobs will come but those that follow running ones
 
     def add(self, key: Key, job: Job, priority: int) -> None:
         hit = self.cache.get(job) if self.cache else None
@@ -156,9 +171,14 @@ class _Runner:
         self.added += 1
 
     def use_workers(self) -> None:
-        """Start worker processes, if worth it: several jobs queued and several cores."""
-        if self.pool is None and len(self.queue) > 1 and self.workers > 1:
-            self.pool = Workers(self.styles, self.workers)
+        """Start worker processes, if worth it: several jobs queued and several cores (again, after
+        some were let go at the end of a layout that has to be done over)."""
+        self.last_jobs = False
+        if len(self.queue) > 1 and self.workers > 1:
+            if self.pool is None:
+                self.pool = Workers(self.styles, self.workers)
+            else:
+                self.pool.grow(self.workers)
 
     def busy(self) -> bool:
         return bool(self.finished or self.queue or self.running)
@@ -168,23 +188,31 @@ class _Runner:
         if not self.finished:
             if self.pool is None:
                 _, _, key, job = heapq.heappop(self.queue)
-                if self.local is None:
-                    self.local = Typesetter(self.styles)
-                self._done(key, job, laid_out(self.local(job.html, job.page_css, job.after_theme), job.press))
+                self._done(key, job, self._here(job))
             else:
                 self._fill()
                 done, _ = wait(self.running, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda f: self.running[f][0]):
-                    key, job = self.running.pop(future)
+                    key, job, _ = self.running.pop(future)
                     self._done(key, job, future.result())
                 self._fill()  # before the caller works on the result: the workers go on meanwhile
         return self.finished.pop(0)
 
+    def _here(self, job: Job) -> Laid:
+        """Lay a job out in this process."""
+        if self.local is None:
+            self.local = Typesetter(self.styles)
+        return laid_out(self.local(job.html, job.page_css, job.after_theme), job.press, job.texts)
+
     def _fill(self) -> None:
         assert self.pool is not None
-        while self.queue and len(self.running) < self.workers:
-            _, _, key, job = heapq.heappop(self.queue)
-            self.running[self.pool.pool.submit(run_job, job)] = (key, job)
+        busy = {worker for _, _, worker in self.running.values()}
+        for worker in [w for w in self.pool.live if w not in busy]:
+            if self.queue:
+                _, _, key, job = heapq.heappop(self.queue)
+                self.running[worker.submit(run_job, job)] = (key, job, worker)
+            elif self.last_jobs and self.running:
+                self.pool.retire(worker)  # nothing left for it: its memory back (see _chunked)
 
     def _done(self, key: Key, job: Job, laid: Laid) -> None:
         if laid.rgb_left:
@@ -279,9 +307,10 @@ def _chunked_book(
     return PdfBook(data, texts, places, coloured=options.profile == "print")
 
 
-# What the workers take first when several jobs wait: the stories, then the end-notes (the longest
-# job left once the stories are laid out), the front matter, and last the thin folio layers.
-_STORIES, _NOTES, _FRONT, _LAYER = range(4)
+# What the workers take first when several jobs wait: a thin folio layer as soon as its chunk is
+# placed (so none is left for the end), the stories, then the end-notes (the longest job left once
+# the stories are laid out) and the front matter.
+_LAYER, _STORIES, _NOTES, _FRONT = range(4)
 
 
 def _chunked(
@@ -294,8 +323,8 @@ def _chunked(
     chunks = chunks_of([p for p in parts if p.doc.matter == "body"], options.chunk_bytes or CHUNK_BYTES)
     groups = chunks + ([back] if back else [])  # the notes are placed like one more chunk
 
-    def job(html: str, after_theme: str = "") -> Job:
-        return Job(html, page_css, after_theme, press)
+    def job(html: str, after_theme: str = "", texts: bool = True) -> Job:
+        return Job(html, page_css, after_theme, press, texts)
 
     # 1. The stories, in parallel, their pages counted from folio 1 on a recto and without folios.
     for n, chunk in enumerate(chunks):
@@ -322,8 +351,16 @@ def _chunked(
             for anchor in page.anchors:  # a box split over pages is anchored on each: keep the first
                 folios.setdefault(anchor, next_page + k)
         mirror = mirror_html(groups[n], _doc_pages(groups[n], result), head)
-        runner.add(("layer", n), job(mirror, split.folios_only(next_page)), _LAYER)
+        runner.add(("layer", n), job(mirror, split.folios_only(next_page), texts=False), _LAYER)  # a folio's text is not the book's
         next_page += len(result.pages) + len(result.pages) % 2  # the next one opens on a recto
+
+    def ask_front() -> None:
+        # After the end-notes, in the same worker, while the other is let go: a worker laying out
+        # the notes of a long book and another the front matter were the build's peak of memory
+        # (issue 8: 400 MB at 500k words; 327 MB this way, the peak now while the stories are laid
+        # out). It costs about three seconds at that size.
+        runner.add(("front", 0), job(html_of(front, first_id, head, folios, whole_book=False)), _FRONT)
+        runner.add(("blank", 0), job(_BLANK), _FRONT)
 
     while runner.busy():
         (kind, n), result = runner.next()
@@ -340,11 +377,13 @@ def _chunked(
                     # The contents lists the end-notes too; they open on the next recto.
                     for anchor in (back[0].anchor, first_id[back[0].doc.file_name]):
                         folios.setdefault(anchor, next_page)
-                runner.add(("front", 0), job(html_of(front, first_id, head, folios, whole_book=False)), _FRONT)
-                runner.add(("blank", 0), job(_BLANK), _FRONT)
+                else:
+                    ask_front()
+                runner.last_jobs = True  # but those that follow the end-notes
         elif kind == "notes":
             laid[n] = result
             place(n)
+            ask_front()
         elif kind == "layer":
             layers[n] = result
         elif kind == "front":

@@ -75,6 +75,7 @@ class Job:
     page_css: str  # the page geometry (pagesetup.PageSetup.css())
     after_theme: str = ""
     press: bool = False  # recolour for a CMYK press (colour.py) here, in parallel, not in the whole book
+    texts: bool = True  # read each page's text back (not for a folio layer: its text is not the book's)
 
 
 @dataclass(frozen=True)
@@ -92,21 +93,22 @@ class Laid:
     rgb_left: str = ""  # with `press`: where DeviceRGB is still painted (never cached: the build fails)
 
 
-def laid_out(document: Any, press: bool = False) -> Laid:
+def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
     """A weasyprint document written to PDF, described, and its text read back (here, in the
     worker, where it runs in parallel and is cached with the chunk)."""
     from ..check import pdf_page_texts
 
+    left = ""
     if not press:
         pdf = document.write_pdf()
-        return Laid(pdf, describe(document), pdf_page_texts(pdf))
-    from .colour import drawing_for_press, for_press
-    from .pdfx import FOGRA39
+    else:
+        from .colour import drawing_for_press, for_press
+        from .pdfx import FOGRA39
 
-    with drawing_for_press(FOGRA39.profile):
-        pdf = document.write_pdf()
-    pdf, left = for_press(pdf)
-    return Laid(pdf, describe(document), pdf_page_texts(pdf), left)
+        with drawing_for_press(FOGRA39.profile):
+            pdf = document.write_pdf()
+        pdf, left = for_press(pdf)
+    return Laid(pdf, describe(document), pdf_page_texts(pdf) if texts else (), left)
 
 
 def describe(document: Any) -> tuple[PageInfo, ...]:
@@ -129,7 +131,7 @@ def run_job(job: Job) -> Laid:
     """In a worker process: lay out one chunk or folio layer and write it as a PDF of its own."""
     assert _WORKER is not None, "start_worker was not called in this process"
     document = _WORKER(job.html, job.page_css, job.after_theme)
-    laid = laid_out(document, job.press)
+    laid = laid_out(document, job.press, job.texts)
     del document
     _give_back_memory()
     return laid
