@@ -7,10 +7,11 @@ are the same alone as in the whole book. Measure, then place:
 1. the chunks are laid out in parallel worker processes, without folios (the page they start on is
    not known yet), each to a PDF of its own; the pages each story and anchor landed on are read back;
 2. as soon as the chunks before it are laid out, a chunk's first page is known and its thin folio
-   layer (pagestyle.py) can be laid out; once every chunk is, the end-notes (their "p. N" back to
-   the text) and the front matter (half-title, title, rights, contents with its page numbers, roman
-   folios). The workers take the most urgent job waiting (stories, notes, front matter, layers), so
-   none waits for a stage to end while there is work;
+   layer (pagestyle.py) is laid out next; once every chunk is, the end-notes (their "p. N" back to
+   the text), then the front matter (half-title, title, rights, contents with its page numbers,
+   roman folios), in one worker while the others are let go, which keeps the build's memory down.
+   The workers take the most urgent job waiting (layers, stories, notes, front matter), so none
+   waits for a stage to end while there is work;
 3. pdfmerge.py joins them — blank versos where a chunk would otherwise open on a left page, the
    folio layers drawn over their chunks, links and bookmarks working across chunks.
 
