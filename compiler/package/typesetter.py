@@ -89,13 +89,13 @@ class PageInfo:
 class Laid:
     pdf: bytes
     pages: tuple[PageInfo, ...]
-    texts: tuple[str, ...]  # each page's text read back from `pdf`, for the nothing-lost check
+    texts: tuple[str, ...]  # each page's text read back from `pdf`, for the nothing-lost check; () if not asked
     rgb_left: str = ""  # with `press`: where DeviceRGB is still painted (never cached: the build fails)
 
 
 def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
-    """A weasyprint document written to PDF, described, and its text read back (here, in the
-    worker, where it runs in parallel and is cached with the chunk)."""
+    """A weasyprint document written to PDF, described, and (with `texts`) its text read back:
+    here, in the worker, where it runs in parallel and is cached with the chunk."""
     from ..check import pdf_page_texts
 
     left = ""
