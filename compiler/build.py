@@ -173,12 +173,12 @@ def _build(
 
         step("laying out the PDF")
         found += missing_glyphs(rendered)
-        authors = [a for s in anthology.stories for a in s.authors]
+        authors = list(dict.fromkeys(a for s in anthology.stories for a in s.authors))  # each once, in order
         # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
         layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
         options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass, pool=workers, workers=jobs)
         options.progress = lambda done, total: step(f"laying out the PDF: {done} of {total} stories")
-        pdf = package_pdf(rendered, anthology.meta.title, list(dict.fromkeys(authors)), options)
+        pdf = package_pdf(rendered, anthology.meta.title, authors, options)
         books[output / "anthology.pdf"] = pdf.data
         pdf_pages = pdf.page_texts
         print_pages = pdf.pages
@@ -188,7 +188,7 @@ def _build(
         from .package.pdfx import make_pdfx
 
         pdf_path = output / "anthology.pdf"
-        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, list(dict.fromkeys(authors)), coloured=pdf.coloured)
+        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, authors, coloured=pdf.coloured)
     if "epub" in formats:
         from .package.epub import package_epub
 
@@ -210,7 +210,7 @@ def _build(
 
         step("setting the wrap cover")
         sheet, notes = package_wrap_cover(render_wrap_cover(anthology, theme), theme, books[output / "anthology.pdf"], paper)
-        books[output / "anthology-cover.pdf"] = make_pdfx(sheet, anthology.meta, list(dict.fromkeys(authors)))
+        books[output / "anthology-cover.pdf"] = make_pdfx(sheet, anthology.meta, authors)
         found += notes
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.

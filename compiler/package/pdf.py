@@ -358,8 +358,8 @@ def _chunked(
     def ask_front() -> None:
         # After the end-notes, in the same worker, while the other is let go: a worker laying out
         # the notes of a long book and another the front matter were the build's peak of memory
-        # (issue 8: 400 MB at 500k words; 327 MB this way, the peak now while the stories are laid
-        # out). It costs about three seconds at that size.
+        # (issue 8: 400 MB at 500k words; 326 MB this way, the peak now while the stories are laid
+        # out). It costs about two seconds at that size (the front matter's own time).
         runner.add(("front", 0), job(html_of(front, first_id, head, folios, whole_book=False)), _FRONT)
         runner.add(("blank", 0), job(_BLANK), _FRONT)
 
