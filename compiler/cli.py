@@ -147,11 +147,21 @@ def deliver(
 @app.command()
 def inspect(
     source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was recognised as JSON (the shape the labelled corpus is scored in)."),
 ) -> None:
     """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out."""
     from .inspect import format_reports, inspect as run_inspect
 
     reports = run_inspect(source)
+    if as_json:
+        import json
+
+        from .config import load_config
+        from .inspect import as_json as report_json
+
+        language = load_config(source).language
+        typer.echo(json.dumps({"stories": [report_json(r, language) for r in reports]}, ensure_ascii=False, indent=1))
+        return
     typer.echo(format_reports(reports), nl=False)
 
 

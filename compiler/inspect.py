@@ -138,3 +138,58 @@ def describe(report: StoryReport) -> list[str]:
 
 def format_reports(reports: list[StoryReport]) -> str:
     return "\n\n".join("\n".join(describe(r)) for r in reports) + "\n"
+
+
+# ---------------------------------------------------------------- `inspect --json`
+# The shape the labelled corpus is scored in (../shared/corpus/labels.toml, its header): full texts
+# where the labels hold first words, `title` null when the file names none (not the fallback the
+# book shows), counts of what the reader made structure of.
+
+
+def _text_of_blocks(blocks: tuple[Block, ...]) -> str:
+    parts: list[str] = []
+    for b in blocks:
+        if isinstance(b, (Paragraph, Heading)):
+            parts.append(plain_text(b.children))
+        elif isinstance(b, Verse):
+            parts.append(" ".join(plain_text(line) for line in b.lines))
+        elif isinstance(b, Preformatted):
+            parts.append(" ".join(b.lines))
+        elif isinstance(b, (BlockQuote, AuthorNote)):
+            parts.append(_text_of_blocks(b.blocks))
+    return " ".join(" ".join(parts).split())
+
+
+def _encoding_name(encoding: str) -> str:
+    """The codec's canonical name ("latin_1" → "iso8859-1", "mac_roman" → "mac-roman")."""
+    import codecs
+
+    name = encoding.split(" ")[0]  # "utf-8 (stray bytes read as cp1252)"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return name
+
+
+def as_json(report: StoryReport, book_language: str) -> dict[str, object]:
+    s = report.story
+    blocks = _blocks(s.body)
+    return {
+        "file": report.path.name,
+        "format": report.kind,
+        "encoding": _encoding_name(s.source.encoding),
+        "language": s.language or report.script_language or book_language,
+        "title": None if s.title_guessed else s.title,
+        "authors": list(s.authors),
+        "summary": _text_of_blocks(s.summary) or None,
+        "disclaimers": [t for t in [_text_of_blocks(s.disclaimer)] if t],
+        "notes_before": [_text_of_blocks(n.blocks) for n in s.notes_before],
+        "notes_after": [_text_of_blocks(n.blocks) for n in s.notes_after],
+        "section_notes": sum(isinstance(b, AuthorNote) for b in blocks),
+        "headings": [plain_text(b.children) for b in blocks if isinstance(b, Heading) and not b.synthesized],
+        "scene_breaks": sum(isinstance(b, SceneBreak) for b in blocks),
+        "notes": len(s.endnotes) + (len(s.glossary.entries) if s.glossary else 0),
+        "verbatim_blocks": sum(isinstance(b, (Verse, Preformatted)) for b in blocks),
+        "fields": {f.key: plain_text(f.value) for f in s.fields},
+        "diagnostics": [str(d) for d in report.diagnostics],
+    }
