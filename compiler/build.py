@@ -74,7 +74,10 @@ def _verify(
     from .check import expected_from, verify_books
     from .package.fonts import theme_coverage
 
-    heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
+    from .render.view import running_head
+
+    titles = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
+    heads = titles | {running_head(t) for t in titles}
     by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
     # Which characters the PDF's fonts can set, to tell a missing glyph from a lost word: read from
     # the font files (a third of a second) only if a word is missing from the PDF.

@@ -11,6 +11,7 @@ on one anthology of the smaller files, which between them have every structure t
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections import Counter
@@ -24,7 +25,7 @@ from compiler.model import AuthorNote, BlockQuote, Heading, Paragraph, SceneBrea
 from compiler.read import input_format
 from compiler.read.decode import decode
 
-from .helpers import CORPUS, epub_text, epubcheck_problems, missing_words, pdf_body_text, run_epubcheck_many, words
+from .helpers import CORPUS, epub_text, epubcheck_problems, missing_words, pdf_body_text, run_epubcheck_many, visible_text, words
 
 FILES = sorted(p for p in CORPUS.glob("*.txt")) if CORPUS.is_dir() else []
 pytestmark = pytest.mark.skipif(not FILES, reason="the corpus (../shared/corpus/) is not here")
@@ -41,14 +42,14 @@ def source_words(path: Path) -> Counter[str]:
     """The words a reader sees in the source: for HTML the text content (tags are markup)."""
     text = decode(path.read_bytes(), path).text
     if input_format(path) == "html":
-        root = lxml.html.fragment_fromstring(text, create_parent="div")
-        for comment in root.xpath("//comment()"):
-            comment.drop_tree()
-        # Elements joined with a space, as epub_text does: "<p>Black</p><p>Title</p>" is two words.
-        text = " ".join(root.itertext())
+        text = visible_text(lxml.html.fragment_fromstring(text, create_parent="div"))
     if input_format(path) == "markdown":
-        # `_word_` is emphasis markup, and `___` a rule: the underscores are not part of any word.
+        # Raw HTML in Markdown is markup (tags, comments, entities), as in HTML; `_word_` is
+        # emphasis markup and `___` a rule: the underscores are not part of any word.
+        text = html.unescape(re.sub(r"<!--.*?-->|<[A-Za-z/!][^<>]*>", " ", text, flags=re.S))
         text = re.sub(r"(?<!\w)_+|_+(?!\w)", " ", text)
+        # `*word*` is emphasis: on the page "*discretion*on" reads "discretionon", as written.
+        text = text.replace("*", "")
     return words(text)
 
 

@@ -32,8 +32,10 @@ OPF = "http://www.idpf.org/2007/opf"
 CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
 KEPUB_NAME = "anthology.kepub.epub"
 
-# Text inside these stays as it is: code, styles, preformatted text, media fallbacks.
-_UNTOUCHED = frozenset({"script", "style", "pre", "audio", "video", "textarea"})
+# Text inside these stays as it is: code, styles, media fallbacks. Preformatted text is spanned
+# like any other (spans are inline, so its spaces and line breaks are kept): Kobo highlights and
+# reading statistics work only on spanned text.
+_UNTOUCHED = frozenset({"script", "style", "audio", "video", "textarea"})
 # Kobo starts a new paragraph number at these (and at each image), as its own KEPUBs do; headings
 # and list items run on in the current one.
 _PARAGRAPHS = frozenset({"p", "ol", "ul", "table"})

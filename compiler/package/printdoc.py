@@ -17,6 +17,7 @@ from urllib.parse import quote, unquote, urlsplit
 from lxml import etree
 
 from ..render import RenderedDoc
+from ..render.view import running_head
 from .pagelist import mark_blocks
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -69,7 +70,7 @@ def _document(head: dict[str, Any]) -> tuple[etree._Element, etree._Element]:
     for author in head["authors"]:
         etree.SubElement(meta, "meta", name="author", content=author)
     # The verso running head reads the book title from here (the title page is in another layout).
-    body = etree.SubElement(html, "body", {"data-book-title": head["title"]})
+    body = etree.SubElement(html, "body", {"data-book-title": running_head(head["title"])})
     return html, body
 
 

@@ -146,6 +146,24 @@ def _children(el: etree._Element, found: Found) -> list[Block]:
     return out
 
 
+def fragment_blocks(text: str, found: Found, first_line: int = 1) -> list[Block]:
+    """The blocks of a piece of HTML inside another format (raw HTML in Markdown: Jekyll and Hugo
+    fiction sites keep whole stories as HTML in a .md file), its source lines counted from `first_line`."""
+    root = lxml.html.fragment_fromstring(text, create_parent="div")
+    blocks = _children(root, found)
+    if first_line > 1:
+        blocks = [_shifted(b, first_line - 1) for b in blocks]
+    return blocks
+
+
+def _shifted(block: Block, by: int) -> Block:
+    import dataclasses
+
+    if isinstance(block, BlockQuote):
+        return dataclasses.replace(block, blocks=tuple(_shifted(b, by) for b in block.blocks), line=block.line + by)
+    return dataclasses.replace(block, line=block.line + by) if block.line else block
+
+
 def read_html(text: str, path: Path, source: Source) -> ReadResult:
     found = Found()
     root = lxml.html.document_fromstring(text) if "<html" in text[:1000].lower() else lxml.html.fragment_fromstring(text, create_parent="div")

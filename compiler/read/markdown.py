@@ -253,7 +253,10 @@ def _walk(tokens: list[Token], inl: _Inlines, found: Found) -> list[Block]:
         elif t.type == "code_block":
             stack[-1].append(Paragraph((Text(t.content.rstrip("\n")),), line))
         elif t.type == "html_block":
-            found.consumed.append(t.content)  # raw HTML in Markdown: its words are listed as left out
+            # Raw HTML in Markdown is read as HTML: its tags are markup, its text is story.
+            from .html import fragment_blocks
+
+            stack[-1] += fragment_blocks(t.content, found, line)
     while len(stack) > 1:
         inner = stack.pop()
         stack[-1].extend(inner)

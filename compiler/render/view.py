@@ -6,6 +6,7 @@ made here, from the model. Values are plain dicts so a theme author can read the
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..scripts import columns
@@ -91,6 +92,23 @@ def _note_views(notes: tuple[AuthorNote, ...], numbers: dict[str, int]) -> list[
     return [{"blocks": [block_view(b, numbers) for b in n.blocks]} for n in notes]
 
 
+# A running head is one line: a long title wraps in the margin and runs into the text block. Book
+# houses set a short form instead: the title before its subtitle, or its first words.
+_HEAD_MAX = 44
+_SUBTITLE = re.compile(r"\s(?:[-–—|]|::?)\s|:\s|\s\(")
+
+
+def running_head(title: str) -> str:
+    title = " ".join(title.split())
+    if len(title) <= _HEAD_MAX:
+        return title
+    main = _SUBTITLE.split(title, maxsplit=1)[0].strip()
+    if 0 < len(main) <= _HEAD_MAX and len(main.split()) >= 2:
+        return main
+    cut = title[: _HEAD_MAX].rsplit(" ", 1)[0].rstrip(" ,;:-–—")
+    return cut + "…"
+
+
 def story_view(story: Story) -> View:
     numbers = {note.note_id: i for i, note in enumerate(story.endnotes, start=1)}
     sections = [
@@ -104,6 +122,7 @@ def story_view(story: Story) -> View:
         "dir": "rtl" if is_right_to_left(story.language) else "",
         "file": story_file(story),
         "title": story.title,
+        "running_head": running_head(story.title),
         "authors": authors_text(story.authors),
         "summary": [block_view(p, numbers) for p in story.summary],
         "fields": [{"key": f.key, "label": f.label, "value": [inline_view(n, numbers) for n in f.value]} for f in story.fields],
