@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from typing import cast
 
 import pikepdf
 
@@ -192,7 +193,7 @@ def impose(pdf_bytes: bytes, options: SignatureOptions = SignatureOptions()) -> 
                     ops += _placement(p, boxes[p.page], geometry, options.paper_thickness)
             ops += _side_marks(sheet, side, front, signatures, box, geometry, options)
             target.contents_add(pikepdf.Stream(out, ops.encode()), prepend=False)
-        out.docinfo = out.copy_foreign(source.docinfo)
+        out.docinfo = cast(pikepdf.Dictionary, out.copy_foreign(source.docinfo))
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
     per_signature = [0] * signatures
