@@ -111,6 +111,13 @@ def test_the_dash_joined_to_its_word_keeps_it_off_the_next_line() -> None:
     assert kinds(pdf(f"<p>{joined}</p>", COLUMN)) == []
 
 
+def test_a_closing_quote_set_apart_at_the_end_of_a_paragraph_stays_on_its_line() -> None:
+    text = "“Nobody ever listens to me when I talk ”"
+    found = check_pdf(pdf(f"<p>{text}</p>", "p { width: 202pt; }"), BLOCK)
+    assert [(f.kind, f.text) for f in found] == [(Kind.LINE_OPENS_WITH_CLOSER, "”")]
+    assert kinds(pdf(f"<p>{join(text)}</p>", "p { width: 202pt; }")) == []
+
+
 def test_elisions_and_an_opening_ellipsis_may_open_a_line() -> None:
     data = pdf("<p>’em all</p><p>’Tis so</p><p>...and then</p><p>— Dialogue, Russian style</p>")
     assert kinds(data) == []

@@ -1,15 +1,17 @@
-"""Transform stage: where a line must not break — a dash stays with the word it closes.
+"""Transform stage: where a line must not break — a dash or a closing quote stays with what it closes.
 
 The Unicode line-breaking rules (UAX #14) allow a break before an em or en dash (class B2), so an
-interrupted speech, "I thought—”, can break before its dash and the next line opens with `—”`.
-Book typesetting does not (a line may break after a dash, never before it). A WORD JOINER
-(U+2060) forbids the break (UAX #14 LB11, which also holds after a space) and draws nothing; the
-nothing-lost check ignores it like every invisible character. (A closing quote needs no joiner:
-Pango keeps "word ”" together by itself, UAX #14 LB15b.)
+interrupted speech, "I thought—”, can break before its dash and the next line opens with `—”`;
+and Pango breaks after a space before a closing quote that ends a paragraph, so a quote the
+source set apart ("would be — ”") can stand alone on the last line. Book typesetting allows
+neither (a line may break after a dash, never before it). A WORD JOINER (U+2060) forbids the
+break (UAX #14 LB11, which also holds after a space) and draws nothing; the nothing-lost check
+ignores it like every invisible character.
 
 Joined: a dash to the character before it; a dash after a space to that space when a closing mark
-or the end follows it ("word —”"). Breaks after dashes stay allowed. Idempotent: nothing is
-joined twice.
+or the end follows it, a space between them or not ("word —”", "word — ”"); a closing quote set
+apart by a space when a space, a closing mark or the end follows it. Breaks after dashes stay
+allowed. Idempotent: nothing is joined twice.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ _DASHES = "—–―"
 _CLOSERS = "”’\"»)\\]"
 _JOIN = re.compile(
     rf"(?<=[^\s{WORD_JOINER}])(?=[{_DASHES}])"  # word—
-    rf"|(?<=\s)(?=[{_DASHES}](?:[{_CLOSERS}]|$))"  # word —” (a spaced dash that closes)
+    rf"|(?<=\s)(?=[{_DASHES}]\s?(?:[{_CLOSERS}]|$))"  # word —” and word — ” (a spaced dash that closes)
+    rf"|(?<=\s)(?=[”’](?:[\s{_CLOSERS}]|$))"  # word ” (a closing quote set apart)
 )
 
 
