@@ -101,8 +101,9 @@ def _starts_at_top(page: Page, begun: list[Start], pitch: float) -> bool:
 
 def short_pages(pages: list[Page], begun: list[Start], slack_lines: float = 2.0) -> list[Finding]:
     """With widows and orphans at 2 a paragraph of three lines cannot be split: it moves whole and
-    can leave just under three lines and the space before a paragraph empty. A page that ends
-    shorter than that, measured from the fullest page, has a hole in it."""
+    can leave just under three lines and the space before it empty; a scene break (one line and a
+    paragraph's space) with the two-line paragraph it keeps with, three lines and two spaces. A
+    page that ends shorter than that, measured from the fullest page, has a hole in it."""
     pitch = _pitch(pages)
     ends: dict[int, float] = {}  # pages where the text runs on: how far above the block's foot they end
     for n, page in enumerate(pages[:-1]):
@@ -116,7 +117,7 @@ def short_pages(pages: list[Page], begun: list[Start], slack_lines: float = 2.0)
     # The fullest page: its last line's descent is all that is left (less than a line, in a book
     # too short to have a full page).
     full = min(min(ends.values()), pitch)
-    allowed = slack_lines + 1 + _paragraph_space(pages, pitch) / pitch
+    allowed = slack_lines + 1 + 2 * _paragraph_space(pages, pitch) / pitch + 0.05  # and a little for rounding
     found = []
     for n, gap in ends.items():
         missing = (gap - full) / pitch
