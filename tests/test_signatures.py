@@ -211,10 +211,10 @@ def test_pages_too_large_for_the_paper_are_scaled_with_a_warning_or_refused() ->
     imposed = impose(book, SignatureOptions(layout="quarto", paper="letter", marks=()))
     assert imposed.scale < 1
     warned = [d for d in imposed.diagnostics if d.code == "I010"]
-    assert warned and "tabloid" in warned[0].message and f"{imposed.scale:.0%}" in warned[0].message
+    assert warned and "Tabloid" in warned[0].message and f"{imposed.scale:.0%}" in warned[0].message
     with pytest.raises(BuildError) as refused:
         impose(book, SignatureOptions(layout="quarto", paper="letter", fit=False, marks=()))
-    assert refused.value.diagnostics[0].code == "I011" and "tabloid" in refused.value.diagnostics[0].message
+    assert refused.value.diagnostics[0].code == "I011" and "Tabloid" in refused.value.diagnostics[0].message
 
 
 def test_a_folio_of_half_letter_pages_fills_a_letter_sheet_at_full_size_landscape() -> None:

@@ -91,7 +91,7 @@ def _geometry(layout: Layout, paper: Paper, page: tuple[float, float], options: 
     found: list[Diagnostic] = []
     if largest < 1 - 1e-6:
         size = f"{page[0] / 72:.4g} × {page[1] / 72:.4g} in"
-        better = [name for name, (w, h) in PAPERS.items() if _fit(layout, Paper(name, w, h), page, room)[0] >= 1 - 1e-6]
+        better = [parse_paper(name).name for name in PAPERS if _fit(layout, parse_paper(name), page, room)[0] >= 1 - 1e-6]
         hint = f"{' or '.join(better)} takes them at full size" if better else "no named paper takes them at full size"
         marked = " with room for cut and crop marks" if room else ""
         if not options.fit:
