@@ -266,14 +266,15 @@ def _mojibake_left(text: str, encoding: str, path: Path) -> list[Diagnostic]:
     mojibake signatures, and what no plausible reading holds (a capital inside a word, drawing glued
     to a word). In a UTF-8 file the author typed every character, so there only a character that
     comes back three times counts (a mis-decode is systematic: every apostrophe, every é)."""
-    from ftfy.badness import is_bad
-
     found = doubtful(text)
     if encoding.startswith("utf"):
         counts = Counter(ch for _, ch, _ in found)
         found = [f for f in found if counts[f[1]] >= 3 or f[1] == "\ufffd"]
     if _SUSPECT.search(text) or _OTHER_SIGNATURES.search(text):
-        found += [(n, "", line.strip()[:30]) for n, line in enumerate(text.split("\n"), start=1) if is_bad(line)]
+        from ftfy.badness import is_bad  # imported here: most files show no signature
+
+        lines = enumerate(text.split("\n"), start=1)
+        found += [(n, "", line.strip()[:30]) for n, line in lines if (_SUSPECT.search(line) or _OTHER_SIGNATURES.search(line)) and is_bad(line)]
     if not found:
         return []
     found.sort()

@@ -187,17 +187,26 @@ def plausibility(text: str, limit: int = 20_000, width: dict[str, int] | None = 
     return total
 
 
+# The characters a mis-decoding leaves that score -3: capitals and letters of any script (a capital
+# inside a word, two scripts in one word), drawing, controls and replacement characters. The usual
+# typography (curly quotes, dashes, no-break spaces) scores -1 at worst and is not looked at.
+_SUSPECTS = re.compile("[^\x00-\x7f’‘“”—–…\u00a0]")
+
+
 def doubtful(text: str) -> list[tuple[int, str, str]]:
     """What the text holds that no plausible reading has (characters scored -3 or worse): the
-    1-based line, the character and the word around it, the first such character of each line."""
+    1-based line, the character and the word around it, the first such character of each line.
+    Lowercase letters are judged only beside a capital or another script's letter, which is where a
+    mis-decoding shows (a Russian or Vietnamese text is all non-ASCII letters, and costs nothing)."""
     found: list[tuple[int, str, str]] = []
     for number, line in enumerate(text.split("\n"), start=1):
-        if line.isascii():
-            continue
-        for match in _NON_ASCII.finditer(line):
-            if char_score(line, match.start(), words=False) <= -3:
-                start = line.rfind(" ", 0, match.start()) + 1
+        for match in _SUSPECTS.finditer(line):
+            ch, i = match.group(0), match.start()
+            if ch.islower() and (i == 0 or line[i - 1].islower() or not line[i - 1].isalpha()):
+                continue  # a lowercase letter after a lowercase one or at a word's start: text
+            if char_score(line, i, words=False) <= -3:
+                start = line.rfind(" ", 0, i) + 1
                 end = line.find(" ", match.end())
-                found.append((number, match.group(0), line[start : end if end >= 0 else len(line)][:30]))
+                found.append((number, ch, line[start : end if end >= 0 else len(line)][:30]))
                 break
     return found
