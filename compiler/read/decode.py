@@ -273,8 +273,8 @@ def _mojibake_left(text: str, encoding: str, path: Path) -> list[Diagnostic]:
     if _SUSPECT.search(text) or _OTHER_SIGNATURES.search(text):
         from ftfy.badness import is_bad  # imported here: most files show no signature
 
-        lines = enumerate(text.split("\n"), start=1)
-        found += [(n, "", line.strip()[:30]) for n, line in lines if (_SUSPECT.search(line) or _OTHER_SIGNATURES.search(line)) and is_bad(line)]
+        numbered = enumerate(text.split("\n"), start=1)
+        found += [(n, "", line.strip()[:30]) for n, line in numbered if (_SUSPECT.search(line) or _OTHER_SIGNATURES.search(line)) and is_bad(line)]
     if not found:
         return []
     found.sort()
