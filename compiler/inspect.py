@@ -16,9 +16,7 @@ from .diagnostics import Diagnostic
 from .model import AuthorNote, Block, BlockQuote, Heading, Paragraph, Preformatted, SceneBreak, Story, Verse, plain_text
 from .read import input_format, read_stories
 from .scripts import word_count
-from .transforms.language import script_language
-
-# Scripts that tell the language well enough to say so (the manifest's `language` decides).
+from .transforms.language import detected_language
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,7 @@ class StoryReport:
     path: Path
     kind: str  # "text", "markdown" or "html"
     story: Story
-    script_language: str  # guessed from the letters used; "" when Latin
+    language: str  # what its text is written in (transforms/language.py); "" when that is unsure
     consumed: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     overridden: tuple[str, ...] = ()  # the manifest keys set for this story
@@ -52,7 +50,7 @@ def inspect(source: Path) -> list[StoryReport]:
         keys = tuple(k for k, v in vars(override).items() if v not in (None, {})) if override else ()
         keys = tuple(k for k in keys if k != "fields") + tuple(override.fields) if override else ()
         reports.append(
-            StoryReport(path, input_format(path), story, script_language(story), read.consumed.get(path, ()), diagnostics, keys)
+            StoryReport(path, input_format(path), story, detected_language(story), read.consumed.get(path, ()), diagnostics, keys)
         )
     return reports
 
@@ -121,8 +119,8 @@ def describe(report: StoryReport) -> list[str]:
     lines += _listed("verse", [f"line {b.line}: {_short(plain_text(b.lines[0]), 50)} ({len(b.lines)} lines kept)" for b in blocks if isinstance(b, Verse)])
     for part in s.boilerplate:
         lines.append(f"  back matter: line {part.line}: {part.source}’s notice and licence, {len(part.blocks)} paragraphs, kept after the story")
-    if report.script_language:
-        lines.append(f"  language:    {report.script_language} (from its script; set [stories.\"{report.path.name}\"] language)")
+    if report.language:
+        lines.append(f"  language:    {report.language} (read from its text; set [stories.\"{report.path.name}\"] language)")
     if s.trailer:
         lines.append(f"  sign-off:    {_short(' / '.join(plain_text(p.children) for p in s.trailer))}")
     if report.consumed:
@@ -178,7 +176,7 @@ def as_json(report: StoryReport, book_language: str) -> dict[str, object]:
         "file": report.path.name,
         "format": report.kind,
         "encoding": _encoding_name(s.source.encoding),
-        "language": s.language or report.script_language or book_language,
+        "language": s.language or report.language or book_language,
         "title": None if s.title_guessed else s.title,
         "authors": list(s.authors),
         "summary": _text_of_blocks(s.summary) or None,

@@ -101,3 +101,83 @@ def test_chinese_and_japanese_stories_read_without_bogus_spaces_and_count_every_
     assert "language:    zh" in report["cjk_zh.txt"] and "language:    ja" in report["cjk_ja.md"]
     body_chars = sum(len([c for c in plain_text(b.children) if c.isalpha()]) for b in zh.body if isinstance(b, Paragraph))
     assert f"{body_chars:,} words" in report["cjk_zh.txt"]
+
+
+# ------------------------------------------------------------------ issue 14: Latin scripts too
+
+LANGUAGES = Path(__file__).parent / "fixtures" / "language"
+
+
+def _folder(tmp_path: Path, *names: str) -> Path:
+    src = tmp_path / "in"
+    src.mkdir(parents=True)
+    for name in names:
+        shutil.copy2(LANGUAGES / name, src / name)
+    return src
+
+
+def test_every_story_gets_the_language_of_its_text_latin_scripts_included(tmp_path: Path) -> None:
+    src = _folder(tmp_path, "de.txt", "en.txt", "es.txt", "fr.txt", "nl.txt", "pl.txt", "vi.txt")
+    result = build(src, tmp_path / "out", ("epub",))
+    langs = {s.source.path.name: s.language for s in result.anthology.stories}
+    # The English story is in the book's language: the book's lang covers it, the section has none.
+    assert langs == {"de.txt": "de", "en.txt": "", "es.txt": "es", "fr.txt": "fr", "nl.txt": "nl", "pl.txt": "pl", "vi.txt": "vi"}
+    sections = {s.get("lang"): "".join(s.itertext()) for s in _chapter_sections(result.outputs[0])}
+    assert set(sections) == {"de", "es", "fr", "nl", "pl", "vi", None}
+    assert "„Das ist doch nicht möglich“, sagte sie" in sections["de"] and "„Wie geht’s?“" in sections["de"]
+    assert "«\u202fTu viens\u202f?\u202f» demanda" in sections["fr"] and "le vieux Paul\u00a0: personne" in sections["fr"]
+    assert "„Wszystko w porządku?” zapytał" in sections["pl"]
+    assert "“¿Estás bien?”, le preguntó" in sections["es"]  # CLDR sets Spanish quotes as English ones
+    assert "“Are you all right?” he asked" in sections[None]
+
+
+def test_the_manifest_language_wins_over_the_text(tmp_path: Path) -> None:
+    src = _folder(tmp_path, "de.txt")
+    (src / "anthology.toml").write_text('[stories."de.txt"]\nlanguage = "de-CH"\n', encoding="utf-8")
+    result = build(src, tmp_path / "out", ("epub",))
+    assert result.anthology.stories[0].language == "de-CH"
+    (section,) = _chapter_sections(result.outputs[0])
+    assert section.get("lang") == "de-CH" and "„Das ist doch nicht möglich“" in "".join(section.itertext())
+
+
+def test_a_story_too_short_to_tell_keeps_the_book_language(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "tiny.txt").write_text("Plain\n\nby X\n\nAn English story.\n", encoding="utf-8")  # the model guesses Bikol here
+    result = build(src, tmp_path / "out", ("epub",))
+    assert result.anthology.stories[0].language == ""
+
+
+def test_inspect_json_reports_each_story_language(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    src = _folder(tmp_path, "fr.txt", "en.txt", "vi.txt")
+    run = subprocess.run([sys.executable, "-m", "compiler", "inspect", "--json", str(src)], capture_output=True, text=True, check=True)
+    assert {s["file"]: s["language"] for s in json.loads(run.stdout)["stories"]} == {"en.txt": "en", "fr.txt": "fr", "vi.txt": "vi"}
+
+
+def test_a_book_whose_stories_are_all_in_one_other_language_says_how_to_make_it_the_book_language(tmp_path: Path) -> None:
+    src = _folder(tmp_path, "fr.txt")
+    result = build(src, tmp_path / "out", ("epub",))
+    (hint,) = [d for d in result.diagnostics if d.code == "A030"]
+    assert 'language = "fr"' in hint.message
+    assert not [d for d in build(_folder(tmp_path / "two", "fr.txt", "en.txt"), tmp_path / "out2", ("epub",)).diagnostics if d.code == "A030"]
+
+
+def test_an_english_book_does_not_load_the_language_model(tmp_path: Path) -> None:
+    """The model costs 0.4 s of CPU to load, as much as a small EPUB build: English stories, most
+    stories, are told by their commonest words instead."""
+    import subprocess
+    import sys
+
+    src = _folder(tmp_path, "en.txt")
+    shutil.copy2(Path(__file__).parent.parent / "seeds" / "000_a1435ebc971daef6.txt", src / "seed.txt")
+    code = (
+        "import sys; from pathlib import Path; from compiler.build import build; "
+        f"build(Path({str(src)!r}), Path({str(tmp_path / 'out')!r}), ('epub',)); "
+        "print('py3langid' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"

@@ -181,7 +181,7 @@ def test_usenet_post_with_8bit_quotes_reads_quotes_and_names_author_and_title() 
 
 def test_gutenberg_title_author_and_all_33_footnotes_linked_both_ways() -> None:
     story, _, _ = _read("pg17997_passamaquoddy_folklore_latin1_crlf.txt")
-    assert (story.title, story.authors, story.source.encoding) == ("Contribution to Passamaquoddy Folk-Lore", ("J. Walter Fewkes",), "latin_1")
+    assert (story.title, story.authors, story.source.encoding) == ("Contribution to Passamaquoddy Folk-Lore", ("J. Walter Fewkes",), "latin-1")
     assert len(story.endnotes) == 33 and all(n.ref_ids for n in story.endnotes)
 
 

@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic, ExitCode, fail, info
 from ..model import Source, Story
 from .anchors import qualify
 from .decode import decode
+from .emphasis import with_plain_emphasis
 from .overrides import apply_overrides
 from .plaintext import ReadResult, read_plaintext
 
@@ -92,6 +93,8 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
         result = read_html(decoded.text, path, source)
     else:
         result = read_plaintext(decoded.text, path, source, slug="")
+    if kind != "markdown":  # Markdown reads its own emphasis; text and HTML may still type it
+        result = dataclasses.replace(result, story=with_plain_emphasis(result.story))
     overridden = apply_overrides(result.story, override)
     diagnostics = decoded.diagnostics + result.diagnostics + overridden.diagnostics
     story = overridden.story

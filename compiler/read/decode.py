@@ -1,10 +1,14 @@
 """Parse stage, step 1: bytes to text.
 
 Stories arrive as whatever their owners saved: UTF-8 with or without a BOM, UTF-16 (with or without
-a BOM), Windows and DOS code pages, CRLF or CR line ends, a DOS end-of-file Ctrl-Z, stray NULs. We
-decode with the BOM when there is one, strict UTF-8 when it fits, and otherwise ask charset-normalizer
-(a maintained detector) rather than guessing by hand. Mojibake (UTF-8 read as cp1252 and saved
-again: `â€œ`) is repaired by ftfy, which only changes text its badness heuristic is sure about.
+a BOM), Windows, DOS and Mac code pages, CRLF or CR line ends, a DOS end-of-file Ctrl-Z, stray NULs.
+We decode with the BOM when there is one, and strict UTF-8 when it fits. A legacy 8-bit file names
+no code page, and every single-byte page decodes every byte to something, so we read it in each
+candidate page (the Western pages such files were written in, plus what charset-normalizer, a
+maintained detector, proposes) and keep the reading that looks most like text where its high bytes
+stand (plausibility.py). Mojibake (UTF-8 read as cp1252 and saved again: `â€œ`) is repaired by ftfy,
+which only changes text its badness heuristic is sure about; what still looks mis-decoded after all
+that is reported as a warning (A023), since the book would carry it as the file does.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..diagnostics import Diagnostic, ExitCode, fail, info, warning
+from .plausibility import doubtful, plausibility
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -28,11 +33,11 @@ _BOMS = (
 
 # Characters XML 1.0 forbids, and C0/C1 controls that no story means to contain.
 _KEEP_CONTROLS = {"\n", "\t"}
-# Single-byte code pages whose printable range agrees with Latin-1 for letters: when the detector
-# names one of these we trust it; otherwise see `_western`.
-_WESTERN = {"latin_1", "iso8859_15", "cp1252", "windows-1252", "ascii", "cp437", "cp850"}
-# DOS box-drawing and block bytes (cp437 0xB0–0xDF): ASCII art and BBS files, never Windows text.
-_BOX_DRAWING = range(0xB0, 0xE0)
+# The code pages legacy story files were written in, in the order a tie between equally plausible
+# readings is settled: Windows Western first (Windows, and so most Usenet and fan-fiction posters),
+# then ISO Latin-1, DOS (BBS files; cp437 before its Western European revision cp850), classic Mac
+# OS, and the Central European pages (Polish, Czech, Hungarian…), Windows' then ISO's.
+_LEGACY = ("cp1252", "latin-1", "cp437", "cp850", "mac_roman", "cp1250", "iso8859_2")
 _MAX_REPORTED = 20
 
 
@@ -56,40 +61,27 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def _western(data: bytes, guess: str, language: str, candidates: list[tuple[str, float]], chaos: float) -> str:
-    """A legacy Western file. charset-normalizer ranks code pages by how 'chaotic' the decoded text
-    looks, which for English with a handful of 8-bit punctuation bytes is nearly a tie between a
-    dozen Baltic, Central-European and DOS pages. For English we choose the page that such files
-    were actually written in: cp437 when DOS box-drawing bytes are present, otherwise cp1252 (a
-    superset of Latin-1's printable range, and what Windows and most Usenet posters used)."""
-    high = [b for b in data if b >= 0x80]
-    if high and sum(b in _BOX_DRAWING for b in high) > len(high) // 2:
-        return "cp437"
-    if guess in _WESTERN:
-        return guess
-    # A Western page that decodes the file about as cleanly as the winner is the likelier origin.
-    for name, score in candidates:
-        if name in _WESTERN and score <= chaos + 0.01:
-            return name
-    try:
-        western = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return guess
-    # Accented letters standing alone between plain ones ("café", "naïve", "déjà") are Western
-    # text; runs of them ("Ïðèâåò") are another script read through the wrong page.
-    if language == "English" or _isolated_accents(western):
-        return "cp1252"
-    return guess
+def _legacy(data: bytes, candidates: list[str]) -> str:
+    """The candidate page whose reading is the most plausible text, judged as `_quote_bytes` will
+    leave it (a file whose quotes are bytes of another page reads as text once they are quotes)."""
+    best, best_score = "", -(10**9)
+    for name in dict.fromkeys([*_LEGACY, *candidates]):
+        try:
+            text = data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        width = {ch: len(ch.encode(name)) for ch in set(_HIGH.findall(text))}
+        score = plausibility(_quote_bytes(text)[0], width=width)
+        if score > best_score:
+            best, best_score = name, score
+    # cp1252 and Latin-1 differ only in 0x80–0x9F; a file with none of those bytes is Latin-1 text
+    # (the same characters either way), and is named so.
+    if best == "cp1252" and not _C1_BYTES.search(data):
+        return "latin-1"
+    return best
 
 
-def _isolated_accents(text: str) -> bool:
-    high = [i for i, ch in enumerate(text) if ord(ch) > 0x7F and ch.isalpha()]
-    if not high:
-        return False
-    runs = sum(1 for i in high if i + 1 < len(text) and ord(text[i + 1]) > 0x7F and text[i + 1].isalpha())
-    return runs * 4 <= len(high)
-
-
+_C1_BYTES = re.compile(rb"[\x80-\x9f]")
 _MOSTLY_UTF8 = "utf-8 (stray bytes read as cp1252)"
 
 
@@ -149,9 +141,11 @@ def _detect(data: bytes, path: Path) -> tuple[str, str]:
             "remove it from the folder or convert it to UTF-8",
             path,
         )
-    candidates = [(m.encoding, m.chaos) for m in matches]
-    encoding = _western(data, best.encoding, best.language, candidates, best.chaos)
-    return data.decode(encoding, errors="replace"), encoding
+    # charset-normalizer's choice joins the Western pages (a Cyrillic, Greek or Japanese file is
+    # its to name); the other pages it lists are the long tail (cp775, hp_roman8…) that only wins
+    # near-ties by accident.
+    encoding = _legacy(data, [best.encoding])
+    return data.decode(encoding), encoding
 
 
 def _is_unwanted(ch: str) -> bool:
@@ -198,15 +192,16 @@ _SUSPECT = re.compile(
 
 def _repair_mojibake(text: str, path: Path, diagnostics: list[Diagnostic]) -> str:
     """Repair line by line, only lines that show the mojibake signature: fast on clean files, and the
-    report can say where. ftfy's badness heuristic leaves text alone unless it is sure."""
-    if not _SUSPECT.search(text):
+    report can say where. ftfy's badness heuristic leaves text alone unless it is sure; it knows the
+    Mac and DOS signatures too ("‚Äú", "ΓÇ£"), which `_SUSPECT` leaves to it."""
+    if not _SUSPECT.search(text) and not _OTHER_SIGNATURES.search(text):
         return text
     import ftfy  # imported here: most files are clean and skip it
 
     lines = text.split("\n")
     changed: list[int] = []
     for i, line in enumerate(lines):
-        if _SUSPECT.search(line):
+        if _SUSPECT.search(line) or _OTHER_SIGNATURES.search(line):
             # Only the encoding fix: quotes, ligatures, entities and line breaks stay as written.
             fixed = ftfy.fix_encoding(line)
             if fixed != line:
@@ -219,11 +214,22 @@ def _repair_mojibake(text: str, path: Path, diagnostics: list[Diagnostic]) -> st
     return "\n".join(lines)
 
 
+# UTF-8 read as classic Mac OS Roman ("‚Äú" for “) or as DOS cp437 ("ΓÇ£", "├⌐" for é), then saved.
+_OTHER_SIGNATURES = re.compile("[‚√¬][\u0080-\uffff]|[Γ├┬╨╤][\u0080-\uffff]")
+
+
+# An English contraction or elision after an apostrophe: "we're", "that's", "rock 'n' roll".
+_CONTRACTION = re.compile(r"(?:s|t|d|m|re|ve|ll|em|n)(?![^\W\d_])", re.I)
+
+
 def _quote_role(text: str, i: int) -> str:
     before = text[i - 1] if i else " "
     after = text[i + 1] if i + 1 < len(text) else " "
+    if before.isdigit():
+        return ""  # after a number a symbol is a unit: 43°, 12¢, 5£
     if before.isalpha() and after.isalpha():
-        return "’"  # we™re: between letters, an apostrophe
+        # Between letters only before a contraction ("we™re"); between two words it is not a quote.
+        return "’" if _CONTRACTION.match(text, i + 1) else ""
     if (before.isspace() or before in "([—-") and (after.isalnum() or after in ".…"):
         return "“"
     if (before.isalnum() or before in ".,!?…—-") and (after.isspace() or after in ".,;:!?)—-"):
@@ -231,15 +237,19 @@ def _quote_role(text: str, i: int) -> str:
     return ""
 
 
-def _quote_bytes(text: str, path: Path, diagnostics: list[Diagnostic]) -> str:
+_HIGH = re.compile(r"[^\x00-\x7f]")
+
+
+def _quote_bytes(text: str) -> tuple[str, dict[str, str]]:
     """Some 8-bit files carry quotes as bytes of another code page (the Star Trek archive has
     0x95/0xA2/0x99 for “ ” ’, left over from a chain of conversions no detector can name). A symbol
     that stands in a quote's position nearly every time it occurs is that quote: we decide from
-    where each character sits, not from a table of byte values."""
+    where each character sits, not from a table of byte values. Returns the text and the mapping."""
     found: dict[str, Counter[str]] = {}
-    for i, ch in enumerate(text):
-        if ord(ch) > 0x7F and unicodedata.category(ch)[0] in "SP" and ch not in "“”‘’«»„‚–—…":
-            found.setdefault(ch, Counter())[_quote_role(text, i)] += 1
+    for match in _HIGH.finditer(text):
+        ch = match.group(0)
+        if unicodedata.category(ch)[0] in "SP" and ch not in "“”‘’«»„‚–—…":
+            found.setdefault(ch, Counter())[_quote_role(text, match.start())] += 1
     mapping: dict[str, str] = {}
     for ch, roles in found.items():
         role, n = roles.most_common(1)[0]
@@ -247,11 +257,40 @@ def _quote_bytes(text: str, path: Path, diagnostics: list[Diagnostic]) -> str:
         if role and total >= 5 and n >= 0.9 * total:
             mapping[ch] = role
     if not mapping:
-        return text
-    diagnostics.append(
-        info("A022", "8-bit quote characters read as " + ", ".join(f"{k} → {v}" for k, v in sorted(mapping.items())), path)
-    )
-    return "".join(mapping.get(ch, ch) for ch in text)
+        return text, mapping
+    return text.translate({ord(k): v for k, v in mapping.items()}), mapping
+
+
+def _mojibake_left(text: str, encoding: str, path: Path) -> list[Diagnostic]:
+    """Characters that still look mis-decoded after the repairs: replacement characters, ftfy's
+    mojibake signatures, and what no plausible reading holds (a capital inside a word, drawing glued
+    to a word). In a UTF-8 file the author typed every character, so there only a character that
+    comes back three times counts (a mis-decode is systematic: every apostrophe, every é)."""
+    found = doubtful(text)
+    if encoding.startswith("utf"):
+        counts = Counter(ch for _, ch, _ in found)
+        found = [f for f in found if counts[f[1]] >= 3 or f[1] == "\ufffd"]
+    if _SUSPECT.search(text) or _OTHER_SIGNATURES.search(text):
+        from ftfy.badness import is_bad  # imported here: most files show no signature
+
+        numbered = enumerate(text.split("\n"), start=1)
+        found += [(n, "", line.strip()[:30]) for n, line in numbered if (_SUSPECT.search(line) or _OTHER_SIGNATURES.search(line)) and is_bad(line)]
+    if not found:
+        return []
+    found.sort()
+    lines = sorted({n for n, _, _ in found})
+    shown = ", ".join(f"“{word}”" for _, _, word in found[:3])
+    where = ", ".join(str(n) for n in lines[:10]) + (" …" if len(lines) > 10 else "")
+    return [
+        warning(
+            "A023",
+            f"text that looks mis-decoded (mojibake) is left on {len(lines)} line(s) ({where}), such as {shown}; "
+            f"it was read as {encoding}: re-save the file as UTF-8 from the program that shows it right, "
+            "or correct those characters",
+            path,
+            lines[0],
+        )
+    ]
 
 
 def decode(data: bytes, path: Path) -> DecodedText:
@@ -272,8 +311,12 @@ def decode(data: bytes, path: Path) -> DecodedText:
     text = _repair_mojibake(text, path, diagnostics)
     if _UNWANTED.search(text):
         text = _drop_controls(text, path, diagnostics)
-    if encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", _MOSTLY_UTF8):
-        text = _quote_bytes(text, path, diagnostics)
+    if not encoding.startswith("utf"):
+        text, mapping = _quote_bytes(text)
+        if mapping:
+            read = ", ".join(f"{k} → {v}" for k, v in sorted(mapping.items()))
+            diagnostics.append(info("A022", f"8-bit quote characters read as {read}", path))
     if not text.strip():
         raise fail(ExitCode.INPUT, "A003", "this file is empty; add the story's text or remove the file", path)
+    diagnostics += _mojibake_left(text, encoding, path)
     return DecodedText(text, encoding, tuple(diagnostics))

@@ -5,9 +5,12 @@ characters one `…`, a hyphen standing for a dash a real dash. Quotes are decid
 before them across node boundaries, so a paragraph is processed as one run of text. Every rule's
 output is a fixed point of the rules, so the transform is idempotent.
 
-Which curly quotes depends on the story's language (CLDR's delimiters): Hebrew opens and closes
-with ” (U+201D), so right-to-left text does not get an English opening mark on the wrong side; a
-straight quote between two Hebrew letters is gershayim (״, as in צה״ל), not a quotation mark.
+Which curly quotes depends on the story's language (CLDR's delimiters, quotes.py): German „…“,
+French «…» with narrow no-break spaces, Polish „…”, Russian «…»; Hebrew opens and closes with ”
+(U+201D), so right-to-left text does not get an English opening mark on the wrong side, and a
+straight quote between two Hebrew letters is gershayim (״, as in צה״ל). Quotes the author typed
+curly stay as typed. An apostrophe is ’ in every language, also at the start of an elided word
+(’tis, ’em, rock ’n’ roll, ’90s), never an opening quote. Feet and inches are primes (5′10″).
 Chinese and Japanese write their ellipsis as two characters (……), so it is left alone there.
 """
 
@@ -17,6 +20,7 @@ import dataclasses
 import re
 
 from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, Paragraph, Story, Text, Verse
+from .quotes import ENGLISH, Marks, french_spacing, marks_for
 
 # "……", "…….", "...", ". . ." — one ellipsis character, as a typesetter would set it.
 _ELLIPSIS = re.compile(r"[.…](?:\s?[.…])+")
@@ -33,24 +37,21 @@ _TRAILING_HYPHEN = re.compile(r"(?<=\w)-(?=[\"”'’]|\s*$)")
 _LEADING_HYPHEN = re.compile(r"(?<=[\"“])-\s?(?=\w)")
 _SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
 
-_OPENERS = set(" \t\n([{<—–-/\u00a0")
-# Words that start with an apostrophe: the quote before them is not an opening single quote.
-_ELISIONS = re.compile(r"(?:em|tis|twas|til|cause|bout|n|round|s|90s|80s|70s|[0-9]{2}s)\b", re.I)
+_OPENERS = set(" \t\n([{<—–-/\u00a0\u202f")
+# Words that start with an apostrophe ("’em", "’tis", "’twas", "’til", "’cause", "rock ’n’ roll",
+# "’90s", "’85", Dutch "’s avonds", "’t"): the quote before them is no opening single quote.
+_ELISIONS = re.compile(r"(?:em|tis|twas|til|cause|cos|cuz|bout|nuff|fraid|n|round|s|t|[0-9]{2}s?)(?![^\W_])", re.I)
+# Feet and inches, arcminutes and arcseconds: primes, not quotes (5′10″, 5′ 10″, 43°12′30″).
+_FEET_INCHES = re.compile(r"(?<=\d)'(\s?\d{1,2}(?:\.\d+)?)(\"?)(?![\w'\"])")
+_ARCMINUTES = re.compile(r"(?<=°)(\d{1,2}(?:\.\d+)?)'")
+_ARCSECONDS = re.compile(r"(?<=′)(\d{1,2}(?:\.\d+)?)\"")
+# French: a narrow no-break space inside guillemets and before ; ! ?, a no-break space before the
+# colon, where the author put a space (or inside the guillemets this transform sets).
+_FRENCH_INSIDE_OPEN = re.compile("«[ \u00a0\u202f]?")
+_FRENCH_INSIDE_CLOSE = re.compile("[ \u00a0\u202f]?»")
+_FRENCH_BEFORE = re.compile("[ \u00a0](?=[;!?])")
+_FRENCH_BEFORE_COLON = re.compile(" (?=:)")
 
-
-@dataclasses.dataclass(frozen=True)
-class Marks:
-    """Opening and closing double, then single, quotation marks (CLDR `delimiters`)."""
-
-    open2: str = "“"
-    close2: str = "”"
-    open1: str = "‘"
-    close1: str = "’"
-
-
-_ENGLISH = Marks()
-# CLDR 44 common/main/{he,ar}.xml, the data browsers use for <q> in these languages.
-_MARKS = {"he": Marks("”", "”", "’", "’"), "yi": Marks("”", "”", "’", "’"), "ar": Marks("”", "“", "’", "‘")}
 _NO_ELLIPSIS = frozenset({"zh", "ja"})
 _HEBREW_LETTER = re.compile(r"[\u05d0-\u05ea]")
 _GERSHAYIM = {'"': "\u05f4", "'": "\u05f3"}  # ״ and ׳
@@ -58,38 +59,61 @@ _GERSHAYIM = {'"': "\u05f4", "'": "\u05f3"}  # ״ and ׳
 
 @dataclasses.dataclass(frozen=True)
 class Style:
-    marks: Marks = _ENGLISH
+    marks: Marks = ENGLISH
     ellipsis: bool = True
     hebrew: bool = False
+    french: bool = False
 
 
 def style_for(language: str) -> Style:
     base = language.split("-")[0].lower()
-    return Style(_MARKS.get(base, _ENGLISH), base not in _NO_ELLIPSIS, base in ("he", "yi"))
-
+    return Style(marks_for(language), base not in _NO_ELLIPSIS, base in ("he", "yi"), french_spacing(language))
 
 
 _STRAIGHT = re.compile("[\"']")
+
+
+def _primes(text: str) -> str:
+    if "'" not in text:
+        return text
+    text = _ARCMINUTES.sub(lambda m: m.group(1) + "′", text)
+    text = _ARCSECONDS.sub(lambda m: m.group(1) + "″", text)
+    return _FEET_INCHES.sub(lambda m: "′" + m.group(1) + ("″" if m.group(2) else ""), text)
 
 
 def _quotes(text: str, before: str, style: Style) -> str:
     # Only the straight quotes change; visiting just them keeps this linear in C for long texts.
     out = list(text)
     marks = style.marks
+    open_doubles = 0  # French: a quote with spaces on both sides closes the one still open
     for match in _STRAIGHT.finditer(text):
         i = match.start()
         prev = out[i - 1] if i else before  # what precedes it, as already curled
-        # Opening when it follows a space, bracket or dash and a word follows it; closing otherwise.
-        after_opener = prev == "" or prev in _OPENERS or prev in "‘“" or (prev in (marks.open1, marks.open2) and marks is not _ENGLISH)
-        before_word = i + 1 < len(text) and not text[i + 1].isspace()
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        # Opening when it follows a space, bracket, dash or an opening mark and a word follows it
+        # (in French, a word after the space French sets inside guillemets); closing otherwise.
+        after_opener = prev == "" or prev in _OPENERS or prev in "‘“" or (prev in (marks.open1, marks.open2) and marks is not ENGLISH)
+        before_word = bool(nxt) and (not nxt.isspace() or (style.french and text[i + 2 : i + 3].strip() != ""))
         if style.hebrew and _HEBREW_LETTER.match(prev) and _HEBREW_LETTER.match(text, i + 1):
             out[i] = _GERSHAYIM[text[i]]
         elif text[i] == '"':
-            out[i] = marks.open2 if after_opener and before_word else marks.close2
+            opening = after_opener and before_word and not (style.french and open_doubles and (nxt.isspace() or prev.isspace()))
+            out[i] = marks.open2 if opening else marks.close2
+            open_doubles = open_doubles + 1 if opening else max(0, open_doubles - 1)
+        elif (prev.isalnum() and nxt.isalnum()) or (after_opener and _ELISIONS.match(text, i + 1)):
+            out[i] = "’"  # an apostrophe, in every language: "don’t", "l’homme", "’tis"
         else:
-            elided = _ELISIONS.match(text, i + 1) is not None
-            out[i] = marks.open1 if after_opener and before_word and not elided else marks.close1
+            out[i] = marks.open1 if after_opener and before_word else marks.close1
     return "".join(out)
+
+
+def _french(text: str) -> str:
+    if "«" in text:
+        text = _FRENCH_INSIDE_OPEN.sub("«\u202f", text)
+    if "»" in text:
+        text = _FRENCH_INSIDE_CLOSE.sub("\u202f»", text)
+    text = _FRENCH_BEFORE.sub("\u202f", text)
+    return _FRENCH_BEFORE_COLON.sub("\u00a0", text)
 
 
 def _fix(text: str, before: str, style: Style = Style()) -> str:
@@ -100,7 +124,8 @@ def _fix(text: str, before: str, style: Style = Style()) -> str:
         text = _LEADING_HYPHEN.sub("—", text)
         text = _TRAILING_HYPHEN.sub("—", text)
         text = _SPACED_HYPHEN.sub(" – ", text)
-    return _quotes(text, before, style)
+    text = _quotes(_primes(text), before, style)
+    return _french(text) if style.french else text
 
 
 def _inlines(nodes: tuple[Inline, ...], before: str, style: Style) -> tuple[tuple[Inline, ...], str]:
