@@ -79,24 +79,33 @@ def _fragments(text: pypdfium2.PdfTextPage) -> list[list[_Char]]:
     """Runs of characters on one line, as drawn: a new run where PDFium starts a new line, or where
     the next character stands clear of the run (the folio drawn after the last line of text)."""
     runs: list[list[_Char]] = [[]]
+    low, high = 0.0, 0.0  # the band the current run stands in
     every = text.get_text_range()
     x, y = ctypes.c_double(), ctypes.c_double()
+    box = pdfium_c.FS_RECTF()
+    # The raw handle and functions, looked up once: four calls a character add up over a book.
+    handle = text.raw
+    generated, loose, origin, size = (pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetLooseCharBox,
+                                      pdfium_c.FPDFText_GetCharOrigin, pdfium_c.FPDFText_GetFontSize)
     for i in range(min(text.count_chars(), len(every))):
         char = every[i]
-        if pdfium_c.FPDFText_IsGenerated(text, i) == 1:
+        if generated(handle, i) == 1:
             if char == "\n" and runs[-1]:
                 runs.append([])
             continue
         # The loose box spans the font's ascent and descent: the same band for every character on a
         # line, where the ink of a dash and of a quote beside it need not overlap at all.
-        left, bottom, right, top = text.get_charbox(i, loose=True)
-        pdfium_c.FPDFText_GetCharOrigin(text, i, x, y)
-        # PDFium reads some hyphen-minus characters as U+FFFE, its mark for a hyphen it takes as soft.
-        current = ("-" if char == "\ufffe" else char, y.value, bottom, top, pdfium_c.FPDFText_GetFontSize(text, i))
-        inked = [c for c in runs[-1] if c[3] > c[2]]
-        if inked and top > bottom and (top < min(c[2] for c in inked) or bottom > max(c[3] for c in inked)):
+        loose(handle, i, box)
+        bottom, top = box.bottom, box.top
+        origin(handle, i, x, y)
+        if runs[-1] and top > bottom and (top < low or bottom > high):
             runs.append([])
-        runs[-1].append(current)
+        if not runs[-1]:
+            low, high = bottom, top
+        elif top > bottom:
+            low, high = min(low, bottom), max(high, top)
+        # PDFium reads some hyphen-minus characters as U+FFFE, its mark for a hyphen it takes as soft.
+        runs[-1].append(("-" if char == "\ufffe" else char, y.value, bottom, top, size(handle, i)))
     return [run for run in runs if run]
 
 
