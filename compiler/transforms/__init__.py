@@ -6,6 +6,7 @@ import dataclasses
 
 from ..diagnostics import Diagnostic, info
 from ..model import Anthology, Story
+from .breaks import keep_dashes
 from .frontmatter import gather_rights
 from .language import with_language
 from .notes import link_glossary
@@ -17,7 +18,7 @@ def transform(anthology: Anthology) -> tuple[Anthology, list[Diagnostic]]:
     stories = []
     for story in anthology.stories:
         story = with_language(story, anthology.meta.language)
-        story, found = link_glossary(typography(story, anthology.meta.language))
+        story, found = link_glossary(keep_dashes(typography(story, anthology.meta.language)))
         diagnostics += found
         stories.append(story)
     diagnostics += _book_language_hint(stories, anthology.meta.language)
