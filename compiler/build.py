@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .diagnostics import BuildError, Diagnostic, ExitCode, fail
 from .model import Anthology, BookMeta, Story
 from .limits import check_paragraphs, check_sizes
-from .package.cover import cover_file_name, find_cover, make_cover
+from .package.epub.cover import cover_file_name, find_cover, make_cover
 from .package.derived import DERIVED, derive, with_source
 from .read import read_stories, story_files
 from .render import RenderedBook, render
@@ -27,7 +27,7 @@ from .render.theme import Theme, load_theme
 from .transforms import transform
 
 if TYPE_CHECKING:
-    from .package.pdf import Workers
+    from .package.pdf.book import Workers
 
 FORMATS = ("epub", "pdf")  # the default
 ALL_FORMATS = FORMATS + DERIVED  # KEPUB and AZW3 on request
@@ -72,7 +72,7 @@ def _verify(
 ) -> None:
     """Nothing lost: every word of every story must be in each book before anything is written."""
     from .check import expected_from, verify_books
-    from .package.fonts import theme_coverage
+    from .package.pdf.fonts import theme_coverage
 
     from .render.view import running_head
 
@@ -87,7 +87,7 @@ def _verify(
 
 
 def _check_cover_request(formats: tuple[str, ...], profile: str, paper: str) -> None:
-    from .package.wrapcover import PAPER
+    from .package.press.wrapcover import PAPER
 
     if "pdf" not in formats or profile != "print":
         raise fail(ExitCode.USAGE, "C023", "--cover-pdf wraps the print book: use it with --profile print and a --format that includes pdf")
@@ -132,7 +132,7 @@ def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, pro
     """Layout workers for a PDF that will take several chunks, started before the stories are read."""
     if "pdf" not in formats:
         return None
-    from .package.pdf import CHUNK_BYTES, start_workers
+    from .package.pdf.book import CHUNK_BYTES, start_workers
 
     if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
         return None
@@ -170,9 +170,9 @@ def _build(
     pdf_pages = None
     print_pages: tuple = ()  # type: ignore[type-arg]
     if "pdf" in formats:
-        from .package.fonts import missing_glyphs
-        from .package.layoutcache import FOLDER, LayoutCache
-        from .package.pdf import PdfOptions, package_pdf
+        from .package.pdf.fonts import missing_glyphs
+        from .package.pdf.layoutcache import FOLDER, LayoutCache
+        from .package.pdf.book import PdfOptions, package_pdf
 
         step("laying out the PDF")
         found += missing_glyphs(rendered)
@@ -188,12 +188,12 @@ def _build(
     if profile == "print" and "pdf" in formats:
         # PDF/X-4 for a printer, made from whatever PDF the layout wrote. Its text is untouched, so
         # the page texts the layout read stay valid for the check below.
-        from .package.pdfx import make_pdfx
+        from .package.press.pdfx import make_pdfx
 
         pdf_path = output / "anthology.pdf"
         books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, authors, coloured=pdf.coloured)
     if "epub" in formats:
-        from .package.epub import package_epub
+        from .package.epub.book import package_epub
 
         step("packaging the EPUB")
         # Laid out first, the PDF lends the EPUB its page numbers (a page list readers can cite).
@@ -207,8 +207,8 @@ def _build(
     if cover_pdf:
         # After the check, which reads one book per format. The cover fits the interior just made:
         # its trim and page count set the sheet and the spine.
-        from .package.pdfx import make_pdfx
-        from .package.wrapcover import package_wrap_cover
+        from .package.press.pdfx import make_pdfx
+        from .package.press.wrapcover import package_wrap_cover
         from .render import render_wrap_cover
 
         step("setting the wrap cover")
@@ -217,8 +217,8 @@ def _build(
         found += notes
     if profile == "booklet" and "pdf" in formats:
         # Imposed after the check: folding order scatters the pages the check reads in sequence.
-        from .package.booklet import impose
-        from .package.pdf import booklet_sheet
+        from .package.press.booklet import impose
+        from .package.pdf.book import booklet_sheet
 
         pdf_path = output / "anthology.pdf"
         books[pdf_path] = impose(books[pdf_path], booklet_sheet(trim or config.trim))

@@ -99,7 +99,7 @@ def build(
     from .build import build as run_build
 
     wanted = _formats(formats)
-    from .package.pagesetup import PROFILES
+    from .package.pdf.pagesetup import PROFILES
 
     if profile not in PROFILES:
         typer.echo(f"error: unknown profile {profile}; choose from {', '.join(PROFILES)}", err=True)

@@ -23,7 +23,7 @@ from lxml import etree
 
 from compiler.build import BuildResult, build
 from compiler.check import _text_of
-from compiler.package.kepub import content_documents, sentences
+from compiler.package.epub.kepub import content_documents, sentences
 
 from .conftest import BUILT_EPUBS
 from .helpers import CORPUS, NS, SEEDS, words

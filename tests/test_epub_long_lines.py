@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
-from compiler.package.kepub import content_documents
+from compiler.package.epub.kepub import content_documents
 from compiler.render.theme import load_theme
 
 from .conftest import BUILT_EPUBS

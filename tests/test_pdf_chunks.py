@@ -9,11 +9,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-import compiler.package.pdf as pdf
-import compiler.package.pdfx as pdfx
+import compiler.package.pdf.book as pdf
+import compiler.package.press.pdfx as pdfx
 from compiler.build import BuildResult, build
-from compiler.package.layoutcache import FOLDER
-from compiler.package.pagestyle import page_style
+from compiler.package.pdf.layoutcache import FOLDER
+from compiler.package.pdf.pagestyle import page_style
 from compiler.render.theme import load_theme
 
 from .helpers import SEEDS, pdf_pages
@@ -56,7 +56,7 @@ def _pdf(result: BuildResult) -> Path:
 
 
 def test_the_book_is_cut_into_several_chunks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from compiler.package.printdoc import parts_of
+    from compiler.package.pdf.printdoc import parts_of
     from compiler.render import render
     from compiler.build import assemble
     from compiler.config import load_config

@@ -13,9 +13,9 @@ from lxml import etree
 from compiler.build import build
 from compiler.diagnostics import BuildError
 from compiler.model import BookMeta
-from compiler.package.booklet import PAPER_THICKNESS, folding_order
-from compiler.package.colour import device_rgb_uses
-from compiler.package.pdfx import make_pdfx
+from compiler.package.press.booklet import PAPER_THICKNESS, folding_order
+from compiler.package.press.colour import device_rgb_uses
+from compiler.package.press.pdfx import make_pdfx
 
 from .helpers import ROOT, SEEDS, pdf_pages
 
@@ -139,7 +139,7 @@ def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finis
     of rewriting the finished book: the same operators and values as the rewrite, nothing RGB left."""
     import weasyprint
 
-    from compiler.package.typesetter import laid_out
+    from compiler.package.pdf.typesetter import laid_out
 
     png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
     html = (
@@ -162,8 +162,8 @@ def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finis
     assert colours(make_pdfx(laid.pdf, meta, ["A"], coloured=True)) == drawn
     # Without a gradient or an image, the PDF as weasyprint draws it is already fit for the press:
     # nothing left for the rewrite, the bytes kept as written.
-    from compiler.package.colour import drawing_for_press, for_press
-    from compiler.package.pdfx import FOGRA39
+    from compiler.package.press.colour import drawing_for_press, for_press
+    from compiler.package.press.pdfx import FOGRA39
 
     with drawing_for_press(FOGRA39.profile):
         plain = weasyprint.HTML(string=html.split("<img")[0]).write_pdf()

@@ -11,7 +11,7 @@ import pytest
 
 from compiler.build import build
 from compiler.diagnostics import BuildError
-from compiler.package.pagesetup import minimum_gutter, page_setup, parse_trim
+from compiler.package.pdf.pagesetup import minimum_gutter, page_setup, parse_trim
 
 from .helpers import SEEDS, pdf_pages
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
-from compiler.package.typesetter import _fetcher
+from compiler.package.pdf.typesetter import _fetcher
 from compiler.render.theme import load_theme
 
 from .helpers import SEEDS
@@ -46,7 +46,7 @@ def test_a_theme_that_points_outside_builds_without_reaching_out(tmp_path: Path)
         'body { background: url("https://example.org/bg.png"); }\n',
         encoding="utf-8",
     )
-    import compiler.package.typesetter as pdf  # seeds are one chunk: laid out in this process
+    import compiler.package.pdf.typesetter as pdf  # seeds are one chunk: laid out in this process
 
     asked: list[str] = []
     original = pdf._fetcher

@@ -13,7 +13,7 @@ import pikepdf
 import pytest
 
 from compiler.build import BuildResult, build
-from compiler.package.pagesetup import parse_trim
+from compiler.package.pdf.pagesetup import parse_trim
 from compiler.render.theme import load_theme
 
 from .helpers import CORPUS, pdf_pages

@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from compiler.build import build
-from compiler.package.wrapcover import BLEED, PAPER, package_wrap_cover
+from compiler.package.press.wrapcover import BLEED, PAPER, package_wrap_cover
 from compiler.render import render_wrap_cover
 from compiler.render.theme import load_theme
 

@@ -21,7 +21,7 @@ def with_source(formats: tuple[str, ...]) -> tuple[str, ...]:
     if not any(f in DERIVED for f in formats):
         return formats
     if "azw3" in formats:
-        from .azw3 import require_calibre
+        from .epub.azw3 import require_calibre
 
         require_calibre()
     return tuple(dict.fromkeys(("epub", *formats)))
@@ -30,7 +30,7 @@ def with_source(formats: tuple[str, ...]) -> tuple[str, ...]:
 def derive(epub: bytes, formats: tuple[str, ...], output: Path, meta: BookMeta) -> dict[Path, bytes]:
     books: dict[Path, bytes] = {}
     if "kepub" in formats:
-        from .kepub import KEPUB_NAME, to_kepub
+        from .epub.kepub import KEPUB_NAME, to_kepub
 
         kepub = to_kepub(epub)
         # The spans only wrap text, so every word of the EPUB must still be there; a difference is
@@ -41,7 +41,7 @@ def derive(epub: bytes, formats: tuple[str, ...], output: Path, meta: BookMeta) 
             raise fail(ExitCode.OUTPUT, "V002", f"the KEPUB lost words of the EPUB ({sample}): a bug, please report it; build without kepub meanwhile")
         books[output / KEPUB_NAME] = kepub
     if "azw3" in formats:
-        from .azw3 import AZW3_NAME, to_azw3
+        from .epub.azw3 import AZW3_NAME, to_azw3
 
         books[output / AZW3_NAME] = to_azw3(epub, meta)
     return books

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..diagnostics import BuildError, Diagnostic, ExitCode, Severity, warning
-from ..render import RenderedBook
+from ...diagnostics import BuildError, Diagnostic, ExitCode, Severity, warning
+from ...render import RenderedBook
 from .systemfonts import SystemFont, resolution_problem, system_fonts
 
 _FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")

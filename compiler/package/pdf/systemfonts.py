@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..diagnostics import ExitCode, fail
-from ..render.theme import Theme
+from ...diagnostics import ExitCode, fail
+from ...render.theme import Theme
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..atomic import write_atomically
+from ...atomic import write_atomically
 from .typesetter import Job, Laid, PageInfo
 
 FORMAT = "5"  # bump when Laid or the way chunks are made changes
@@ -32,7 +32,7 @@ class LayoutCache:
     def __init__(self, folder: Path, theme_roots: tuple[Path, ...]) -> None:
         from importlib.metadata import version  # not `import weasyprint`: a second's worth of imports
 
-        from .. import __version__
+        from ... import __version__
 
         self.folder = folder
         self.salt = f"{FORMAT}\0{__version__}\0{version('weasyprint')}\0{_theme_digest(theme_roots)}\0"

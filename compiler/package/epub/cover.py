@@ -15,10 +15,10 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from ..diagnostics import ExitCode, fail
-from ..model import Anthology
-from ..render.theme import Theme
-from ..render.view import authors_text
+from ...diagnostics import ExitCode, fail
+from ...model import Anthology
+from ...render.theme import Theme
+from ...render.view import authors_text
 
 if TYPE_CHECKING:
     from PIL import ImageDraw, ImageFont

@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from ..scripts import WORD
+from ...scripts import WORD
 
 BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li pre dt dd td th figcaption".split())
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -31,9 +31,9 @@ import pikepdf
 from lxml import etree
 from pikepdf import Name
 
-from .. import __version__
-from ..diagnostics import ExitCode, fail
-from ..model import BookMeta
+from ... import __version__
+from ...diagnostics import ExitCode, fail
+from ...model import BookMeta
 from .colour import device_rgb_uses, to_press_colour
 
 VERSION = "PDF/X-4"

@@ -39,14 +39,14 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
-from ..check import pdf_page_texts
-from ..render import RenderedBook
-from ..render.theme import Theme
+from ...check import pdf_page_texts
+from ...render import RenderedBook
+from ...render.theme import Theme
 from .layoutcache import LayoutCache
-from .pagelist import Start, page_starts
+from ..epub.pagelist import Start, page_starts
 from .pagesetup import PageSetup, page_setup
 from .pagestyle import PageStyle, page_style
-from .pdfmerge import Segment, merge
+from .merge import Segment, merge
 from .printdoc import Part, html_of, mirror_html, parts_of
 from .typesetter import Job, Laid, Stylesheets, Typesetter, laid_out, run_job, start_worker
 
@@ -217,7 +217,7 @@ class _Runner:
 
     def _done(self, key: Key, job: Job, laid: Laid) -> None:
         if laid.rgb_left:
-            from .pdfx import rgb_left
+            from ..press.pdfx import rgb_left
 
             raise rgb_left(laid.rgb_left)
         if self.cache:

@@ -18,9 +18,9 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
-from ..model import Anthology
-from ..render import RenderedBook
-from ..render.view import authors_text
+from ...model import Anthology
+from ...render import RenderedBook
+from ...render.view import authors_text
 from .cover import Cover
 from .pagelist import PageMark, Start, insert_marks, marks_for, page_list_nav
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..diagnostics import ExitCode, fail
+from ...diagnostics import ExitCode, fail
 
 PROFILES = ("print", "screen", "booklet")  # what the PDF is for: a printer, a screen, a folded booklet
 

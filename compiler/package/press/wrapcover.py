@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import pikepdf
 
-from ..diagnostics import Diagnostic, warning
-from ..render import RenderedDoc
-from ..render.theme import Theme
-from .cover import cover_palette
-from .typesetter import Stylesheets, Typesetter
+from ...diagnostics import Diagnostic, warning
+from ...render import RenderedDoc
+from ...render.theme import Theme
+from ..epub.cover import cover_palette
+from ..pdf.typesetter import Stylesheets, Typesetter
 
 PAPER = {"white": 0.002252, "cream": 0.0025}  # inches per page (KDP paperback spine widths)
 BLEED = 0.125 * 72

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .pagelist import Start, page_starts
+from ..epub.pagelist import Start, page_starts
 
 
 def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
@@ -96,14 +96,14 @@ class Laid:
 def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
     """A weasyprint document written to PDF, described, and (with `texts`) its text read back:
     here, in the worker, where it runs in parallel and is cached with the chunk."""
-    from ..check import pdf_page_texts
+    from ...check import pdf_page_texts
 
     left = ""
     if not press:
         pdf = document.write_pdf()
     else:
-        from .colour import drawing_for_press, for_press
-        from .pdfx import FOGRA39
+        from ..press.colour import drawing_for_press, for_press
+        from ..press.pdfx import FOGRA39
 
         with drawing_for_press(FOGRA39.profile):
             pdf = document.write_pdf()

@@ -16,9 +16,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 from lxml import etree
 
-from ..render import RenderedDoc
-from ..render.view import running_head
-from .pagelist import mark_blocks
+from ...render import RenderedDoc
+from ...render.view import running_head
+from ..epub.pagelist import mark_blocks
 
 XHTML = "http://www.w3.org/1999/xhtml"
 CROSS_LINK = "anthology-dest:"  # + the quoted anchor name; never left in a finished PDF

@@ -30,8 +30,8 @@ import time
 import uuid
 from pathlib import Path
 
-from ..diagnostics import ExitCode, fail
-from ..model import BookMeta
+from ...diagnostics import ExitCode, fail
+from ...model import BookMeta
 
 AZW3_NAME = "anthology.azw3"
 INSTALL_CALIBRE = (
