@@ -163,7 +163,7 @@ def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finis
     # Without a gradient or an image, the PDF as weasyprint draws it is already fit for the press:
     # nothing left for the rewrite, the bytes kept as written.
     from compiler.package.press.colour import drawing_for_press, for_press
-    from compiler.package.press.pdfx import FOGRA39
+    from compiler.package.press.intent import FOGRA39
 
     with drawing_for_press(FOGRA39.profile):
         plain = weasyprint.HTML(string=html.split("<img")[0]).write_pdf()

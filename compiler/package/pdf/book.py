@@ -217,7 +217,7 @@ class _Runner:
 
     def _done(self, key: Key, job: Job, laid: Laid) -> None:
         if laid.rgb_left:
-            from ..press.pdfx import rgb_left
+            from ..press.colour import rgb_left
 
             raise rgb_left(laid.rgb_left)
         if self.cache:

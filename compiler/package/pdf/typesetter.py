@@ -103,7 +103,7 @@ def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
         pdf = document.write_pdf()
     else:
         from ..press.colour import drawing_for_press, for_press
-        from ..press.pdfx import FOGRA39
+        from ..press.intent import FOGRA39
 
         with drawing_for_press(FOGRA39.profile):
             pdf = document.write_pdf()

@@ -29,8 +29,9 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name, Operator
 
-# An ICC v2 sRGB profile (icc/LICENSE.txt): PDF 1.6 predates the v4 profiles littleCMS writes.
-SRGB = Path(__file__).parent / "icc" / "sRGB.icc"
+from ...diagnostics import ExitCode, fail
+from .intent import FOGRA39, SRGB
+
 # Tolerance for "neutral": weasyprint writes 8-bit colours as 6-digit decimals (0.501961).
 _NEUTRAL = 1 / 512
 _ICC_NAME = Name("/AnthologySRGB")
@@ -174,8 +175,6 @@ def for_press(data: bytes) -> tuple[bytes, str]:
     profile, and the first place DeviceRGB is still painted ("" when none). Done piece by piece
     in the layout workers, the whole book's colour costs no time of its own. Content streams are
     rewritten only if something in them still names DeviceRGB (a gradient, say)."""
-    from .pdfx import FOGRA39
-
     with pikepdf.open(io.BytesIO(data)) as pdf:
         recolour = _Recolour(pdf, FOGRA39.profile)
         recolour.objects()
@@ -210,3 +209,7 @@ def device_rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
                     if space == Name.DeviceRGB or (isinstance(space, pikepdf.Array) and Name.DeviceRGB in list(space)):
                         found.append(f"object {obj.objgen}: {key} DeviceRGB")
     return found
+
+
+def rgb_left(where: str) -> Exception:
+    return fail(ExitCode.OUTPUT, "P031", f"the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this")

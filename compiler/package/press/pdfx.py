@@ -24,8 +24,6 @@ import datetime
 import hashlib
 import io
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 import pikepdf
 from lxml import etree
@@ -34,25 +32,10 @@ from pikepdf import Name
 from ... import __version__
 from ...diagnostics import ExitCode, fail
 from ...model import BookMeta
-from .colour import device_rgb_uses, to_press_colour
+from .colour import device_rgb_uses, rgb_left, to_press_colour
+from .intent import FOGRA39, OutputIntent
 
 VERSION = "PDF/X-4"
-_ICC = Path(__file__).parent / "icc"
-
-
-@dataclass(frozen=True)
-class OutputIntent:
-    identifier: str  # a reference name in the ICC's characterization registry
-    condition: str  # the printing condition, for the people at the printer's
-    profile: Path  # the CMYK output profile embedded as DestOutputProfile
-    registry: str = "http://www.color.org"
-
-
-FOGRA39 = OutputIntent(
-    "FOGRA39",
-    "Offset printing, ISO 12647-2:2004/Amd 1, coated paper (paper type 1 or 2), 300% total ink",
-    _ICC / "anthology-fogra39.icc",
-)
 
 
 def make_pdfx(pdf_bytes: bytes, meta: BookMeta, authors: list[str], intent: OutputIntent = FOGRA39, coloured: bool = False) -> bytes:
@@ -79,10 +62,6 @@ def make_pdfx(pdf_bytes: bytes, meta: BookMeta, authors: list[str], intent: Outp
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
         return out.getvalue()
-
-
-def rgb_left(where: str) -> Exception:
-    return fail(ExitCode.OUTPUT, "P031", f"the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this")
 
 
 def _check_fonts(pdf: pikepdf.Pdf) -> None:

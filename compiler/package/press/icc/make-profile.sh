@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuilds anthology-fogra39.icc, the CMYK output profile every print PDF embeds as its PDF/X output
-# intent (compiler/package/pdfx.py). It is committed, so neither a build nor CI needs this script;
+# intent (compiler/package/press/pdfx.py). It is committed, so neither a build nor CI needs this script;
 # run it only to change the profile. Needs Debian's argyll (colprof) and icc-profiles-free (the
 # FOGRA39 characterization data, zlib licence). Takes ~20 s; the result is byte-identical each time
 # because the header's creation date is pinned below.
