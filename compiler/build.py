@@ -203,7 +203,15 @@ def _build(
         _verify(books, read.consumed, anthology, rendered, pdf_pages)
     if any(f in formats for f in DERIVED):
         step("converting the EPUB for Kobo and Kindle")
-        books.update(derive(books[output / "anthology.epub"], formats, output, anthology.meta))
+        epub = books[output / "anthology.epub"]
+        books.update(derive(epub, formats, output, anthology.meta))
+        if "kepub" in formats:
+            from .check import lost_in_conversion
+            from .package.epub.kepub import KEPUB_NAME
+
+            lost = lost_in_conversion("kepub", "epub", epub, books[output / KEPUB_NAME])
+            if lost:
+                raise BuildError(ExitCode.OUTPUT, lost)
     if cover_pdf:
         # After the check, which reads one book per format. The cover fits the interior just made:
         # its trim and page count set the sheet and the spine.

@@ -13,19 +13,16 @@ content, Markdown by its rendered text), so a reader bug cannot hide its own los
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
 from .diagnostics import Diagnostic, Severity
 from .model import Anthology
+from .package.extract import epub_text, pdf_page_texts, text_of
 from .scripts import CHECK_WORD
 
 # weasyprint's automatic hyphen is U+2010 (its hyphenate-character), unlike the hyphen-minus of
@@ -45,69 +42,20 @@ def words(text: str) -> Counter[str]:
     return Counter(CHECK_WORD.findall(text.casefold()))
 
 
-# Elements that end a run of text: words never continue across them. Inline elements (em, a, span)
-# do not break words: "*CRASH*SPLINTER*WHAM*" is one word on the page as in the source.
-_BLOCKS = frozenset(
-    "p div br hr li ol ul dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 section article aside header footer "
-    "nav table tr td th caption figure figcaption title body head html".split()
-)
-
-
-def _text_of(root: etree._Element) -> str:
-    parts: list[str] = []
-
-    def walk(element: etree._Element) -> None:
-        if not isinstance(element.tag, str):  # comments and processing instructions hold no text
-            parts.append(element.tail or "")
-            return
-        block = etree.QName(element).localname.lower() in _BLOCKS
-        if block:
-            parts.append("\n")
-        parts.append(element.text or "")
-        for child in element:
-            walk(child)
-        if block:
-            parts.append("\n")
-        parts.append(element.tail or "")
-
-    walk(root)
-    return "".join(parts)
-
-
 def source_text(text: str, kind: str) -> str:
     """The words a reader of the source sees: markup removed, never interpreted."""
     if kind == "html":
         import lxml.html
 
-        return _text_of(lxml.html.fragment_fromstring(text, create_parent="div"))
+        return text_of(lxml.html.fragment_fromstring(text, create_parent="div"))
     if kind == "markdown":
         from markdown_it import MarkdownIt
 
         import lxml.html
 
         html = MarkdownIt("commonmark").render(text)
-        return _text_of(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div"))
+        return text_of(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div"))
     return text
-
-
-def epub_text(data: bytes) -> str:
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        parts = []
-        for name in sorted(book.namelist()):
-            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
-                parts.append(_text_of(etree.fromstring(book.read(name))))
-    return "\n".join(parts)
-
-
-def pdf_page_texts(data: bytes) -> tuple[str, ...]:
-    """The text of every page of a PDF, as PDFium reads it."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(data)
-    try:
-        return tuple(page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document)
-    finally:
-        document.close()
 
 
 def book_text(pages: tuple[str, ...], running_heads: set[str]) -> str:
@@ -237,3 +185,14 @@ def verify_books(
             )
             found.append(Diagnostic("V001", Severity.ERROR, message, *where))
     return found
+
+
+def lost_in_conversion(made: str, made_from: str, original: bytes, converted: bytes) -> list[Diagnostic]:
+    """A format made from another one (the KEPUB from the EPUB) only wraps its text, so every word
+    must still be there; a difference is a bug in the conversion, never the user's to fix."""
+    lost = words(epub_text(original)) - words(epub_text(converted))
+    if not lost:
+        return []
+    sample = ", ".join(sorted(lost)[:5])
+    message = f"the {made.upper()} lost words of the {made_from.upper()} ({sample}): a bug, please report it; build without {made} meanwhile"
+    return [Diagnostic("V002", Severity.ERROR, message)]

@@ -173,7 +173,7 @@ def test_the_book_is_rebuilt_when_a_story_is_newer(tmp_path: Path, monkeypatch: 
 
 
 def _kepub_text(path: Path) -> str:
-    from compiler.check import epub_text
+    from compiler.package.extract import epub_text
 
     return epub_text(path.read_bytes())
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from compiler.build import BuildResult, build
-from compiler.check import _text_of
+from compiler.package.extract import text_of
 from compiler.package.epub.kepub import content_documents, sentences
 
 from .conftest import BUILT_EPUBS
@@ -59,9 +59,9 @@ def test_kepub_keeps_every_word_of_every_document(corpus_formats: BuildResult) -
     epub, kepub = _bodies(_named(corpus_formats, "anthology.epub")), _bodies(_named(corpus_formats, "anthology.kepub.epub"))
     assert epub.keys() == kepub.keys() and len(epub) > 5
     for name in epub:
-        assert words(_text_of(kepub[name])) == words(_text_of(epub[name])), name
+        assert words(text_of(kepub[name])) == words(text_of(epub[name])), name
         # Stronger than words: the text itself, character for character, once whitespace is set aside.
-        assert "".join(_text_of(kepub[name]).split()) == "".join(_text_of(epub[name]).split()), name
+        assert "".join(text_of(kepub[name]).split()) == "".join(text_of(epub[name]).split()), name
 
 
 def test_kepub_spans_every_run_of_text_with_unique_kobo_ids(corpus_formats: BuildResult) -> None:
@@ -112,7 +112,7 @@ def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp
     run = _calibre("ebook-convert", str(azw3), str(text))
     assert run.returncode == 0, run.stdout + run.stderr
     # What a reader sees: the documents' bodies (calibre's text leaves out each document's <title>).
-    expected = words("\n".join(_text_of(body) for body in _bodies(_named(corpus_formats, "anthology.epub")).values()))
+    expected = words("\n".join(text_of(body) for body in _bodies(_named(corpus_formats, "anthology.epub")).values()))
     assert sum(expected.values()) > 50_000
     assert expected - words(text.read_text(encoding="utf-8")) == {}
     meta = _calibre("ebook-meta", str(azw3)).stdout

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from compiler.check import _text_of
+from compiler.package.extract import text_of
 from PIL import Image
 
 from compiler.build import build
@@ -51,7 +51,7 @@ def document_text(epub: Path, href: str) -> str:
     with zipfile.ZipFile(epub) as z:
         root = etree.fromstring(z.read(f"EPUB/{href}"))
     # Inline elements run together and blocks and <br/> break words, as rendered (verse uses <br/>).
-    return _text_of(root.find("x:body", NS))
+    return text_of(root.find("x:body", NS))
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
-from ...check import pdf_page_texts
+from ..extract import pdf_page_texts
 from ...render import RenderedBook
 from ...render.theme import Theme
 from .layoutcache import LayoutCache

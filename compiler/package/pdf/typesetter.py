@@ -96,7 +96,7 @@ class Laid:
 def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
     """A weasyprint document written to PDF, described, and (with `texts`) its text read back:
     here, in the worker, where it runs in parallel and is cached with the chunk."""
-    from ...check import pdf_page_texts
+    from ..extract import pdf_page_texts
 
     left = ""
     if not press:
