@@ -27,7 +27,7 @@ from .render.theme import Theme, load_theme
 from .transforms import transform
 
 if TYPE_CHECKING:
-    from .package.pdf.book import Workers
+    from .package.pdf.workers import Workers
 
 FORMATS = ("epub", "pdf")  # the default
 ALL_FORMATS = FORMATS + DERIVED  # KEPUB and AZW3 on request
@@ -132,7 +132,8 @@ def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, pro
     """Layout workers for a PDF that will take several chunks, started before the stories are read."""
     if "pdf" not in formats:
         return None
-    from .package.pdf.book import CHUNK_BYTES, start_workers
+    from .package.pdf.chunks import CHUNK_BYTES
+    from .package.pdf.workers import start_workers
 
     if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
         return None
@@ -172,7 +173,8 @@ def _build(
     if "pdf" in formats:
         from .package.pdf.fonts import missing_glyphs
         from .package.pdf.layoutcache import FOLDER, LayoutCache
-        from .package.pdf.book import PdfOptions, package_pdf
+        from .package.pdf.book import package_pdf
+        from .package.pdf.options import PdfOptions
 
         step("laying out the PDF")
         found += missing_glyphs(rendered)

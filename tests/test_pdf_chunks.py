@@ -9,7 +9,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-import compiler.package.pdf.book as pdf
+import compiler.package.pdf.chunks as scheduler
 import compiler.package.press.pdfx as pdfx
 from compiler.build import BuildResult, build
 from compiler.package.pdf.layoutcache import FOLDER
@@ -38,7 +38,7 @@ def _book(folder: Path) -> Path:
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
     src = _book(tmp_path_factory.mktemp("chunked") / "src")
     patch = pytest.MonkeyPatch()
-    patch.setattr(pdf, "CHUNK_BYTES", 8_000)  # about one story a chunk
+    patch.setattr(scheduler, "CHUNK_BYTES", 8_000)  # about one story a chunk
     # The links are checked as the merge wrote them: the print profile's PDF/X-4 step then removes
     # them, as PDF/X allows no annotations on the printed area (tests/test_pdf_profiles.py).
     patch.setattr(pdfx, "make_pdfx", lambda data, *_, **__: data)
@@ -68,7 +68,7 @@ def test_the_book_is_cut_into_several_chunks(monkeypatch: pytest.MonkeyPatch, tm
     anthology, _ = transform(assemble(config, read_stories(src, config).stories))
     rendered = render(anthology, load_theme("classic"))
     parts, _ = parts_of(rendered.docs)
-    chunks = pdf.chunks_of([p for p in parts if p.doc.matter == "body"], 8_000)
+    chunks = scheduler.chunks_of([p for p in parts if p.doc.matter == "body"], 8_000)
     assert len(chunks) >= 5 and sum(len(c) for c in chunks) == 2 * COPIES
 
 
@@ -114,7 +114,7 @@ def test_folios_follow_the_physical_pages_and_notes_cite_them(books: dict[str, B
 
 
 def test_a_rebuild_after_an_edit_lays_out_only_what_changed_and_matches_a_clean_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf, "CHUNK_BYTES", 8_000)
+    monkeypatch.setattr(scheduler, "CHUNK_BYTES", 8_000)
     src = _book(tmp_path / "src")
     out = tmp_path / "out"
     build(src, out, ("pdf",))

@@ -75,7 +75,7 @@ def test_print_profile_is_pdfx4_with_an_embedded_cmyk_output_intent(seeds_build)
         assert str(intent.RegistryName) == "http://www.color.org" and str(intent.Info)
         icc = intent.DestOutputProfile.read_bytes()
         assert intent.DestOutputProfile.N == 4 and icc[12:20] == b"prtrCMYK"  # an output profile, CMYK
-        assert icc == (ROOT / "compiler" / "package" / "icc" / "anthology-fogra39.icc").read_bytes()
+        assert icc == (ROOT / "compiler" / "package" / "press" / "icc" / "anthology-fogra39.icc").read_bytes()
         info = pdf.docinfo
         assert str(info.GTS_PDFXVersion) == "PDF/X-4" and info.Trapped == "/False"
         assert str(info.Title) == seeds_build.anthology.meta.title

@@ -22,7 +22,8 @@ from ...model import Anthology
 from ...render import RenderedBook
 from ...render.view import authors_text
 from .cover import Cover
-from .pagelist import PageMark, Start, insert_marks, marks_for, page_list_nav
+from ..pagemap import Start
+from .pagelist import PageMark, insert_marks, marks_for, page_list_nav
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 # EPUB 2 guide types for our landmarks (https://idpf.org/epub/20/spec/OPF_2.0.1_draft.htm#Section2.6).

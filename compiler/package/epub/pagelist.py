@@ -1,84 +1,23 @@
-"""Package stage: the print edition's page numbers carried into the EPUB (a page list).
+"""Package stage (EPUB): the print edition's page numbers carried into the EPUB (a page list).
 
-Readers of the ebook and of the printed book should be able to cite the same page. The PDF is laid
-out first; for each of its pages we note where the page begins in the text: which block (paragraph,
-heading, list item) of which document, and how many of that block's words came on earlier pages.
-The EPUB then gets an empty `epub:type="pagebreak"` marker at that very word, and its navigation a
-`page-list` of them.
-
-Blocks are numbered the same way in both books (`data-b="doc:n"` on the PDF's HTML, the same walk
-over the EPUB's XHTML), and words are counted with one tokenizer, so the two sides agree without
-comparing any text.
+Readers of the ebook and of the printed book should be able to cite the same page. The PDF, laid
+out first, measures where each of its pages begins (../pagemap.py: which block of which document,
+and how many of that block's words came on earlier pages). The EPUB then gets an empty
+`epub:type="pagebreak"` marker at that very word, and its navigation a `page-list` of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
 from ...scripts import WORD
+from ..pagemap import Start, blocks_of
 
-BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li pre dt dd td th figcaption".split())
 XHTML = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
-_HYPHEN = "\u2010"  # what weasyprint adds where it hyphenates a word at a line end
-
-
-def blocks_of(root: etree._Element) -> Iterator[etree._Element]:
-    """The text blocks of a document in reading order (namespaced XHTML or plain HTML alike)."""
-    for el in root.iter():
-        if isinstance(el.tag, str) and etree.QName(el).localname in BLOCKS:
-            yield el
-
-
-def mark_blocks(wrapper: etree._Element, doc: str) -> None:
-    for n, el in enumerate(blocks_of(wrapper)):
-        el.set("data-b", f"{doc}:{n}")
-
-
-Start = tuple[str, int]  # (block "doc:n", words of it on earlier pages)
-
-
-def page_starts(pages: list[Any]) -> list[Start | None]:
-    """Where each weasyprint page begins in the text; None for a page with no text (a blank)."""
-    seen: dict[str, list[str]] = {}  # block → its text fragments on pages so far
-    starts: list[Start | None] = []
-    for page in pages:
-        first: Start | None = None
-        for block, text in _fragments(page._page_box.children[0], None):  # [0]: the page's content, not its margins
-            parts = seen.setdefault(block, [])
-            if first is None:
-                earlier = _joined(parts)
-                count = len(WORD.findall(earlier))
-                if parts and parts[-1].endswith(_HYPHEN):
-                    count -= 1  # the page opens inside a word hyphenated across the turn
-                first = (block, max(count, 0))
-            parts.append(text)
-        starts.append(first)
-    return starts
-
-
-def _fragments(box: Any, block: str | None) -> Iterator[tuple[str, str]]:
-    if "::" in (getattr(box, "element_tag", "") or ""):
-        return  # generated content (note numbers, leaders, ornaments) is not in the EPUB's text
-    element = getattr(box, "element", None)
-    if element is not None and element.get("data-b"):
-        block = element.get("data-b")
-    text = getattr(box, "text", None)
-    if isinstance(text, str) and text.strip() and block is not None:
-        yield block, text
-    for child in getattr(box, "children", ()) or ():
-        yield from _fragments(child, block)
-
-
-def _joined(parts: list[str]) -> str:
-    out = ""
-    for part in parts:
-        out = out[:-1] + part if out.endswith(_HYPHEN) else out + " " + part
-    return out
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,13 @@ from lxml import etree
 
 from ...render import RenderedDoc
 from ...render.view import running_head
-from ..epub.pagelist import mark_blocks
+from ..pagemap import mark_blocks
 
 XHTML = "http://www.w3.org/1999/xhtml"
 CROSS_LINK = "anthology-dest:"  # + the quoted anchor name; never left in a finished PDF
+
+# A page with nothing on it: the verso a chunk or the front matter is padded with to end on a left page.
+BLANK = '<!DOCTYPE html><html><body><div class="doc front-matter"></div></body></html>'
 
 
 def _localise(element: etree._Element) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from ..epub.pagelist import Start, page_starts
+from ...render.theme import Theme
+from ..pagemap import Start
+from .pagestarts import page_starts
 
 
 def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
@@ -40,6 +42,11 @@ def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
 class Stylesheets:
     roots: tuple[Path, ...]  # the theme's folders: all a layout may read
     sheets: tuple[Path, ...]  # print.css of each theme in the chain, parent first
+
+
+def stylesheets(theme: Theme) -> Stylesheets:
+    """The theme's print.css chain and the folders a layout may read."""
+    return Stylesheets(theme.folders, tuple(theme.chain("print.css")))
 
 
 class Typesetter:

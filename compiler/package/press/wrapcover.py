@@ -26,7 +26,7 @@ from ...diagnostics import Diagnostic, warning
 from ...render import RenderedDoc
 from ...render.theme import Theme
 from ..epub.cover import cover_palette
-from ..pdf.typesetter import Stylesheets, Typesetter
+from ..pdf.typesetter import Typesetter, stylesheets
 
 PAPER = {"white": 0.002252, "cream": 0.0025}  # inches per page (KDP paperback spine widths)
 BLEED = 0.125 * 72
@@ -109,7 +109,7 @@ def _css(g: WrapGeometry, palette: dict[str, str], back_size: float, summaries: 
 def _typesetter(theme: Theme) -> Typesetter:
     # The book's own set-up: the theme's print.css chain, its fonts, and a fetcher that reads only
     # the theme's files. One for all the cover's layouts, so the fonts load once.
-    return Typesetter(Stylesheets(theme.folders, tuple(theme.chain("print.css"))))
+    return Typesetter(stylesheets(theme))
 
 
 def _layout(typesetter: Typesetter, doc: RenderedDoc, css: str):  # type: ignore[no-untyped-def]
