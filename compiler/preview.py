@@ -42,10 +42,11 @@ def preview(theme: str, source: Path, out: Path, dpi: int = 80) -> Path:
     from PIL import Image
 
     from .build import build
+    from .options import BuildOptions
 
     load_theme(theme)  # fail early, with the list of themes, on a bad name
     with tempfile.TemporaryDirectory() as tmp:
-        result = build(source, Path(tmp), ("pdf",), theme_name=theme)
+        result = build(BuildOptions(source=source, output=Path(tmp), formats=("pdf",), theme=theme))
         document = pypdfium2.PdfDocument(str(result.outputs[0]))
         try:
             left, right = _spread_after_opening(document, result.anthology.stories[0].title)

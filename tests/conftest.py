@@ -4,12 +4,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from hypothesis import settings
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 
 from .helpers import SEEDS, epubcheck_problems, run_epubcheck_many
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="rewrite each tests/golden/<case>/expected from what the program makes now (review the diff)",
+    )
+
 
 # Property tests: 200 examples each in CI; `--hypothesis-profile=long` for release checks.
 # The default is derandomized: CI runs the same 200 examples every time, so a red CI means a change
@@ -52,7 +60,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The seeds, built once for the whole session with the shipped anthology.toml."""
     out = tmp_path_factory.mktemp("seeds-out")
-    result = build(SEEDS, out)
+    result = build(BuildOptions(source=SEEDS, output=out))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
     return result
 
@@ -63,7 +71,7 @@ def bare_seeds_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     src = tmp_path_factory.mktemp("bare-seeds")
     for story in SEEDS.glob("*.txt"):
         shutil.copy2(story, src / story.name)
-    result = build(src, tmp_path_factory.mktemp("bare-out"))
+    result = build(BuildOptions(source=src, output=tmp_path_factory.mktemp("bare-out")))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
     return result
 

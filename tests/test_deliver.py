@@ -21,6 +21,7 @@ import pytest
 from compiler.build import BuildResult, build
 from compiler.deliver import deliver, device_file_name
 from compiler.diagnostics import BuildError, ExitCode
+from compiler.options import BuildOptions
 
 from .conftest import BUILT_EPUBS
 from .helpers import SEEDS
@@ -31,7 +32,7 @@ TITLE = "Broken and Mended"  # seeds/anthology.toml
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The seeds built once in every format a device may take; deliveries use these books."""
-    result = build(SEEDS, tmp_path_factory.mktemp("deliver-built"), ("kepub", "azw3"))
+    result = build(BuildOptions(source=SEEDS, output=tmp_path_factory.mktemp("deliver-built"), formats=("kepub", "azw3")))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
     return result
 

@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 
 from .helpers import CORPUS, ROOT
 
@@ -76,5 +77,5 @@ def test_ace_finds_no_violation_in_the_bare_seeds(bare_seeds_build: BuildResult,
 
 def test_ace_finds_no_violation_in_the_corpus(tmp_path: Path) -> None:
     assert CORPUS.is_dir(), f"{CORPUS} is missing: the shared corpus sits beside the project"
-    result = build(CORPUS, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=CORPUS, output=tmp_path / "out", formats=("epub",)))
     _assert_clean(_epub(result), tmp_path / "ace")

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 from compiler.package.extract import text_of
 from compiler.package.epub.kepub import content_documents, sentences
 
@@ -34,7 +35,7 @@ CALIBRE_ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_CHROMIUM
 
 @pytest.fixture(scope="module")
 def corpus_formats(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    result = build(CORPUS, tmp_path_factory.mktemp("formats-corpus"), ("kepub", "azw3"))
+    result = build(BuildOptions(source=CORPUS, output=tmp_path_factory.mktemp("formats-corpus"), formats=("kepub", "azw3")))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")  # the .kepub.epub too
     return result
 
@@ -122,9 +123,9 @@ def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp
 
 
 def test_kepub_and_azw3_are_byte_identical_between_builds(tmp_path: Path) -> None:
-    first = build(SEEDS, tmp_path / "one", ("kepub", "azw3"))
+    first = build(BuildOptions(source=SEEDS, output=tmp_path / "one", formats=("kepub", "azw3")))
     time.sleep(1.1)  # calibre stamps the clock to the second: make sure it moved
-    second = build(SEEDS, tmp_path / "two", ("kepub", "azw3"))
+    second = build(BuildOptions(source=SEEDS, output=tmp_path / "two", formats=("kepub", "azw3")))
     for a, b in zip(first.outputs, second.outputs, strict=True):
         assert a.name == b.name and a.read_bytes() == b.read_bytes(), a.name
 

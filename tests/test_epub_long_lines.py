@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
+from compiler.options import BuildOptions
 from compiler.package.epub.kepub import content_documents
 from compiler.render.theme import load_theme
 
@@ -42,7 +43,7 @@ Then she screamed: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     src = tmp_path_factory.mktemp("long-links")
     (src / "links.md").write_text(STORY, encoding="utf-8")
-    built = {theme: build(src, tmp_path_factory.mktemp(f"long-{theme}"), ("epub",), theme).outputs[0] for theme in THEMES}
+    built = {theme: build(BuildOptions(source=src, output=tmp_path_factory.mktemp(f"long-{theme}"), formats=("epub",), theme=theme)).outputs[0] for theme in THEMES}
     BUILT_EPUBS.extend(built.values())  # EPUBCheck sweeps them at the end of the session
     return built
 

@@ -21,6 +21,7 @@ from compiler.package.extract import text_of
 from PIL import Image
 
 from compiler.build import build
+from compiler.options import BuildOptions
 
 from .conftest import BUILT_EPUBS
 from .helpers import CORPUS, NS, ROOT, SEEDS, missing_words, words
@@ -56,14 +57,14 @@ def document_text(epub: Path, href: str) -> str:
 
 @pytest.fixture(scope="module")
 def seeds_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    epub = next(p for p in build(SEEDS, tmp_path_factory.mktemp("rs-seeds"), ("epub",)).outputs)
+    epub = next(p for p in build(BuildOptions(source=SEEDS, output=tmp_path_factory.mktemp("rs-seeds"), formats=("epub",))).outputs)
     return epub, open_in_reader(epub, ARTIFACTS / "seeds")
 
 
 @pytest.fixture(scope="module")
 def corpus_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     assert CORPUS.is_dir(), f"{CORPUS} is missing: the shared corpus sits beside the project"
-    epub = next(p for p in build(CORPUS, tmp_path_factory.mktemp("rs-corpus"), ("epub",)).outputs)
+    epub = next(p for p in build(BuildOptions(source=CORPUS, output=tmp_path_factory.mktemp("rs-corpus"), formats=("epub",))).outputs)
     return epub, open_in_reader(epub, ARTIFACTS / "corpus")
 
 

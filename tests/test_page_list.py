@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 from compiler.scripts import WORD
 
 from .helpers import CORPUS, NS, pdf_pages
@@ -93,4 +94,4 @@ def test_page_list_of_a_corpus_story(name: str, tmp_path: Path) -> None:
     src = tmp_path / "src"
     src.mkdir()
     (src / story.name).write_bytes(story.read_bytes())
-    assert _check(build(src, tmp_path / "out")) >= 5
+    assert _check(build(BuildOptions(source=src, output=tmp_path / "out"))) >= 5

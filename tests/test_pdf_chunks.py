@@ -12,6 +12,7 @@ import pytest
 import compiler.package.pdf.chunks as scheduler
 import compiler.package.press.pdfx as pdfx
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 from compiler.package.pdf.layoutcache import FOLDER
 from compiler.package.pdf.pagestyle import page_style
 from compiler.render.theme import load_theme
@@ -44,8 +45,8 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
     patch.setattr(pdfx, "make_pdfx", lambda data, *_, **__: data)
     try:
         return {
-            "chunked": build(src, tmp_path_factory.mktemp("chunked-out"), ("pdf",), cache=False),
-            "one pass": build(src, tmp_path_factory.mktemp("one-pass-out"), ("pdf",), one_pass=True),
+            "chunked": build(BuildOptions(source=src, output=tmp_path_factory.mktemp("chunked-out"), formats=("pdf",), cache=False)),
+            "one pass": build(BuildOptions(source=src, output=tmp_path_factory.mktemp("one-pass-out"), formats=("pdf",), one_pass=True)),
         }
     finally:
         patch.undo()
@@ -117,14 +118,14 @@ def test_a_rebuild_after_an_edit_lays_out_only_what_changed_and_matches_a_clean_
     monkeypatch.setattr(scheduler, "CHUNK_BYTES", 8_000)
     src = _book(tmp_path / "src")
     out = tmp_path / "out"
-    build(src, out, ("pdf",))
+    build(BuildOptions(source=src, output=out, formats=("pdf",)))
     before = {p.name for p in (out / FOLDER).iterdir()}
     story = sorted(src.glob("1-*.txt"))[0]
     text = story.read_text(encoding="utf-8")
     story.write_text(text.replace("\n\n", " She paused, and the moment passed.\n\n", 1), encoding="utf-8")
-    build(src, out, ("pdf",))
+    build(BuildOptions(source=src, output=out, formats=("pdf",)))
     after = {p.name for p in (out / FOLDER).iterdir()}
-    clean = build(src, tmp_path / "clean", ("pdf",))
+    clean = build(BuildOptions(source=src, output=tmp_path / "clean", formats=("pdf",)))
     assert (out / "anthology.pdf").read_bytes() == _pdf(clean).read_bytes()
     # Each entry is a .pdf and a .json: the edited chunk and its folios, and at most the notes
     # and the front matter (page numbers) with theirs, are new; every other chunk was reused.
@@ -144,7 +145,7 @@ def test_a_theme_with_folio_and_title_in_one_box_is_laid_out_in_one_pass(tmp_pat
     (theme / "theme.toml").write_text('extends = "classic"\n', encoding="utf-8")
     (theme / "print.css").write_text('@page :right { @top-center { content: string(story-title) " · " counter(page); } }\n', encoding="utf-8")
     assert not page_style(tuple(load_theme(str(theme)).chain("print.css"))).splittable
-    result = build(SEEDS, tmp_path / "out", ("pdf",), theme_name=str(theme))
+    result = build(BuildOptions(source=SEEDS, output=tmp_path / "out", formats=("pdf",), theme=str(theme)))
     texts = pdf_pages(_pdf(result))
     assert any(" · 3" in t for t in texts)  # the theme's combined head is on the page
 

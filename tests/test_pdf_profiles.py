@@ -13,6 +13,7 @@ from lxml import etree
 from compiler.build import build
 from compiler.diagnostics import BuildError
 from compiler.model import BookMeta
+from compiler.options import BuildOptions
 from compiler.package.press.booklet import PAPER_THICKNESS, folding_order
 from compiler.package.press.colour import device_rgb_uses
 from compiler.package.press.pdfx import make_pdfx
@@ -34,8 +35,8 @@ def test_folding_order_pads_with_blanks_and_splits_signatures() -> None:
 
 
 def test_booklet_is_letter_landscape_in_folding_order(tmp_path: Path) -> None:
-    plain = build(SEEDS, tmp_path / "plain", ("pdf",))
-    booklet = build(SEEDS, tmp_path / "booklet", ("pdf",), profile="booklet")
+    plain = build(BuildOptions(source=SEEDS, output=tmp_path / "plain", formats=("pdf",)))
+    booklet = build(BuildOptions(source=SEEDS, output=tmp_path / "booklet", formats=("pdf",), profile="booklet"))
     pages = len(pdf_pages(plain.outputs[0]))
     with pikepdf.open(booklet.outputs[0]) as pdf:
         assert len(pdf.pages) == 2 * ((pages + 3) // 4)
@@ -47,7 +48,7 @@ def test_booklet_is_letter_landscape_in_folding_order(tmp_path: Path) -> None:
 
 
 def test_screen_profile_is_tagged_with_the_book_structure(tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), profile="screen")
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), profile="screen"))
     pdf = result.outputs[0]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Tagged:          yes" in info
@@ -102,7 +103,7 @@ def test_print_pdf_paints_black_text_in_black_ink_only_and_no_device_rgb(seeds_b
 
 
 def test_bleed_boxes_nest_inside_the_media_box(tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), trim="5x8", bleed=True)
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), trim="5x8", bleed=True))
     with pikepdf.open(result.outputs[0]) as pdf:
         for page in pdf.pages:
             media, bleed, trim = ([float(v) for v in page.obj[key]] for key in ("/MediaBox", "/BleedBox", "/TrimBox"))

@@ -42,14 +42,15 @@ def text_of(root: etree._Element) -> str:
     return "".join(parts)
 
 
-def epub_text(data: bytes) -> str:
-    """Every content document of an EPUB (or KEPUB) in file-name order, the navigation left out."""
+def epub_texts(data: bytes) -> tuple[str, ...]:
+    """The text of every content document of an EPUB (or KEPUB), in file-name order, the navigation left out."""
     with zipfile.ZipFile(io.BytesIO(data)) as book:
-        parts = []
-        for name in sorted(book.namelist()):
-            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
-                parts.append(text_of(etree.fromstring(book.read(name))))
-    return "\n".join(parts)
+        names = sorted(n for n in book.namelist() if n.endswith(".xhtml") and not n.endswith("nav.xhtml"))
+        return tuple(text_of(etree.fromstring(book.read(name))) for name in names)
+
+
+def epub_text(data: bytes) -> str:
+    return "\n".join(epub_texts(data))
 
 
 def pdf_page_texts(data: bytes) -> tuple[str, ...]:

@@ -29,11 +29,15 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ...diagnostics import ExitCode, fail
+from ...diagnostics import stop
 from ...model import BookMeta
+from ..formats import Made, Work
 
-AZW3_NAME = "anthology.azw3"
+if TYPE_CHECKING:
+    from ...options import BuildOptions
+
 INSTALL_CALIBRE = (
     "install calibre (Debian/Ubuntu: sudo apt-get install calibre; macOS, Windows: calibre-ebook.com/download) "
     "so that ebook-convert is on PATH, or leave azw3 out of --format"
@@ -43,7 +47,7 @@ INSTALL_CALIBRE = (
 def require_calibre() -> str:
     tool = shutil.which("ebook-convert")
     if tool is None:
-        raise fail(ExitCode.OUTPUT, "O002", f"AZW3 (Kindle) is made by calibre's ebook-convert, which is not installed: {INSTALL_CALIBRE}")
+        raise stop("O002", install=INSTALL_CALIBRE)
     return tool
 
 
@@ -101,8 +105,18 @@ def to_azw3(epub: bytes, meta: BookMeta) -> bytes:
                 capture_output=True, text=True, env=env, timeout=600, check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise fail(ExitCode.OUTPUT, "O003", f"calibre's ebook-convert could not run ({exc}); {INSTALL_CALIBRE}") from None
+            raise stop("O003", reason=f"it could not run: {exc}; {INSTALL_CALIBRE}") from None
         if run.returncode != 0 or not target.is_file():
             log = " | ".join((run.stdout + run.stderr).strip().splitlines()[-3:])
-            raise fail(ExitCode.OUTPUT, "O003", f"calibre's ebook-convert failed to make the AZW3 (exit {run.returncode}): {log}")
+            raise stop("O003", reason=f"exit {run.returncode}: {log}")
         return _settle(target.read_bytes(), _book_uuid(meta), _epoch(meta))
+
+
+def preflight(options: BuildOptions) -> None:
+    """Before any work: calibre must be here to make the AZW3 (O002 says how to get it)."""
+    require_calibre()
+
+
+def package(work: Work) -> Made:
+    """The AZW3 row of package/formats.py: made from the EPUB once its every word is checked."""
+    return Made(to_azw3(work.made["epub"].data, work.anthology.meta))

@@ -21,8 +21,9 @@ from lxml import etree
 from ...model import Anthology
 from ...render import RenderedBook
 from ...render.view import authors_text
-from .cover import Cover
-from ..pagemap import Start
+from ..formats import Made, Work
+from ..pagemap import PageMap
+from .cover import Cover, find_cover, make_cover
 from .pagelist import PageMark, insert_marks, marks_for, page_list_nav
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -144,7 +145,7 @@ def _reproducible(data: bytes, language: str) -> bytes:
     return out.getvalue()
 
 
-def with_page_list(rendered: RenderedBook, pages: tuple[tuple[str, Start | None], ...]) -> RenderedBook:
+def with_page_list(rendered: RenderedBook, pages: PageMap) -> RenderedBook:
     """The documents with the print edition's page breaks marked, and a page list in the nav."""
     docs = {d.file_name.removesuffix(".xhtml"): d for d in rendered.docs}
     marks = marks_for([label for label, _ in pages], [start for _, start in pages], set(docs))
@@ -160,7 +161,7 @@ def with_page_list(rendered: RenderedBook, pages: tuple[tuple[str, Start | None]
     return dataclasses.replace(rendered, docs=marked, nav=nav)
 
 
-def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover, pages: tuple[tuple[str, Start | None], ...] = ()) -> bytes:
+def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover, pages: PageMap = ()) -> bytes:
     """`pages`: the print edition's pages (package_pdf), marked in the text and listed in the nav."""
     css = rendered.theme.stylesheet_text("epub.css").encode("utf-8")  # parent themes first
     if pages:
@@ -177,3 +178,11 @@ def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover, pag
     mtime = datetime.datetime.strptime(anthology.meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "spine_direction": False, "mtime": mtime})
     return _reproducible(raw.getvalue(), rendered.language)
+
+
+def package(work: Work) -> Made:
+    """The EPUB row of package/formats.py; with the PDF built too, it carries the print edition's
+    page numbers (a page list readers can cite)."""
+    pdf = work.made.get("pdf")
+    cover = make_cover(work.anthology, work.theme, find_cover(work.options.source))  # the user's image, or a drawn one
+    return Made(package_epub(work.anthology, work.rendered, cover, pdf.page_map if pdf else ()))

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from ...diagnostics import ExitCode, fail
+from ...diagnostics import stop
 from ...model import Anthology
-from ...render.theme import Theme
+from ...render.theme import CoverSettings, Theme
 from ...render.view import authors_text
 
 if TYPE_CHECKING:
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 SIZE = (1600, 2560)
 USER_COVERS = ("cover.jpg", "cover.jpeg", "cover.png")
 _MEDIA = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}
-# Classic defaults; a theme may set [cover] background, ink, accent, font, italic_font in theme.toml.
-_DEFAULTS = {"background": "#f3ede2", "ink": "#2a2420", "accent": "#8b6b3d", "font": "", "italic_font": ""}
 
 
 @dataclass(frozen=True)
@@ -63,39 +61,28 @@ def _user_cover(path: Path) -> Cover:
     except (OSError, SyntaxError):
         kind = ""
     if kind not in _MEDIA:
-        raise fail(ExitCode.INPUT, "C001", "the cover is not a JPEG or PNG image; replace it or remove it to get a drawn cover", path)
+        raise stop("C030", path)
     media_type, suffix = _MEDIA[kind]
     if suffix != Path(cover_file_name(path)).suffix:
-        raise fail(ExitCode.INPUT, "C002", f"the cover holds a {kind} image; name it cover{suffix}", path)
+        raise stop("C031", path, kind=kind, suffix=suffix)
     return Cover(cover_file_name(path), media_type, data)
 
 
 # ------------------------------------------------------------------------------------------ drawing
 
 
-def _settings(theme: Theme) -> dict[str, str]:
-    given = theme.settings.get("cover", {})
-    assert isinstance(given, dict)
-    return {key: str(given.get(key, default)) for key, default in _DEFAULTS.items()}
-
-
-def cover_palette(theme: Theme) -> dict[str, str]:
-    """The theme's cover colours (background, ink, accent): the print wrap cover uses them too."""
-    return _settings(theme)
-
-
-def _theme_fonts(theme: Theme, settings: dict[str, str]) -> tuple[list[Path], list[Path]]:
+def _theme_fonts(theme: Theme, settings: CoverSettings) -> tuple[list[Path], list[Path]]:
     """Upright and italic faces, the theme's chosen one first, then the rest of its fonts folder."""
     files: list[Path] = []
     for folder in theme.folders:
         files += sorted(p for p in (folder / "fonts").glob("*") if p.suffix.lower() in (".otf", ".ttf"))
     italic = [p for p in files if "italic" in p.stem.lower()]
     upright = [p for p in files if p not in italic and not any(w in p.stem.lower() for w in ("bold", "semibold", "medium"))]
-    for key, group in (("font", upright), ("italic_font", italic)):
-        if settings[key]:
-            group.insert(0, theme.find(settings[key]))
+    for chosen, group in ((settings.font, upright), (settings.italic_font, italic)):
+        if chosen:
+            group.insert(0, theme.find(chosen))
     if not upright:
-        raise fail(ExitCode.THEME, "T020", "the theme has no fonts/ to draw the cover with; add one, or put a cover.jpg beside the stories", theme.folders[0])
+        raise stop("T020", theme.folders[0])
     return upright, italic + upright
 
 
@@ -172,10 +159,10 @@ def draw_cover(anthology: Anthology, theme: Theme) -> bytes:
     # Pillow loads only when a cover is drawn: `anthology --help` and PDF-only builds stay quick.
     from PIL import Image, ImageDraw
 
-    settings = _settings(theme)
+    settings = theme.settings.cover
     upright, italic = _theme_fonts(theme, settings)
-    ink, accent = settings["ink"], settings["accent"]
-    image = Image.new("RGB", SIZE, settings["background"])
+    ink, accent = settings.ink, settings.accent
+    image = Image.new("RGB", SIZE, settings.background)
     draw = ImageDraw.Draw(image)
     width = SIZE[0] - 2 * 220
 

@@ -27,10 +27,11 @@ from pathlib import PurePosixPath
 
 from lxml import etree
 
+from ..formats import Made, Work
+
 X = "http://www.w3.org/1999/xhtml"
 OPF = "http://www.idpf.org/2007/opf"
 CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
-KEPUB_NAME = "anthology.kepub.epub"
 
 # Text inside these stays as it is: code, styles, media fallbacks. Preformatted text is spanned
 # like any other (spans are inline, so its spaces and line breaks are kept): Kobo highlights and
@@ -174,3 +175,8 @@ def to_kepub(epub: bytes) -> bytes:
             copy.external_attr = info.external_attr
             dst.writestr(copy, data, info.compress_type, compresslevel=9 if info.compress_type else None)
     return out.getvalue()
+
+
+def package(work: Work) -> Made:
+    """The KEPUB row of package/formats.py: made from the EPUB once its every word is checked."""
+    return Made(to_kepub(work.made["epub"].data))

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import heapq
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ...render.theme import PrintSettings, Theme
 from ..pagemap import PageMap, Start, labelled
 from .merge import Segment, merge
 from .options import PdfOptions
@@ -42,11 +43,22 @@ from .pagesetup import PageSetup, page_setup
 from .pagestyle import PageStyle
 from .printdoc import BLANK, Part, html_of, mirror_html
 from .typesetter import Job, Laid, Stylesheets, Typesetter, laid_out, run_job
-from .workers import Workers, core_count
+from .workers import Workers, core_count, start_workers
+
+if TYPE_CHECKING:
+    from ...options import BuildOptions
 
 # XHTML bytes per chunk: about 25 pages of the classic theme. Smaller chunks spread better over
 # the cores and re-lay less after an edit; each carries its own font subsets, so not too small.
 CHUNK_BYTES = 60_000
+
+
+def start_early(options: BuildOptions, theme: Theme, input_bytes: int) -> Workers | None:
+    """Layout processes for a PDF that will take several chunks, started before the stories are
+    read (the PDF row's `start`, package/formats.py), so they are ready when the chunks are."""
+    if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
+        return None
+    return start_workers(theme, options.profile, options.one_pass, options.jobs)
 
 
 def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
@@ -123,7 +135,7 @@ class _Runner:
         """Lay a job out in this process."""
         if self.local is None:
             self.local = Typesetter(self.styles)
-        return laid_out(self.local(job.html, job.page_css, job.after_theme), job.press, job.texts)
+        return laid_out(self.local(job.html, job.page_css, job.after_theme), job.press, job.texts, job.starts)
 
     def _fill(self) -> None:
         assert self.pool is not None
@@ -173,17 +185,17 @@ class Unsplittable(Exception):
 
 
 def chunked_book(
-    styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, settings: dict[str, Any], split: PageStyle, options: PdfOptions
+    styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, margins: PrintSettings, split: PageStyle, options: PdfOptions
 ) -> tuple[bytes, tuple[str, ...], PageMap]:
     """The PDF, each page's text and the page map; for print, every piece drawn in press colours."""
     runner = _Runner(styles, options)
     try:
         pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(parts)
         for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
-            setup = page_setup(trim, settings, pages, options.bleed)
+            setup = page_setup(trim, margins, pages, options.bleed)
             segments, texts, places = _chunked(runner, parts, first_id, head, setup, split, options)
             total = len(texts)
-            if page_setup(trim, settings, total, options.bleed) == setup:
+            if page_setup(trim, margins, total, options.bleed) == setup:
                 break
             pages = total
         if options.cache:
@@ -210,7 +222,7 @@ def _chunked(
     groups = chunks + ([back] if back else [])  # the notes are placed like one more chunk
 
     def job(html: str, after_theme: str = "", texts: bool = True) -> Job:
-        return Job(html, page_css, after_theme, press, texts)
+        return Job(html, page_css, after_theme, press, texts, options.page_map)
 
     # 1. The stories, in parallel, their pages counted from folio 1 on a recto and without folios.
     for n, chunk in enumerate(chunks):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ...diagnostics import BuildError, Diagnostic, ExitCode, Severity, warning
+from ...diagnostics import Diagnostic, diagnostic, stopping
 from ...render import RenderedBook
 from .systemfonts import SystemFont, resolution_problem, system_fonts
 
@@ -70,8 +70,7 @@ def _needs(font: SystemFont, doc_title: str, chars: list[str]) -> Diagnostic | N
         if not problem:
             return None
         problem += "; remove the other copy or point the theme at it"
-    message = f"{doc_title!r} has characters the theme sets in {font.family} ({shown}): {problem}, or build only the EPUB (--format epub)"
-    return Diagnostic("P012", Severity.ERROR, message)
+    return diagnostic("P012", title=repr(doc_title), family=font.family, chars=shown, problem=problem)
 
 
 def missing_glyphs(rendered: RenderedBook) -> list[Diagnostic]:
@@ -92,13 +91,7 @@ def missing_glyphs(rendered: RenderedBook) -> list[Diagnostic]:
         if missing:
             shown = " ".join(f"{ch} U+{ord(ch):04X}" for ch in missing[:12])
             more = f" and {len(missing) - 12} more" if len(missing) > 12 else ""
-            found.append(
-                warning(
-                    "P010",
-                    f"{doc.title!r}: the theme's fonts lack {shown}{more}; the PDF uses a system font for them. "
-                    "Add a font that covers them to the theme's fonts/ folder",
-                )
-            )
+            found.append(diagnostic("P010", title=repr(doc.title), chars=f"{shown}{more}"))
     if errors:
-        raise BuildError(ExitCode.THEME, list(errors.values()))
+        raise stopping(list(errors.values()))
     return found

@@ -16,7 +16,7 @@ from pathlib import Path
 from ...atomic import write_atomically
 from .typesetter import Job, Laid, PageInfo
 
-FORMAT = "5"  # bump when Laid or the way chunks are made changes
+FORMAT = "6"  # bump when Laid or the way chunks are made changes
 FOLDER = ".anthology-cache"
 
 
@@ -42,7 +42,7 @@ class LayoutCache:
 
     def key(self, job: Job) -> str:
         digest = hashlib.sha256(self.salt.encode())
-        for text in (job.html, job.page_css, job.after_theme, "press" if job.press else "rgb", "texts" if job.texts else "no texts"):
+        for text in (job.html, job.page_css, job.after_theme, "press" if job.press else "rgb", "texts" if job.texts else "no texts", "starts" if job.starts else "no starts"):
             digest.update(text.encode() + b"\0")
         return digest.hexdigest()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...render.theme import PrintSettings
 from ..pagemap import PageMap, labelled
 from .options import PdfOptions
 from .pagesetup import page_setup
@@ -16,7 +17,7 @@ from .typesetter import Stylesheets, Typesetter
 
 
 def one_pass(
-    styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, settings: dict[str, Any], options: PdfOptions
+    styles: Stylesheets, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, margins: PrintSettings, options: PdfOptions
 ) -> tuple[bytes, PageMap]:
     """The whole body in one layout, then the notes and the front matter with the page numbers
     measured in it, joined by weasyprint itself (which keeps PDF/UA tags whole)."""
@@ -26,7 +27,7 @@ def one_pass(
     back = [p for p in parts if p.doc.matter == "back"]
     pages = 0
     for _ in range(4):
-        setup = page_setup(trim, settings, pages, options.bleed)
+        setup = page_setup(trim, margins, pages, options.bleed)
         css = setup.css()
         chapters = typeset(html_of(body, first_id, head, None), css)
         folios: dict[str, int] = {}
@@ -49,11 +50,14 @@ def one_pass(
         if len(front_pages) % 2:
             front_pages += typeset(BLANK, css).pages
         total = len(front_pages) + len(body_pages)
-        if page_setup(trim, settings, total, options.bleed) == setup:
+        if page_setup(trim, margins, total, options.bleed) == setup:
             break
         pages = total
     book = front_doc.copy(front_pages + body_pages)
-    places = labelled(page_starts(front_pages), page_starts(body_pages))
+    if options.page_map:
+        places = labelled(page_starts(front_pages), page_starts(body_pages))
+    else:
+        places = labelled([None] * len(front_pages), [None] * len(body_pages))
     if options.profile == "screen":
         # Tagged PDF/UA-1 (structure tree, language, title shown): what screen readers need.
         return book.write_pdf(pdf_variant="pdf/ua-1"), places

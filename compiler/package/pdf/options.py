@@ -18,5 +18,6 @@ class PdfOptions:
     workers: int | None = None  # None: one per core
     chunk_bytes: int | None = None  # None: CHUNK_BYTES
     one_pass: bool = False  # lay the book out in one pass (the tests' reference)
+    page_map: bool = True  # note where each page begins in the text (the EPUB's page list); else only the page labels
     pool: Workers | None = None  # worker processes started early (start_workers); closed once laid out
     progress: Callable[[int, int], None] = field(default=lambda done, total: None)  # stories laid out, of all

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...diagnostics import ExitCode, fail
-
-PROFILES = ("print", "screen", "booklet")  # what the PDF is for: a printer, a screen, a folded booklet
+from ...diagnostics import stop
+from ...render.theme import PrintSettings
 
 _UNITS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
 
@@ -45,11 +44,11 @@ def parse_trim(text: str) -> tuple[float, float]:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)?\s*", text.lower())
     if match is None:
         names = ", ".join(TRIMS)
-        raise fail(ExitCode.CONFIG, "P001", f"unknown trim size {text!r}; use one of {names} or WIDTHxHEIGHT with in, mm, cm or pt")
+        raise stop("P001", trim=repr(text), names=names)
     scale = _UNITS[match.group(3) or "in"]
     width, height = float(match.group(1)) * scale, float(match.group(2)) * scale
     if not (144 <= width <= 1296 and 216 <= height <= 1296):
-        raise fail(ExitCode.CONFIG, "P002", f"trim size {text!r} is outside 2×3 in … 18×18 in")
+        raise stop("P002", trim=repr(text))
     return width, height
 
 
@@ -78,15 +77,10 @@ class PageSetup:
 BLEED = 0.125 * 72
 
 
-def page_setup(trim: str, settings: dict[str, object], pages: int, bleed: bool = False) -> PageSetup:
+def page_setup(trim: str, margins: PrintSettings, pages: int, bleed: bool = False) -> PageSetup:
+    """The page for a book of `pages` pages: the trim, and the theme's margins in inches (theme.toml [print])."""
     width, height = parse_trim(trim)
-    margins = settings.get("print", {})
-    assert isinstance(margins, dict)
-
-    def inches(key: str, default: float) -> float:
-        return float(margins.get(key, default)) * 72  # type: ignore[arg-type]
-
-    inside = max(inches("inside", 0.75), minimum_gutter(pages) * 72)
+    inside = max(margins.inside, minimum_gutter(pages)) * 72
     # Print-on-demand minimum: 0.25 in outside, 0.375 in when the page bleeds.
-    outside = max(inches("outside", 0.6), (0.375 if bleed else 0.25) * 72)
-    return PageSetup(width, height, inches("top", 0.7), inches("bottom", 0.75), outside, inside, BLEED if bleed else 0.0)
+    outside = max(margins.outside * 72, (0.375 if bleed else 0.25) * 72)
+    return PageSetup(width, height, margins.top * 72, margins.bottom * 72, outside, inside, BLEED if bleed else 0.0)

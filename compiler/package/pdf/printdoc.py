@@ -47,8 +47,9 @@ class Part:
         return str(self.wrapper.get("id"))
 
 
-def parts_of(docs: tuple[RenderedDoc, ...]) -> tuple[list[Part], dict[str, str]]:
-    """One Part per document, and the anchor a link to each whole file lands on."""
+def parts_of(docs: tuple[RenderedDoc, ...], blocks: bool = True) -> tuple[list[Part], dict[str, str]]:
+    """One Part per document, and the anchor a link to each whole file lands on. `blocks`: number
+    the text blocks, so each page can say in which one it begins (for the EPUB's page list)."""
     parts: list[Part] = []
     first_id: dict[str, str] = {}
     for doc in docs:
@@ -58,7 +59,8 @@ def parts_of(docs: tuple[RenderedDoc, ...]) -> tuple[list[Part], dict[str, str]]
         wrapper = etree.Element("div", {"class": f"doc {doc.matter}-matter", "id": f"doc-{stem}"})
         wrapper.extend(copy.deepcopy(child) for child in source_body)
         _localise(wrapper)
-        mark_blocks(wrapper, stem)  # so each page can say in which paragraph it begins (pagelist.py)
+        if blocks:
+            mark_blocks(wrapper, stem)
         ids = [el.get("id") for el in wrapper.iter() if isinstance(el.tag, str) and el.get("id")]
         first_id[doc.file_name] = ids[1] if len(ids) > 1 else f"doc-{stem}"
         parts.append(Part(doc, wrapper, frozenset(i for i in ids if i)))

@@ -17,11 +17,9 @@ than let the machine set those characters in whatever font it happens to have.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ...diagnostics import ExitCode, fail
 from ...render.theme import Theme
 
 
@@ -39,27 +37,9 @@ class SystemFont:
         return all(path.is_file() for path in self.files)
 
 
-def _ranges(text: str, where: Path) -> tuple[tuple[int, int], ...]:
-    ranges = []
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        match = re.fullmatch(r"U\+([0-9A-Fa-f]{1,6})(?:-([0-9A-Fa-f]{1,6}))?", part)
-        if match is None:
-            raise fail(ExitCode.THEME, "T004", f"system_fonts: {part!r} is not a range like U+3000-9FFF", where)
-        start = int(match.group(1), 16)
-        ranges.append((start, int(match.group(2) or match.group(1), 16)))
-    return tuple(ranges)
-
-
 def system_fonts(theme: Theme) -> tuple[SystemFont, ...]:
-    declared = theme.settings.get("system_fonts", [])
-    where = theme.folders[0] / "theme.toml"
-    fonts = []
-    for entry in declared if isinstance(declared, list) else [declared]:
-        if not isinstance(entry, dict) or not {"family", "files", "unicode_range"} <= entry.keys():
-            raise fail(ExitCode.THEME, "T004", "each [[system_fonts]] needs family, files and unicode_range", where)
-        files = tuple(Path(str(f)) for f in entry["files"])
-        fonts.append(SystemFont(str(entry["family"]), files, _ranges(str(entry["unicode_range"]), where), str(entry.get("install", ""))))
-    return tuple(fonts)
+    """The fonts the theme names in theme.toml's [[system_fonts]] (checked when the theme was loaded)."""
+    return tuple(SystemFont(f.family, tuple(Path(p) for p in f.files), f.ranges, f.install) for f in theme.settings.system_fonts)
 
 
 def fontconfig_file(family: str, style: str = "Regular") -> tuple[str, str]:

@@ -83,6 +83,7 @@ class Job:
     after_theme: str = ""
     press: bool = False  # recolour for a CMYK press (colour.py) here, in parallel, not in the whole book
     texts: bool = True  # read each page's text back (not for a folio layer: its text is not the book's)
+    starts: bool = True  # note where each page begins in the text, for the EPUB's page list (pagemap.py)
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ class Laid:
     rgb_left: str = ""  # with `press`: where DeviceRGB is still painted (never cached: the build fails)
 
 
-def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
+def laid_out(document: Any, press: bool = False, texts: bool = True, starts: bool = True) -> Laid:
     """A weasyprint document written to PDF, described, and (with `texts`) its text read back:
     here, in the worker, where it runs in parallel and is cached with the chunk."""
     from ..extract import pdf_page_texts
@@ -115,12 +116,12 @@ def laid_out(document: Any, press: bool = False, texts: bool = True) -> Laid:
         with drawing_for_press(FOGRA39.profile):
             pdf = document.write_pdf()
         pdf, left = for_press(pdf)
-    return Laid(pdf, describe(document), pdf_page_texts(pdf) if texts else (), left)
+    return Laid(pdf, describe(document, starts), pdf_page_texts(pdf) if texts else (), left)
 
 
-def describe(document: Any) -> tuple[PageInfo, ...]:
+def describe(document: Any, starts: bool = True) -> tuple[PageInfo, ...]:
     infos = []
-    for page, start in zip(document.pages, page_starts(document.pages)):
+    for page, start in zip(document.pages, page_starts(document.pages) if starts else [None] * len(document.pages)):
         kind = page._page_box.page_type  # weasyprint 70's PageType; pinned in pyproject.toml
         infos.append(PageInfo((kind.side, kind.blank, kind.name, kind.index), tuple(page.anchors), start))
     return tuple(infos)
@@ -138,7 +139,7 @@ def run_job(job: Job) -> Laid:
     """In a worker process: lay out one chunk or folio layer and write it as a PDF of its own."""
     assert _WORKER is not None, "start_worker was not called in this process"
     document = _WORKER(job.html, job.page_css, job.after_theme)
-    laid = laid_out(document, job.press, job.texts)
+    laid = laid_out(document, job.press, job.texts, job.starts)
     del document
     _give_back_memory()
     return laid

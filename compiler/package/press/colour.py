@@ -29,7 +29,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name, Operator
 
-from ...diagnostics import ExitCode, fail
+from ...diagnostics import BuildError, stop
 from .intent import FOGRA39, SRGB
 
 # Tolerance for "neutral": weasyprint writes 8-bit colours as 6-digit decimals (0.501961).
@@ -211,5 +211,5 @@ def device_rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
     return found
 
 
-def rgb_left(where: str) -> Exception:
-    return fail(ExitCode.OUTPUT, "P031", f"the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this")
+def rgb_left(where: str) -> BuildError:
+    return stop("P031", where=where)

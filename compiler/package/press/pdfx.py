@@ -30,7 +30,7 @@ from lxml import etree
 from pikepdf import Name
 
 from ... import __version__
-from ...diagnostics import ExitCode, fail
+from ...diagnostics import stop
 from ...model import BookMeta
 from .colour import device_rgb_uses, rgb_left, to_press_colour
 from .intent import FOGRA39, OutputIntent
@@ -77,7 +77,7 @@ def _check_fonts(pdf: pikepdf.Pdf) -> None:
             descriptor = font.get(Name.FontDescriptor, pikepdf.Dictionary())
             if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
                 name = str(font.get(Name.BaseFont, "?")).lstrip("/")
-                raise fail(ExitCode.OUTPUT, "P032", f"font {name} is not embedded in the print PDF; PDF/X needs every font embedded: give it to the theme with @font-face")
+                raise stop("P032", name=name)
 
 
 def _box(value: object) -> list[float]:

@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 
-from ...diagnostics import Diagnostic, warning
+from ...diagnostics import Diagnostic, diagnostic, stop
 from ...render import RenderedDoc
-from ...render.theme import Theme
-from ..epub.cover import cover_palette
+from ...render.theme import CoverSettings, Theme
+from ..formats import Made, Work
 from ..pdf.typesetter import Typesetter, stylesheets
+
+if TYPE_CHECKING:
+    from ...options import BuildOptions
 
 PAPER = {"white": 0.002252, "cream": 0.0025}  # inches per page (KDP paperback spine widths)
 BLEED = 0.125 * 72
@@ -35,8 +39,6 @@ BARCODE = (2.0 * 72, 1.2 * 72)  # KDP prints its ISBN barcode in this box at the
 SPINE_TEXT_PAGES = 80  # KDP sets no spine text on books of 79 pages or fewer: the spine is too thin
 SPINE_MARGIN = 0.0625 * 72
 MINIMUM_PAGES = 24  # the fewest pages KDP binds as a paperback
-# The back's type: theme.toml [cover] back_size and back_min_size (points) bound it.
-_BACK_SIZE, _BACK_MIN = 10.5, 7.5
 
 
 @dataclass(frozen=True)
@@ -65,22 +67,20 @@ def geometry(interior: bytes, paper: str) -> WrapGeometry:
 def back_sizes(theme: Theme) -> list[tuple[float, bool]]:
     """(size, with summaries) to try, largest first: a point smaller each time down to the theme's
     minimum, then titles and authors alone. Large print keeps its large type and drops summaries."""
-    given = theme.settings.get("cover", {})
-    assert isinstance(given, dict)
-    largest, smallest = float(given.get("back_size", _BACK_SIZE)), float(given.get("back_min_size", _BACK_MIN))
+    largest, smallest = theme.settings.cover.back_size, theme.settings.cover.back_min_size
     sizes = [largest - n for n in range(int(largest - smallest) + 1)]
     return [(size, True) for size in sizes] + [(largest, False), (smallest, False)]
 
 
-def _css(g: WrapGeometry, palette: dict[str, str], back_size: float, summaries: bool, measure: bool) -> str:
+def _css(g: WrapGeometry, palette: CoverSettings, back_size: float, summaries: bool, measure: bool) -> str:
     panel_w, panel_h = g.trim_width - 2 * SAFE, g.trim_height - 2 * SAFE
     back_h = panel_h - BARCODE[1]
     spine_length = g.trim_height - 2 * SAFE
     spine_type = min(max(g.spine - 2 * SPINE_MARGIN, 0) * 0.62, 13.0)
     hide = "" if summaries else ".cover-story-summary { display: none; }\n"
     colours = (
-        f":root {{ --cover-background: {palette['background']}; --cover-ink: {palette['ink']}; "
-        f"--cover-accent: {palette['accent']}; --cover-back-size: {back_size}pt; }}\n"
+        f":root {{ --cover-background: {palette.background}; --cover-ink: {palette.ink}; "
+        f"--cover-accent: {palette.accent}; --cover-back-size: {back_size}pt; }}\n"
     )
     if measure:
         # The back's text alone, on a page the size of the space it may fill: one page means it fits.
@@ -112,7 +112,7 @@ def _typesetter(theme: Theme) -> Typesetter:
     return Typesetter(stylesheets(theme))
 
 
-def _layout(typesetter: Typesetter, doc: RenderedDoc, css: str):  # type: ignore[no-untyped-def]
+def _layout(typesetter: Typesetter, doc: RenderedDoc, css: str) -> Any:  # a weasyprint Document
     # The build's sheet comes after the theme: it places the panels and clears the running heads and folios.
     clear = "@page wrap-cover { @top-center { content: none; } @bottom-center { content: none; } }\n"
     return typesetter(doc.xhtml.decode("utf-8"), "", after_theme=clear + css)
@@ -121,18 +121,18 @@ def _layout(typesetter: Typesetter, doc: RenderedDoc, css: str):  # type: ignore
 def package_wrap_cover(doc: RenderedDoc, theme: Theme, interior: bytes, paper: str = "white") -> tuple[bytes, list[Diagnostic]]:
     """The cover PDF (before PDF/X post-processing) and what the user should know about it."""
     g = geometry(interior, paper)
-    palette = cover_palette(theme)
+    palette = theme.settings.cover  # the drawn EPUB cover's colours
     typesetter = _typesetter(theme)
     found: list[Diagnostic] = []
     if g.pages < MINIMUM_PAGES:
-        found.append(warning("C020", f"the interior has {g.pages} pages; print-on-demand paperbacks need at least {MINIMUM_PAGES} (KDP), so a service may refuse the book"))
+        found.append(diagnostic("C020", pages=g.pages, minimum=MINIMUM_PAGES))
     for size, summaries in back_sizes(theme):
         if len(_layout(typesetter, doc, _css(g, palette, size, summaries, measure=True)).pages) == 1:
             break
     else:
-        found.append(warning("C021", "the back cover cannot hold every story's title at the smallest type; it lists those that fit. Shorten titles, or leave the back to a cover of your own"))
+        found.append(diagnostic("C021"))
     if not summaries:
-        found.append(warning("C022", "the story summaries do not fit on the back cover; it lists titles and authors only"))
+        found.append(diagnostic("C022"))
     rendered = _layout(typesetter, doc, _css(g, palette, size, summaries, measure=False))
     pdf = rendered.write_pdf()
     with pikepdf.open(io.BytesIO(pdf)) as cover:
@@ -142,3 +142,23 @@ def package_wrap_cover(doc: RenderedDoc, theme: Theme, interior: bytes, paper: s
         out = io.BytesIO()
         cover.save(out, deterministic_id=True)
     return out.getvalue(), found
+
+
+def preflight(options: BuildOptions) -> None:
+    """Before any work: the wrap cover fits a print interior, on a paper it knows."""
+    if "pdf" not in options.formats or options.profile != "print":
+        raise stop("C023")
+    if options.paper not in PAPER:
+        raise stop("C024", paper=repr(options.paper), choices=", ".join(PAPER))
+
+
+def package(work: Work) -> Made:
+    """The wrap cover's row of package/formats.py: made after the nothing-lost check (which reads
+    one book per format), to fit the interior just made — its trim and page count set the sheet
+    and the spine."""
+    from ...render import render_wrap_cover
+    from ..pdf.book import authors_of
+    from .pdfx import make_pdfx
+
+    sheet, notes = package_wrap_cover(render_wrap_cover(work.anthology, work.theme), work.theme, work.made["pdf"].data, work.options.paper)
+    return Made(make_pdfx(sheet, work.anthology.meta, authors_of(work.anthology)), diagnostics=tuple(notes))
