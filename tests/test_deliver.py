@@ -26,6 +26,8 @@ from compiler.options import BuildOptions
 from .conftest import BUILT_EPUBS
 from .helpers import SEEDS
 
+pytestmark = pytest.mark.external
+
 TITLE = "Broken and Mended"  # seeds/anthology.toml
 
 

@@ -49,6 +49,9 @@ def _bodies(epub: Path) -> dict[str, etree._Element]:
         return {name: etree.fromstring(z.read(name)).find("x:body", NS) for name in sorted(content_documents(z))}
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_and_azw3_are_written_beside_the_epub_they_are_made_from(corpus_formats: BuildResult) -> None:
     assert sorted(p.name for p in corpus_formats.outputs) == ["anthology.azw3", "anthology.epub", "anthology.kepub.epub"]
     with zipfile.ZipFile(_named(corpus_formats, "anthology.kepub.epub")) as kepub:
@@ -56,6 +59,9 @@ def test_kepub_and_azw3_are_written_beside_the_epub_they_are_made_from(corpus_fo
         assert kepub.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_keeps_every_word_of_every_document(corpus_formats: BuildResult) -> None:
     epub, kepub = _bodies(_named(corpus_formats, "anthology.epub")), _bodies(_named(corpus_formats, "anthology.kepub.epub"))
     assert epub.keys() == kepub.keys() and len(epub) > 5
@@ -65,6 +71,9 @@ def test_kepub_keeps_every_word_of_every_document(corpus_formats: BuildResult) -
         assert "".join(text_of(kepub[name]).split()) == "".join(text_of(epub[name]).split()), name
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_spans_every_run_of_text_with_unique_kobo_ids(corpus_formats: BuildResult) -> None:
     for name, body in _bodies(_named(corpus_formats, "anthology.kepub.epub")).items():
         columns = body.xpath("x:div", namespaces=NS)
@@ -82,6 +91,9 @@ def test_kepub_spans_every_run_of_text_with_unique_kobo_ids(corpus_formats: Buil
                     pytest.fail(f"{name}: text outside a koboSpan in <{etree.QName(holder).localname}>: {text[:40]!r}")
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_leaves_the_nav_and_the_package_as_they_were(corpus_formats: BuildResult) -> None:
     with zipfile.ZipFile(_named(corpus_formats, "anthology.epub")) as epub, zipfile.ZipFile(_named(corpus_formats, "anthology.kepub.epub")) as kepub:
         assert epub.namelist() == kepub.namelist()
@@ -106,6 +118,9 @@ def _calibre(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(args), capture_output=True, text=True, env=CALIBRE_ENV, timeout=300, check=False)
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp_path: Path) -> None:
     azw3 = _named(corpus_formats, "anthology.azw3")
     assert azw3.read_bytes()[60:68] == b"BOOKMOBI"
@@ -122,6 +137,7 @@ def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp
     assert "mobi-asin:" + corpus_formats.anthology.meta.identifier.removeprefix("urn:uuid:") in meta
 
 
+@pytest.mark.external
 def test_kepub_and_azw3_are_byte_identical_between_builds(tmp_path: Path) -> None:
     first = build(BuildOptions(source=SEEDS, output=tmp_path / "one", formats=("kepub", "azw3")))
     time.sleep(1.1)  # calibre stamps the clock to the second: make sure it moved

@@ -54,6 +54,7 @@ def test_every_theme_wraps_long_words_in_its_epub_stylesheet() -> None:
         assert "overflow-wrap: anywhere" in css and "word-wrap: break-word" in css, theme
 
 
+@pytest.mark.external
 def test_long_urls_stay_inside_a_phone_width_page_in_every_theme(books: dict[str, Path], tmp_path: Path) -> None:
     assert (TOOLS / "node_modules" / "playwright-core").is_dir(), "run `bash tests/run.sh` (npm ci in tests/reading-system)"
     args: list[str] = []

@@ -26,6 +26,8 @@ from compiler.options import BuildOptions
 from .conftest import BUILT_EPUBS
 from .helpers import CORPUS, NS, ROOT, SEEDS, missing_words, words
 
+pytestmark = pytest.mark.external
+
 TOOLS = ROOT / "tests" / "reading-system"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "reading-system"
 ERROR_PAGE = "This page contains the following errors"
@@ -101,6 +103,8 @@ def test_reading_system_follows_a_note_reference_to_its_end_note(seeds_reader: t
     assert f"{note['ref']['text'].capitalize()}" in note["text"]  # "zinnia" → "Zinnia (White): goodness"
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
 def test_reading_system_renders_every_corpus_document_with_its_text(corpus_reader: tuple[Path, dict]) -> None:
     epub, seen = corpus_reader
     _assert_every_document_rendered_with_its_text(epub, seen)

@@ -266,6 +266,8 @@ def test_a_cover_that_is_not_an_image_stops_the_build_with_a_message(tmp_path: P
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
 def test_corpus_epub_passes_epubcheck(tmp_path: Path) -> None:
     # Checked here at once, by name, as well as by the session-end sweep.
     assert CORPUS.is_dir(), f"{CORPUS} is missing: the shared corpus sits beside the project"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from compiler.build import build
 from compiler.options import BuildOptions
 
@@ -18,6 +20,7 @@ def _chapter_sections(epub: Path) -> list:  # type: ignore[type-arg]
     return [s for root in epub_documents(epub).values() for s in root.xpath("//x:section[@epub:type='chapter']", namespaces=NS)]
 
 
+@pytest.mark.corpus
 def test_stories_in_other_scripts_get_their_language_and_direction(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
@@ -46,6 +49,7 @@ def test_the_manifest_sets_a_story_language(tmp_path: Path) -> None:
     assert section.get("lang") == "fr" and section.get("dir") is None
 
 
+@pytest.mark.corpus
 def test_hebrew_quotes_open_and_close_with_the_hebrew_mark_and_gershayim_stay_inside_words(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()

@@ -88,6 +88,7 @@ def test_every_printed_page_of_the_seeds_is_marked_at_its_first_word(seeds_build
     assert _check(seeds_build) >= 15
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["hpmor_ru_ch01_bom.md.txt", "startrek_fools_in_hell_usenet_8bit_quotes.txt"])
 def test_page_list_of_a_corpus_story(name: str, tmp_path: Path) -> None:
     story = CORPUS / name

@@ -114,6 +114,7 @@ def test_folios_follow_the_physical_pages_and_notes_cite_them(books: dict[str, B
     assert "(p.\u00a0" in notes or "(p. " in notes
 
 
+@pytest.mark.slow
 def test_a_rebuild_after_an_edit_lays_out_only_what_changed_and_matches_a_clean_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scheduler, "CHUNK_BYTES", 8_000)
     src = _book(tmp_path / "src")

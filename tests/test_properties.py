@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -60,6 +61,7 @@ def test_glossary_linking_is_idempotent_and_keeps_every_word(text: str, term: st
     assert words(text_of(linked)) == words(text_of(story))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(story_text)
 def test_any_story_builds_a_valid_epub_and_a_pdf_that_opens_or_fails_cleanly(text: str) -> None:

@@ -280,6 +280,7 @@ def fixtures_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     return build(BuildOptions(source=src, output=tmp_path_factory.mktemp("fixtures-out"), formats=("epub",)))
 
 
+@pytest.mark.slow
 def test_all_fixtures_build_into_a_valid_epub_with_every_word(fixtures_build: BuildResult, tmp_path: Path) -> None:
     epub = next(p for p in fixtures_build.outputs if p.suffix == ".epub")
     report = run_epubcheck(epub, tmp_path)

@@ -29,7 +29,7 @@ from compiler.read.decode import decode
 from .helpers import CORPUS, epub_text, epubcheck_problems, missing_words, pdf_body_text, run_epubcheck_many, visible_text, words
 
 FILES = sorted(p for p in CORPUS.glob("*.txt")) if CORPUS.is_dir() else []
-pytestmark = pytest.mark.skipif(not FILES, reason="the corpus (../shared/corpus/) is not here")
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 
 def _copied(folder: Path, files: list[Path]) -> Path:

@@ -19,6 +19,8 @@ from compiler.render.theme import load_theme
 
 from .helpers import CORPUS, pdf_pages
 
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
+
 THEMES = ("classic", "modern", "large-print")
 
 

@@ -61,6 +61,7 @@ def test_a_build_that_would_lose_a_word_fails_and_writes_nothing(tmp_path: Path,
     assert not out.exists() or not list(out.iterdir())
 
 
+@pytest.mark.slow
 def test_check_reports_a_complete_book_and_catches_a_tampered_one(tmp_path: Path) -> None:
     src = _story_folder(tmp_path)
     book = tmp_path / "book"
