@@ -14,12 +14,13 @@ import dataclasses
 import datetime
 import io
 import zipfile
+from typing import Any
 
 from ebooklib import epub
 from lxml import etree
 
 from ...model import Anthology
-from ...render import RenderedBook
+from ...render import RenderedBook, TocEntry
 from ...render.view import authors_text
 from ..formats import Made, Work
 from ..pagemap import PageMap
@@ -114,7 +115,7 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cove
     return book
 
 
-def _toc(entry):  # type: ignore[no-untyped-def]
+def _toc(entry: TocEntry) -> Any:  # an ebooklib Link, or a (Section, children) pair
     # NCX ids must be XML names (a slug may start with a digit: a Hebrew title slugs to "2"), so
     # they get a prefix; they derive from the href, so they are stable between builds.
     link = epub.Link(entry.href, entry.title, "ncx-" + entry.href.replace(".xhtml", "").replace("#", "-"))

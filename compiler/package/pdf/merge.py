@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 import pikepdf
@@ -35,22 +36,31 @@ def _dests(pdf: pikepdf.Pdf) -> dict[str, tuple[int, Array]]:
     names = pdf.Root.get("/Names")
     if names is None or "/Dests" not in names:
         return {}
-    index = {page.objgen: n for n, page in enumerate(pdf.pages)}
+    index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
     found = {}
     for name, dest in pikepdf.NameTree(names.Dests).items():
         found[str(name)] = (index[dest[0].objgen], Array(list(dest)[1:]))
     return found
 
 
-def _outline(pdf: pikepdf.Pdf) -> list[tuple[str, int, list[float], list]]:  # type: ignore[type-arg]
-    index = {page.objgen: n for n, page in enumerate(pdf.pages)}
+class _Entry(NamedTuple):
+    """A bookmark: its title, the page it opens, where on the page, and the bookmarks under it."""
 
-    def walk(items: list[OutlineItem]) -> list[tuple[str, int, list[float], list]]:  # type: ignore[type-arg]
+    title: str
+    page: int
+    xy: list[float]
+    children: list[_Entry]
+
+
+def _outline(pdf: pikepdf.Pdf) -> list[_Entry]:
+    index = {page.obj.objgen: n for n, page in enumerate(pdf.pages)}
+
+    def walk(items: list[OutlineItem]) -> list[_Entry]:
         out = []
         for item in items:
             dest = item.destination
             if isinstance(dest, Array) and len(dest) >= 4:
-                out.append((item.title, index[dest[0].objgen], [float(v) for v in list(dest)[2:4]], walk(item.children)))
+                out.append(_Entry(item.title, index[dest[0].objgen], [float(v) for v in list(dest)[2:4]], walk(item.children)))
         return out
 
     with pdf.open_outline() as outline:
@@ -74,7 +84,7 @@ def _overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, over: pikepdf.Page) -> None:
 def merge(segments: list[Segment]) -> bytes:
     out = pikepdf.new()
     dests: dict[str, tuple[int, Array]] = {}
-    outline: list[tuple[str, int, list[float], list]] = []  # type: ignore[type-arg]
+    outline: list[_Entry] = []
     first: pikepdf.Pdf | None = None
     for segment in segments:
         src = pikepdf.open(io.BytesIO(segment.pdf))
@@ -89,12 +99,12 @@ def merge(segments: list[Segment]) -> bytes:
                     _overlay(src, page, over)
         for name, (n, rest) in _dests(src).items():
             dests.setdefault(name, (offset + n, rest))
-        outline += [(t, offset + n, xy, _shift(children, offset)) for t, n, xy, children in _outline(src)]
+        outline += _shift(_outline(src), offset)
         out.pages.extend(src.pages)
     assert first is not None
     for page in out.pages:
         for annot in page.get("/Annots", []):
-            uri = annot.get("/A", {}).get("/URI") if "/A" in annot else None
+            uri = annot.A.get("/URI") if "/A" in annot else None
             if uri is not None and str(uri).startswith(CROSS_LINK):
                 del annot["/A"]
                 annot.Dest = String(unquote(str(uri)[len(CROSS_LINK):]))
@@ -118,11 +128,11 @@ def merge(segments: list[Segment]) -> bytes:
     return buffer.getvalue()
 
 
-def _shift(items: list, offset: int) -> list:  # type: ignore[type-arg]
-    return [(t, offset + n, xy, _shift(children, offset)) for t, n, xy, children in items]
+def _shift(items: list[_Entry], offset: int) -> list[_Entry]:
+    return [_Entry(t, offset + n, xy, _shift(children, offset)) for t, n, xy, children in items]
 
 
-def _items(items: list) -> list[OutlineItem]:  # type: ignore[type-arg]
+def _items(items: list[_Entry]) -> list[OutlineItem]:
     made = []
     for title, n, (left, top), children in items:
         item = OutlineItem(title, n, "XYZ", left=left, top=top)

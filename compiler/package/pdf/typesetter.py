@@ -18,14 +18,14 @@ from ..pagemap import Start
 from .pagestarts import page_starts
 
 
-def _fetcher(roots: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+def _fetcher(roots: tuple[Path, ...]) -> Any:  # a weasyprint URLFetcher (weasyprint is untyped)
     """A URL fetcher that reads only the theme's own files: no network, nothing else on disk."""
     from weasyprint.urls import URLFetcher
 
     allowed = tuple(root.resolve() for root in roots)
 
     class ThemeOnly(URLFetcher):
-        def fetch(self, url, headers=None):  # type: ignore[no-untyped-def]
+        def fetch(self, url: str, headers: Any = None) -> Any:
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import cast
 
 import pikepdf
 
@@ -73,7 +74,7 @@ def impose(pdf_bytes: bytes, sheet: str = "letter", sheets_per_signature: int = 
                 _place(out, target, forms[side.left], f"P{side.left + 1}", width / 2 - w + side.creep, top, scale)
             if side.right is not None:
                 _place(out, target, forms[side.right], f"P{side.right + 1}", width / 2 - side.creep, top, scale)
-        out.docinfo = out.copy_foreign(source.docinfo)
+        out.docinfo = cast(pikepdf.Dictionary, out.copy_foreign(source.docinfo))  # a dictionary copied is one
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True)
         return buffer.getvalue()

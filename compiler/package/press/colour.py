@@ -25,12 +25,16 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pikepdf
 from pikepdf import Name, Operator
 
 from ...diagnostics import BuildError, stop
 from .intent import FOGRA39, SRGB
+
+if TYPE_CHECKING:
+    from PIL.ImageCms import ImageCmsTransform
 
 # Tolerance for "neutral": weasyprint writes 8-bit colours as 6-digit decimals (0.501961).
 _NEUTRAL = 1 / 512
@@ -42,7 +46,7 @@ def _number(value: float) -> Decimal:
 
 
 @lru_cache(maxsize=4)
-def _to_cmyk(profile: Path):  # type: ignore[no-untyped-def]
+def _to_cmyk(profile: Path) -> ImageCmsTransform:
     from PIL import ImageCms
 
     return ImageCms.buildTransform(
@@ -56,12 +60,15 @@ def _cmyk(rgb: tuple[float, float, float], profile: Path) -> tuple[Decimal, ...]
     from PIL import Image, ImageCms
 
     pixel = Image.new("RGB", (1, 1), tuple(round(v * 255) for v in rgb))
-    values = ImageCms.applyTransform(pixel, _to_cmyk(profile)).getpixel((0, 0))
+    converted = ImageCms.applyTransform(pixel, _to_cmyk(profile))
+    assert converted is not None  # a new image (None only for a conversion in place)
+    values = converted.getpixel((0, 0))
+    assert isinstance(values, tuple)  # a CMYK pixel: four channels
     return tuple(_number(v / 255) for v in values)
 
 
-def _device_colour(operands: list[object], operator: str, profile: Path) -> tuple[list[Decimal], str]:
-    r, g, b = (float(v) for v in operands)  # type: ignore[arg-type]
+def _device_colour(operands: list[Any], operator: str, profile: Path) -> tuple[list[Decimal], str]:
+    r, g, b = (float(v) for v in operands)
     stroke = operator == "RG"
     if max(r, g, b) - min(r, g, b) <= _NEUTRAL:
         return [_number((r + g + b) / 3)], "G" if stroke else "g"
@@ -77,7 +84,7 @@ def drawing_for_press(profile: Path) -> Iterator[None]:
 
     original = Stream.set_color_rgb
 
-    def set_color_rgb(self, r, g, b, stroke=False):  # type: ignore[no-untyped-def]
+    def set_color_rgb(self: Any, r: float, g: float, b: float, stroke: bool = False) -> None:
         operands, operator = _device_colour([r, g, b], "RG" if stroke else "rg", profile)
         self.stream.append(" ".join([*(str(v) for v in operands), operator]).encode())
 
@@ -109,9 +116,10 @@ class _Recolour:
         return self._icc
 
     def content(self, holder: pikepdf.Object, resources: pikepdf.Object) -> bytes:
-        ops: list[tuple[list[object], Operator]] = []
+        ops: list[tuple[list[Any], Operator]] = []
         named = False
-        for operands, operator in pikepdf.parse_content_stream(holder):
+        for instruction in pikepdf.parse_content_stream(holder):
+            operands, operator = instruction.operands, instruction.operator
             op = str(operator)
             if op in ("rg", "RG"):
                 values, name = _device_colour(list(operands), op, self.profile)
@@ -193,12 +201,12 @@ def for_press(data: bytes) -> tuple[bytes, str]:
 def device_rgb_uses(pdf: pikepdf.Pdf) -> list[str]:
     """Where a PDF still paints in DeviceRGB: empty for a file fit for a CMYK output intent."""
     found: list[str] = []
-    holders = [(f"page {n}", page.obj) for n, page in enumerate(pdf.pages, start=1)]
+    holders: list[tuple[str, pikepdf.Object]] = [(f"page {n}", page.obj) for n, page in enumerate(pdf.pages, start=1)]
     holders += [(f"object {o.objgen}", o) for o in pdf.objects if isinstance(o, pikepdf.Stream) and (o.get(Name.Subtype) == Name.Form or o.get(Name.PatternType) == 1)]
     for where, holder in holders:
-        for operands, operator in pikepdf.parse_content_stream(holder, "rg RG cs CS"):  # filtered in qpdf: fast
-            if str(operator) in ("rg", "RG") or Name.DeviceRGB in list(operands):
-                found.append(f"{where}: {operator}")
+        for instruction in pikepdf.parse_content_stream(holder, "rg RG cs CS"):  # filtered in qpdf: fast
+            if str(instruction.operator) in ("rg", "RG") or Name.DeviceRGB in list(instruction.operands):
+                found.append(f"{where}: {instruction.operator}")
                 break
     for obj in pdf.objects:
         if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):

@@ -65,7 +65,7 @@ def make_pdfx(pdf_bytes: bytes, meta: BookMeta, authors: list[str], intent: Outp
 
 
 def _check_fonts(pdf: pikepdf.Pdf) -> None:
-    holders = [page.obj for page in pdf.pages]
+    holders: list[pikepdf.Object] = [page.obj for page in pdf.pages]
     holders += [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and Name.Resources in o]  # forms, patterns, glyphs
     for holder in holders:
         fonts = holder.get(Name.Resources, pikepdf.Dictionary()).get(Name.Font, pikepdf.Dictionary())
