@@ -83,3 +83,32 @@ def test_chinese_and_japanese_print_in_the_noto_cjk_the_theme_names(theme: str, 
     assert CJK_FONT_OF[theme] in names and all(n.startswith((FONT_OF[theme], CJK_FONT_OF[theme])) for n in names), names
     text = "".join(pdf_pages(pdf)).replace("\n", "")
     assert "花间一壶酒，独酌无相亲。" in text and "桜の森の満開の下" in text and "「お茶」" in text  # glyphs map back to text
+
+
+def test_every_problem_of_a_theme_toml_is_listed_at_once_with_the_nearest_key(tmp_path: Path) -> None:
+    mine = tmp_path / "mytheme"
+    mine.mkdir()
+    (mine / "theme.toml").write_text(
+        'extends = "classic"\nautor_separator = " / "\n[print]\ntrim = 6\ninsde = 0.9\n[[system_fonts]]\nfamily = "X"\nunicode_range = "U+ZZ"\n',
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(tmp_path / "out"), "--theme", str(mine)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 5 and "Traceback" not in run.stderr
+    assert 'T005: unknown key autor_separator; did you mean "author_separator"?' in run.stderr
+    assert 'T005: unknown key print.insde; did you mean "inside"?' in run.stderr
+    assert "T007: print.trim must be a string, not a number" in run.stderr
+    assert "T004: system_fonts[1] needs files" in run.stderr and "'U+ZZ' is not a range" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_child_theme_overrides_its_parents_settings_key_by_key(tmp_path: Path) -> None:
+    mine = tmp_path / "mytheme"
+    mine.mkdir()
+    (mine / "theme.toml").write_text('extends = "modern"\n[print]\ninside = 1.0\n[labels]\nnotes = "Endnotes"\n[extra]\nmotto = "x"\n', encoding="utf-8")
+    settings = load_theme(str(mine)).settings
+    assert settings.print.inside == 1.0 and settings.print.trim == "6x9"  # the rest of [print] from modern
+    assert settings.labels.notes == "Endnotes" and settings.labels.contents == "Contents"
+    assert settings.for_templates()["extra"] == {"motto": "x"}
