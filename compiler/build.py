@@ -1,7 +1,7 @@
 """The pipeline, end to end: read → transform → render → each requested format → check → write.
 
 `build()` reads like the table of contents of the program; each step lives in its own module, each
-format in a row of package/formats.py. It is also the library API (`compiler.build(BuildOptions)`):
+format in a row of package/formats.py. It is also the library API (`compiler.build.build(BuildOptions)`):
 what to make is one frozen, picklable value; nothing here prints, asks or exits.
 """
 

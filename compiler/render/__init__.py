@@ -116,7 +116,7 @@ def render(anthology: Anthology, theme: Theme, cover_image: str | None = None) -
 
 def render_wrap_cover(anthology: Anthology, theme: Theme) -> RenderedDoc:
     """The print-on-demand wrap cover (back, spine, front on one sheet): print only, never in the
-    EPUB. Its geometry comes from the packager (compiler/package/wrapcover.py)."""
+    EPUB. Its geometry comes from the packager (compiler/package/press/wrapcover.py)."""
     book = book_view(anthology)
     xhtml = _render(_environment(theme), "wrap-cover.xhtml", page_title=anthology.meta.title, book=book, theme=theme.settings.for_templates())
     return RenderedDoc("wrap-cover.xhtml", anthology.meta.title, "front", "", xhtml, None)

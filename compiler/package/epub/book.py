@@ -1,6 +1,6 @@
 """Package stage: the rendered documents into an EPUB 3 (with an EPUB 2 NCX and guide).
 
-The cover (package/cover.py: the user's image or a drawn one) becomes the cover-image and the
+The cover (cover.py: the user's image or a drawn one) becomes the cover-image and the
 rendered cover page opens the spine; the nav document holds contents and landmarks.
 
 ebooklib writes the package (OPF metadata, manifest, spine, NCX, container). Three things it cannot

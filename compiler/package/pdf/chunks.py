@@ -12,7 +12,7 @@ are the same alone as in the whole book. Measure, then place:
    roman folios), in one worker while the others are let go, which keeps the build's memory down.
    The workers take the most urgent job waiting (layers, stories, notes, front matter), so none
    waits for a stage to end while there is work;
-3. pdfmerge.py joins them — blank versos where a chunk would otherwise open on a left page, the
+3. merge.py joins them — blank versos where a chunk would otherwise open on a left page, the
    folio layers drawn over their chunks, links and bookmarks working across chunks.
 
 For the print profile the workers also draw in press colours (colour.drawing_for_press) and check

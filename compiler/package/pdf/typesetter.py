@@ -90,7 +90,7 @@ class Job:
 class PageInfo:
     kind: tuple[str, bool, str, int]  # weasyprint's page type: side, blank, name, index
     anchors: tuple[str, ...]  # ids whose box starts on this page, in no particular order
-    start: Start | None = None  # where in the text the page begins (pagelist.py)
+    start: Start | None = None  # where in the text the page begins (pagestarts.py), if asked
 
 
 @dataclass(frozen=True)

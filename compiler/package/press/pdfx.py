@@ -7,7 +7,7 @@ A post-processing step on PDF bytes, so it works on whatever the layout writes (
 - identification in both places readers look: `GTS_PDFXVersion` in the Info dictionary and
   `pdfxid:GTS_PDFXVersion` in the XMP packet, with the dates, `Trapped` False and document ids;
 - a TrimBox and a BleedBox on every page, nested inside the MediaBox;
-- colour fit for a CMYK press (compiler/package/colour.py): no DeviceRGB left;
+- colour fit for a CMYK press (colour.py): no DeviceRGB left;
 - no annotations on the printed area (links mean nothing on paper; PDF/X refuses them there);
 - every font embedded (weasyprint embeds its fonts; a file that does not is refused, not shipped);
 - PDF 1.6, the version PDF/X-4 is based on.
