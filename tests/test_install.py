@@ -23,7 +23,10 @@ def test_wheel_install_builds_the_seeds_from_another_directory(tmp_path: Path) -
     python = venv / "bin" / "python"
     # Copy the project so the install cannot lean on the source checkout's themes/ folder.
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".git", "output", "bench", "*.egg-info", "__pycache__", ".pytest_cache"))
+    # Not node_modules: the reading-system tests' npm packages are no part of the package (and a
+    # worktree links them from elsewhere, which copytree would follow).
+    ignored = shutil.ignore_patterns(".git", "output", "bench", "*.egg-info", "__pycache__", ".pytest_cache", "node_modules")
+    shutil.copytree(ROOT, project, ignore=ignored)
     install = subprocess.run(
         [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index", str(project)],
         capture_output=True,
