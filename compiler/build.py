@@ -1,36 +1,34 @@
-"""The pipeline, end to end: parse → model → transforms → render → package (EPUB and PDF).
+"""The pipeline, end to end: read → transform → render → each requested format → check → write.
 
-`build()` reads like the table of contents of the program; each step lives in its own module.
+`build()` reads like the table of contents of the program; each step lives in its own module, each
+format in a row of package/formats.py. It is also the library API (`compiler.build.build(BuildOptions)`):
+what to make is one frozen, picklable value; nothing here prints, asks or exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from .atomic import write_atomically
 from .config import Config, load_config
-from .diagnostics import BuildError, Diagnostic, ExitCode, fail
-from .model import Anthology, BookMeta, Story
+from .diagnostics import Diagnostic, stop, stopping
 from .limits import check_paragraphs, check_sizes
-from .package.cover import cover_file_name, find_cover, make_cover
-from .package.derived import DERIVED, derive, with_source
-from .read import read_stories, story_files
+from .model import Anthology, BookMeta, Story
+from .options import BuildOptions
+from .package.epub.cover import cover_file_name, find_cover
+from .package.formats import Format, Made, Packager, Work, choices, load, plan, wanted_products
+from .read import ReadStories, read_stories, story_files
 from .render import RenderedBook, render
 from .render.theme import Theme, load_theme
 from .transforms import transform
-
-if TYPE_CHECKING:
-    from .package.pdf import Workers
-
-FORMATS = ("epub", "pdf")  # the default
-ALL_FORMATS = FORMATS + DERIVED  # KEPUB and AZW3 on request
 
 
 @dataclass(frozen=True)
@@ -41,15 +39,42 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def _modified(config: Config, stories: tuple[Story, ...]) -> str:
-    # Reproducible builds: SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/)
-    # wins; otherwise the newest input, never the wall clock.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch is None:
-        paths = [s.source.path for s in stories] + ([config.path] if config.path else [])
-        epoch = str(max(int(p.stat().st_mtime) for p in paths))
-    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
+    """Make the books `options` asks for; `progress` hears each stage as it begins (a terminal's
+    status line). Raises BuildError, never writes half a book."""
+    step = progress or (lambda _stage: None)
+    problems = options.problems(choices())
+    if problems:
+        raise stopping(problems)
+    formats = plan(options)  # with the formats they are made from; one that cannot be made here says so now
+    step("reading the stories")
+    config = load_config(options.source)
+    options = options.settled(config)  # the command line over anthology.toml
+    input_bytes = check_sizes(story_files(options.source, config))
+    theme = load_theme(options.theme or config.theme, options.source)
+    with _started(formats, options, theme, input_bytes) as started:
+        read = read_stories(options.source, config)
+        step("typesetting the text")
+        anthology, found = transform(assemble(config, read.stories))
+        check_paragraphs(anthology)
+        # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
+        rendered = render(anthology, theme, cover_file_name(find_cover(options.source)))
+
+        made: dict[str, Made] = {}
+        for fmt in (f for f in formats if not f.made_from_a_book):
+            made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
+        if options.verify:
+            step("checking every word")
+            _check_sources(formats, made, read, anthology, rendered)
+        for fmt in (f for f in formats if f.made_from_a_book):  # from books known to be whole
+            made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
+            _check_conversion(fmt, made)
+
+        step("writing")
+        books = {options.output / fmt.file_name: made[fmt.name].data for fmt in formats}
+        _write(options.output, books, [m.keep for m in made.values() if m.keep is not None])
+    diagnostics = read.diagnostics + tuple(found) + tuple(d for m in made.values() for d in m.diagnostics)
+    return BuildResult(tuple(books), anthology, read.consumed, diagnostics)
 
 
 def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
@@ -67,170 +92,76 @@ def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
     return Anthology(meta, stories)
 
 
-def _verify(
-    books: dict[Path, bytes], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook, pdf_pages: tuple[str, ...] | None
-) -> None:
-    """Nothing lost: every word of every story must be in each book before anything is written."""
-    from .check import expected_from, verify_books
-    from .package.fonts import theme_coverage
+def _modified(config: Config, stories: tuple[Story, ...]) -> str:
+    # Reproducible builds: SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/)
+    # wins; otherwise the newest input, never the wall clock.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        paths = [s.source.path for s in stories] + ([config.path] if config.path else [])
+        epoch = str(max(int(p.stat().st_mtime) for p in paths))
+    moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
+
+@contextlib.contextmanager
+def _started(formats: tuple[Format, ...], options: BuildOptions, theme: Theme, input_bytes: int) -> Iterator[dict[str, Any]]:
+    """Work a format begins before the stories are read (the PDF's layout processes, which take a
+    second and a half to load), closed when the build ends, however it ends."""
+    started = {fmt.name: load(fmt.start)(options, theme, input_bytes) for fmt in formats if fmt.start}
+    try:
+        yield started
+    finally:
+        for begun in started.values():
+            if begun is not None:
+                begun.close()
+
+
+def _package(fmt: Format, work: Work) -> Made:
+    work.progress(fmt.stage)
+    packager: Packager = load(fmt.packager)
+    return packager(work)
+
+
+def _texts(fmt: Format, made: Made) -> tuple[str, ...]:
+    return made.texts if made.texts is not None else tuple(load(fmt.reader)(made.data))
+
+
+def _check_sources(formats: tuple[Format, ...], made: dict[str, Made], read: ReadStories, anthology: Anthology, rendered: RenderedBook) -> None:
+    """Nothing lost: every word of every story must be in each book before anything is written."""
+    from .check import BookText, expected_from, verify_books
+    from .package.pdf.fonts import theme_coverage
     from .render.view import running_head
 
     titles = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     heads = titles | {running_head(t) for t in titles}
-    by_kind = {path.suffix.lstrip("."): data for path, data in books.items()}
-    # Which characters the PDF's fonts can set, to tell a missing glyph from a lost word: read from
-    # the font files (a third of a second) only if a word is missing from the PDF.
-    lost = verify_books(by_kind, expected_from(consumed, anthology), heads, lambda: theme_coverage(rendered), pdf_pages)
+    books = [BookText(fmt.name, _texts(fmt, made[fmt.name]), fmt.paged) for fmt in formats if fmt.checked_against == "sources"]
+    # Which characters the print fonts can set, to tell a missing glyph from a lost word: read from
+    # the font files (a third of a second) only if a word is missing from a printed book.
+    lost = verify_books(books, expected_from(read.consumed, anthology), heads, lambda: theme_coverage(rendered))
     if lost:
-        raise BuildError(ExitCode.OUTPUT, lost)
+        raise stopping(lost)
 
 
-def _check_cover_request(formats: tuple[str, ...], profile: str, paper: str) -> None:
-    from .package.wrapcover import PAPER
+def _check_conversion(fmt: Format, made: dict[str, Made]) -> None:
+    """A format made from another's book keeps every word of it (the KEPUB: V002)."""
+    if not fmt.checked_against or fmt.checked_against == "sources":
+        return
+    from .check import BookText, lost_in_conversion
+    from .package.formats import BY_NAME
 
-    if "pdf" not in formats or profile != "print":
-        raise fail(ExitCode.USAGE, "C023", "--cover-pdf wraps the print book: use it with --profile print and a --format that includes pdf")
-    if paper not in PAPER:
-        raise fail(ExitCode.USAGE, "C024", f"unknown paper {paper!r}; choose from {', '.join(PAPER)}")
-
-
-def build(
-    source: Path,
-    output: Path,
-    formats: tuple[str, ...] = FORMATS,
-    theme_name: str | None = None,
-    trim: str | None = None,
-    profile: str = "print",
-    bleed: bool = False,
-    verify: bool = True,
-    progress: Callable[[str], None] | None = None,
-    cache: bool = True,
-    one_pass: bool = False,
-    cover_pdf: bool = False,
-    paper: str = "white",
-    jobs: int | None = None,
-) -> BuildResult:
-    """`jobs`: layout processes at once for the PDF (None: one per core)."""
-    step = progress or (lambda _stage: None)  # the CLI shows these on a terminal
-    formats = with_source(formats)  # KEPUB and AZW3 come from the EPUB; AZW3 needs calibre
-    if cover_pdf:
-        _check_cover_request(formats, profile, paper)
-    step("reading the stories")
-    config = load_config(source)
-    input_bytes = check_sizes(story_files(source, config))
-    theme = load_theme(theme_name or config.theme, source)
-    workers = _early_workers(formats, input_bytes, theme, profile, one_pass, jobs)
-    try:
-        return _build(source, output, formats, config, theme, workers, jobs, profile, trim, bleed, verify, step, cache, one_pass, cover_pdf, paper)
-    finally:
-        if workers is not None:
-            workers.close()
+    source = BY_NAME[fmt.checked_against]
+    original = BookText(source.name, _texts(source, made[source.name]), source.paged)
+    lost = lost_in_conversion(original, BookText(fmt.name, _texts(fmt, made[fmt.name]), fmt.paged))
+    if lost:
+        raise stopping(lost)
 
 
-def _early_workers(formats: tuple[str, ...], input_bytes: int, theme: Theme, profile: str, one_pass: bool, jobs: int | None) -> Workers | None:
-    """Layout workers for a PDF that will take several chunks, started before the stories are read."""
-    if "pdf" not in formats:
-        return None
-    from .package.pdf import CHUNK_BYTES, start_workers
-
-    if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
-        return None
-    return start_workers(theme, profile, one_pass, jobs)
-
-
-def _build(
-    source: Path,
-    output: Path,
-    formats: tuple[str, ...],
-    config: Config,
-    theme: Theme,
-    workers: Workers | None,
-    jobs: int | None,
-    profile: str,
-    trim: str | None,
-    bleed: bool,
-    verify: bool,
-    step: Callable[[str], None],
-    cache: bool,
-    one_pass: bool,
-    cover_pdf: bool,
-    paper: str,
-) -> BuildResult:
-    read = read_stories(source, config)
-    step("typesetting the text")
-    anthology, found = transform(assemble(config, read.stories))
-    check_paragraphs(anthology)
-    cover = find_cover(source)  # a user's cover.jpg or cover.png replaces the drawn one
-    rendered = render(anthology, theme, cover_file_name(cover) if "epub" in formats else None)
-
-    books: dict[Path, bytes] = {}
-    found = list(found)
-    layout_cache = None
-    pdf_pages = None
-    print_pages: tuple = ()  # type: ignore[type-arg]
-    if "pdf" in formats:
-        from .package.fonts import missing_glyphs
-        from .package.layoutcache import FOLDER, LayoutCache
-        from .package.pdf import PdfOptions, package_pdf
-
-        step("laying out the PDF")
-        found += missing_glyphs(rendered)
-        authors = list(dict.fromkeys(a for s in anthology.stories for a in s.authors))  # each once, in order
-        # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
-        layout_cache = LayoutCache(output / FOLDER, theme.folders) if cache else None
-        options = PdfOptions(trim or config.trim or None, profile, bleed, layout_cache, one_pass=one_pass, pool=workers, workers=jobs)
-        options.progress = lambda done, total: step(f"laying out the PDF: {done} of {total} stories")
-        pdf = package_pdf(rendered, anthology.meta.title, authors, options)
-        books[output / "anthology.pdf"] = pdf.data
-        pdf_pages = pdf.page_texts
-        print_pages = pdf.pages
-    if profile == "print" and "pdf" in formats:
-        # PDF/X-4 for a printer, made from whatever PDF the layout wrote. Its text is untouched, so
-        # the page texts the layout read stay valid for the check below.
-        from .package.pdfx import make_pdfx
-
-        pdf_path = output / "anthology.pdf"
-        books[pdf_path] = make_pdfx(books[pdf_path], anthology.meta, authors, coloured=pdf.coloured)
-    if "epub" in formats:
-        from .package.epub import package_epub
-
-        step("packaging the EPUB")
-        # Laid out first, the PDF lends the EPUB its page numbers (a page list readers can cite).
-        books[output / "anthology.epub"] = package_epub(anthology, rendered, make_cover(anthology, theme, cover), print_pages)
-    if verify:
-        step("checking every word")
-        _verify(books, read.consumed, anthology, rendered, pdf_pages)
-    if any(f in formats for f in DERIVED):
-        step("converting the EPUB for Kobo and Kindle")
-        books.update(derive(books[output / "anthology.epub"], formats, output, anthology.meta))
-    if cover_pdf:
-        # After the check, which reads one book per format. The cover fits the interior just made:
-        # its trim and page count set the sheet and the spine.
-        from .package.pdfx import make_pdfx
-        from .package.wrapcover import package_wrap_cover
-        from .render import render_wrap_cover
-
-        step("setting the wrap cover")
-        sheet, notes = package_wrap_cover(render_wrap_cover(anthology, theme), theme, books[output / "anthology.pdf"], paper)
-        books[output / "anthology-cover.pdf"] = make_pdfx(sheet, anthology.meta, authors)
-        found += notes
-    if profile == "booklet" and "pdf" in formats:
-        # Imposed after the check: folding order scatters the pages the check reads in sequence.
-        from .package.booklet import impose
-        from .package.pdf import booklet_sheet
-
-        pdf_path = output / "anthology.pdf"
-        books[pdf_path] = impose(books[pdf_path], booklet_sheet(trim or config.trim))
-    step("writing")
+def _write(output: Path, books: dict[Path, bytes], keep: list[Callable[[], None]]) -> None:
     try:
         output.mkdir(parents=True, exist_ok=True)
         for path, data in books.items():
             write_atomically(path, data)  # a failed build never leaves a truncated book
-        if layout_cache is not None:
-            layout_cache.commit()
+        for then in keep:
+            then()
     except OSError as exc:
-        raise fail(ExitCode.OUTPUT, "O001", f"cannot write the book here ({exc.strerror}); choose another -o folder", output) from None
-    return BuildResult(tuple(books), anthology, read.consumed, read.diagnostics + tuple(found))
-
-
+        raise stop("O001", output, reason=exc.strerror) from None

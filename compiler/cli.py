@@ -54,14 +54,8 @@ THEME = typer.Option(None, "--theme", help="Theme name or folder (default: from 
 
 
 def _formats(text: str) -> tuple[str, ...]:
-    from .build import ALL_FORMATS
-
-    wanted = tuple(f.strip().lower() for f in text.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in ALL_FORMATS]
-    if unknown or not wanted:
-        typer.echo(f"error: unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(ALL_FORMATS)}", err=True)
-        raise typer.Exit(ExitCode.USAGE)
-    return wanted
+    """--format's comma-separated names (checked, with the other options, by BuildOptions.problems)."""
+    return tuple(f.strip().lower() for f in text.split(",") if f.strip())
 
 
 def _version(value: bool) -> None:
@@ -97,15 +91,14 @@ def build(
 ) -> None:
     """Build the anthology from SOURCE into OUTPUT."""
     from .build import build as run_build
+    from .options import BuildOptions
 
-    wanted = _formats(formats)
-    from .package.pagesetup import PROFILES
-
-    if profile not in PROFILES:
-        typer.echo(f"error: unknown profile {profile}; choose from {', '.join(PROFILES)}", err=True)
-        raise typer.Exit(ExitCode.USAGE)
+    options = BuildOptions(
+        source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
+        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs,
+    )
     with _progress(quiet) as step:
-        result = run_build(source, output, wanted, theme, trim, profile, bleed, verify, step, cache=cache, cover_pdf=cover_pdf, paper=paper, jobs=jobs)
+        result = run_build(options, step)
     _report(result.diagnostics, verbose, quiet)
     if not quiet:
         for path in result.outputs:
@@ -191,13 +184,19 @@ def watch(
     """Build, then rebuild whenever a story, anthology.toml or the theme changes (Ctrl-C to stop)."""
     from .build import build as run_build
     from .config import load_config
+    from .diagnostics import stopping
+    from .options import BuildOptions
+    from .package.formats import choices
     from .render.theme import load_theme
     from .watch import watch_and_build
 
-    wanted = _formats(formats)
+    options = BuildOptions(source=source, output=output, formats=_formats(formats), theme=theme)
+    problems = options.problems(choices())
+    if problems:  # said once, not after every change
+        raise stopping(problems)
 
     def once() -> list[str]:
-        result = run_build(source, output, wanted, theme)
+        result = run_build(options)
         return [str(d) for d in result.diagnostics if d.severity >= Severity.WARNING] + [
             f"wrote {path} ({path.stat().st_size:,} bytes)" for path in result.outputs
         ]
@@ -267,4 +266,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

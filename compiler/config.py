@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import BuildError, Diagnostic, ExitCode, Severity
+from .diagnostics import Diagnostic, diagnostic, stopping, suggestion
 
 MANIFEST = "anthology.toml"
 
@@ -90,29 +91,20 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
 
 
 def _check_table(
-    table: dict[str, Any], schema: dict[str, tuple[type | tuple[type, ...], str]], where: str, path: Path, errors: list[Diagnostic]
+    table: dict[str, Any], schema: Mapping[str, tuple[type | tuple[type, ...], str]], where: str, path: Path, errors: list[Diagnostic]
 ) -> None:
     for key, value in table.items():
         if key not in schema:
-            near = difflib.get_close_matches(key, list(schema), n=1)
-            hint = f'; did you mean "{near[0]}"?' if near else f"; valid keys: {', '.join(schema)}"
-            errors.append(Diagnostic("C001", Severity.ERROR, f"unknown key {where}{key}{hint}", path))
+            errors.append(diagnostic("C001", path, key=f"{where}{key}", suggestion=suggestion(key, list(schema))))
             continue
         expected, _ = schema[key]
         if not isinstance(value, expected):
-            errors.append(
-                Diagnostic(
-                    "C002",
-                    Severity.ERROR,
-                    f"{where}{key} must be a {_type_name(expected)}, not {_type_name(type(value))}",
-                    path,
-                )
-            )
+            errors.append(diagnostic("C002", path, key=f"{where}{key}", expected=f"be a {_type_name(expected)}, not {_type_name(type(value))}"))
         elif isinstance(value, list) and key == "sections":
             if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-                errors.append(Diagnostic("C002", Severity.ERROR, f"{where}{key} must list heading texts or line numbers", path))
+                errors.append(diagnostic("C002", path, key=f"{where}{key}", expected="list heading texts or line numbers"))
         elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            errors.append(Diagnostic("C002", Severity.ERROR, f"{where}{key} must be a list of strings", path))
+            errors.append(diagnostic("C002", path, key=f"{where}{key}", expected="be a list of strings"))
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -131,14 +123,12 @@ def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[
         return value if isinstance(value, str) else None
 
     if "author" in table and "authors" in table:
-        errors.append(Diagnostic("C006", Severity.ERROR, f"{where}author and {where}authors both given; keep one", path))
+        errors.append(diagnostic("C006", path, where=where))
     breaks = text("scene_breaks")
     if breaks is not None and breaks not in SCENE_BREAKS:
         near = difflib.get_close_matches(breaks, SCENE_BREAKS, n=1)
         hint = f'; did you mean "{near[0]}"?' if near else ""
-        errors.append(
-            Diagnostic("C007", Severity.ERROR, f'{where}scene_breaks must be one of {", ".join(SCENE_BREAKS)}, not "{breaks}"{hint}', path)
-        )
+        errors.append(diagnostic("C007", path, where=where, choices=", ".join(SCENE_BREAKS), value=breaks, hint=hint))
         breaks = None
     sections = table.get("sections")
     if isinstance(sections, list):
@@ -175,7 +165,7 @@ def load_config(source: Path) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         # tomllib names the line and column in its message.
-        raise BuildError(ExitCode.CONFIG, [Diagnostic("C000", Severity.ERROR, f"not valid TOML: {exc}", path)]) from None
+        raise stopping([diagnostic("C000", path, error=exc)]) from None
     errors: list[Diagnostic] = []
     _check_table(data, _BOOK_KEYS, "", path, errors)
     stories: dict[str, StoryOverride] = {}
@@ -183,31 +173,27 @@ def load_config(source: Path) -> Config:
     if isinstance(raw_stories, dict):
         for name, table in raw_stories.items():
             if not isinstance(table, dict):
-                errors.append(Diagnostic("C002", Severity.ERROR, f'stories."{name}" must be a table', path))
+                errors.append(diagnostic("C002", path, key=f'stories."{name}"', expected="be a table"))
                 continue
             _check_table(table, _STORY_KEYS, f'stories."{name}".', path, errors)
             if _outside(source, name):
-                errors.append(Diagnostic("C004", Severity.ERROR, f'stories."{name}" is outside {source}', path))
+                errors.append(diagnostic("C004", path, name=f'"{name}"', source=source, where=f'stories."{name}"'))
             elif not (source / name).is_file():
-                errors.append(
-                    Diagnostic("C003", Severity.ERROR, f'stories."{name}": no such story file in {source}', path)
-                )
+                errors.append(diagnostic("C003", path, name=f'"{name}"', source=source, where=f'stories."{name}"'))
             stories[name] = _story_override(table, f'stories."{name}".', path, errors)
     seen: set[str] = set()
     for name in data.get("order", []) if isinstance(data.get("order"), list) else []:
         if not isinstance(name, str):
             continue
         if _outside(source, name):
-            errors.append(
-                Diagnostic("C004", Severity.ERROR, f'order: "{name}" is outside {source}; copy the story into the folder', path)
-            )
+            errors.append(diagnostic("C004", path, name=f'"{name}"', source=source, where="order"))
         elif not (source / name).is_file():
-            errors.append(Diagnostic("C003", Severity.ERROR, f'order: "{name}" is not a story file in {source}', path))
+            errors.append(diagnostic("C003", path, name=f'"{name}"', source=source, where="order"))
         elif name in seen:
-            errors.append(Diagnostic("C005", Severity.ERROR, f'order: "{name}" is listed twice; keep one', path))
+            errors.append(diagnostic("C005", path, name=name))
         seen.add(name)
     if errors:
-        raise BuildError(ExitCode.CONFIG, errors)
+        raise stopping(errors)
     defaults = Config()
     return Config(
         title=data.get("title", defaults.title),

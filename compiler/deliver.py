@@ -18,8 +18,9 @@ from pathlib import Path
 from .atomic import write_atomically
 from .devices import MOUNTS_VARIABLE, Device, find_devices, identify, mount_roots
 from .diagnostics import BuildError, Diagnostic, ExitCode, fail
+from .package.formats import BY_NAME
 
-BOOK_NAMES = {"epub": "anthology.epub", "kepub": "anthology.kepub.epub", "azw3": "anthology.azw3"}
+BOOK_NAMES = {name: BY_NAME[name].file_name for name in ("epub", "kepub", "azw3")}  # what deliver may send
 _SUFFIXES = {"epub": ".epub", "kepub": ".kepub.epub", "azw3": ".azw3"}
 # Characters FAT and exFAT (what e-readers format their storage with) refuse in a file name.
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -127,8 +128,9 @@ def deliver(
     # A theme named now may differ from the one the built book has: only a build can tell.
     if theme_name is not None or not _is_current(book, source, theme_name):
         from .build import build
+        from .options import BuildOptions
 
-        result = build(source, output, (chosen,), theme_name, progress=progress)
+        result = build(BuildOptions(source=source, output=output, formats=(chosen,), theme=theme_name), progress)
         built, diagnostics = True, result.diagnostics
     target = device.books / device_file_name(load_config(source).title, chosen)
     size = book.stat().st_size

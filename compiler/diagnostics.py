@@ -1,21 +1,54 @@
-"""Diagnostics as values, and the one exception type that stops a build.
+"""Diagnostics as values, every code declared once, and the one exception type that stops a command.
 
 Every finding has a stable code, a severity, the file and line it is about and a message that says
-what to do. Stages return diagnostics next to their result; the CLI prints them. A build stops only
-through `BuildError`, whose `exit_code` tells the kind of failure (documented in the README).
+what to do. Stages return diagnostics next to their result; the CLI prints them. A command stops only
+through `BuildError`, whose `exit_code` tells the kind of failure.
+
+`CODES` is the registry: each code's severity, the exit code it stops a command with (errors), its
+message as a template and what a user does about it. `diagnostic()` and `stop()` make findings from
+it; the README's table of diagnostics is generated from it (tests/test_diagnostics.py holds the two
+together, and checks that every code the program uses is declared here with the severity it is
+used with). Codes still written out at their call site (`Diagnostic(...)`, `fail(...)`) keep their
+message there; the template here is its gist.
 """
 
 from __future__ import annotations
 
+import difflib
 import enum
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class Severity(enum.IntEnum):
     INFO = 10
     WARNING = 20
     ERROR = 30
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    USAGE = 2  # bad command line (typer's own code)
+    INPUT = 3  # a story or the manifest cannot be read or understood
+    CONFIG = 4  # anthology.toml is invalid
+    THEME = 5  # the theme is missing or broken
+    OUTPUT = 6  # the book could not be written, or failed its own checks
+    DEVICE = 7  # deliver: no e-reader, several and none chosen, or the copy onto it failed
+    INTERNAL = 70  # a bug: please report it (EX_SOFTWARE)
+
+
+# What each exit code means, as the README's table of exit codes says it.
+EXIT_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "built (or: check found nothing wrong)",
+    ExitCode.USAGE: "bad command line",
+    ExitCode.INPUT: "a story cannot be read (empty, binary, unreadable, too large, a link out of the folder); the message names the file and line",
+    ExitCode.CONFIG: "`anthology.toml` is invalid; every problem is listed at once",
+    ExitCode.THEME: "the theme is missing or broken; every problem in its `theme.toml` is listed at once",
+    ExitCode.OUTPUT: "the book could not be written, or failed its own check (a lost word); `azw3` without calibre",
+    ExitCode.DEVICE: "`deliver`: no e-reader found, several found and none chosen, a Kindle too old for AZW3, or the copy onto it failed",
+    ExitCode.INTERNAL: "internal error (a bug): run again with `--debug` and report the traceback",
+}
 
 
 @dataclass(frozen=True)
@@ -37,23 +70,116 @@ class Diagnostic:
         return f"{head}{self.severity.name.lower()} {self.code}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    exit: ExitCode | None  # what an error stops a command with; None for notes and warnings
+    message: str  # str.format template of the message, e.g. "unknown key {key}; {suggestion}"
+    fix: str  # what the user does about it, for the README
+
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+_X = ExitCode
+
+# Families: A reading the stories, C anthology.toml and the covers, D deliver, K check, L limits,
+# N notes, O writing the books, P the PDF, T the theme, U the command line, V the nothing-lost check.
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code("A001", _E, _X.INPUT, "this file is not text in any encoding we know (is it a binary file?)", "remove it from the folder, or convert it to UTF-8"),
+        Code("A002", _W, None, "dropped {count} control character(s) {names} from column {column}", "none needed: characters that draw nothing are left out; check the line if it looks wrong"),
+        Code("A003", _E, _X.INPUT, "this file is empty", "add the story's text or remove the file"),
+        Code("A004", _W, None, "bytes that are not UTF-8 on line(s) {lines} were read as cp1252", "check those lines; save the file as UTF-8"),
+        Code("A010", _E, _X.INPUT, "no such folder", "give the folder that holds the stories"),
+        Code("A011", _E, _X.INPUT, "no stories here (looked for {suffixes} files)", "add some, or name another folder"),
+        Code("A012", _E, _X.INPUT, "cannot read this file ({reason})", "check its permissions"),
+        Code("A013", _E, _X.INPUT, "this links outside the stories folder (to {target})", "copy the story in instead"),
+        Code("A020", _I, None, "read as {encoding}", "none: the file's legacy encoding was recognised"),
+        Code("A021", _I, None, "repaired mis-decoded characters (mojibake such as “â€œ”) on {count} line(s)", "none: say so if a repair is wrong"),
+        Code("A022", _I, None, "8-bit quote characters read as {mapping}", "none: the file's quote bytes were recognised"),
+        Code("A101", _W, None, 'no title found; using its first words, "{title}"', 'set one in anthology.toml: [stories."FILE"] title = "…"'),
+        Code("A102", _W, None, "no author found", 'set [stories."FILE"] author = "…" in anthology.toml'),
+        Code("A110", _I, None, "two blank lines after a line ending in a comma: kept as one scene", 'none; scene_breaks = "marked" counts only drawn breaks'),
+        Code("A120", _I, None, "{count} chapter(s) were saved twice by a scraper; kept one copy", "none"),
+        Code("A130", _I, None, "footnote [^{key}] is never referred to in the text", "refer to it, or leave it: it is kept as a note"),
+        Code("A140", _I, None, "Project Gutenberg's header and licence are kept as the story's back matter", "none"),
+        Code("A141", _I, None, "the first part has no heading while the later ones do: added “{heading}” (listed in the contents)", 'name it with [stories."FILE"] first_section = "…"'),
+        Code("A150", _W, None, "sections: no paragraph of the story is {text}", "give its exact text or its line number"),
+        Code("C000", _E, _X.CONFIG, "not valid TOML: {error}", "fix the line the message names"),
+        Code("C001", _E, _X.CONFIG, "unknown key {key}; {suggestion}", "use the key the message suggests (the nearest valid one)"),
+        Code("C002", _E, _X.CONFIG, "{key} must {expected}", "give the key a value of that type"),
+        Code("C003", _E, _X.CONFIG, "no story file {name} in {source} ({where})", "correct the file name, or add the story"),
+        Code("C004", _E, _X.CONFIG, "{name} is outside {source} ({where}); copy the story into the folder", "copy the story into the folder and name it there"),
+        Code("C005", _E, _X.CONFIG, 'order: "{name}" is listed twice; keep one', "keep one"),
+        Code("C006", _E, _X.CONFIG, "{where}author and {where}authors both given; keep one", "keep one"),
+        Code("C007", _E, _X.CONFIG, '{where}scene_breaks must be one of {choices}, not "{value}"{hint}', 'use "auto", "marked" or "none"'),
+        Code("C010", _E, _X.CONFIG, "an anthology.toml is here already", "edit it, or use --force to replace it"),
+        Code("C020", _W, None, "the interior has {pages} pages; print-on-demand paperbacks need at least {minimum} (KDP), so a service may refuse the book", "add stories, or print it another way"),
+        Code("C021", _W, None, "the back cover cannot hold every story's title at the smallest type; it lists those that fit. Shorten titles, or leave the back to a cover of your own", "shorten titles, or leave the back to a cover of your own"),
+        Code("C022", _W, None, "the story summaries do not fit on the back cover; it lists titles and authors only", "shorten the summaries if you want them there"),
+        Code("C023", _E, _X.USAGE, "--cover-pdf wraps the print book: use it with --profile print and a --format that includes pdf", "add pdf to --format; use the print profile"),
+        Code("C024", _E, _X.USAGE, "unknown paper {paper}; choose from {choices}", "--paper white or --paper cream"),
+        Code("C030", _E, _X.INPUT, "the cover is not a JPEG or PNG image; replace it or remove it to get a drawn cover", "replace it, or remove it to get a drawn cover"),
+        Code("C031", _E, _X.INPUT, "the cover holds a {kind} image; name it cover{suffix}", "rename the file to match its content"),
+        Code("D001", _E, _X.DEVICE, "no e-reader found (looked in {searched} for Kobo, Kindle and other readers' marker files)", "connect it by USB and choose to connect/transfer on its screen, or give its folder"),
+        Code("D002", _E, _X.DEVICE, "{count} e-readers found: {listing}", "choose one by its folder, kind or folder name"),
+        Code("D003", _E, _X.DEVICE, "{wanted} is neither a folder nor a connected e-reader ({seen})", "give the reader's folder, or kobo, kindle or its folder name"),
+        Code("D004", _E, _X.DEVICE, "{why}", "send this Kindle a MOBI from elsewhere, or use Send to Kindle"),
+        Code("D005", _E, _X.DEVICE, "not enough room on the {kind}: the book needs {needed} MB and {free} MB are free", "delete something from the reader first"),
+        Code("D006", _E, _X.DEVICE, "could not reach or copy onto the {kind} ({reason})", "check that it is connected and writable; nothing was left half-copied"),
+        Code("K001", _E, _X.INPUT, "no anthology.epub or anthology.pdf here; build first or name the folder with --book", "build first, or name the folder with --book"),
+        Code("L001", _E, _X.INPUT, "this file is {size} MB, over the {limit} MB a story may be", "split it into several files"),
+        Code("L002", _E, _X.INPUT, "the stories add up to {size} MB, over {limit} MB", "build them as several anthologies"),
+        Code("L003", _E, _X.INPUT, "a paragraph of {length} characters (over {limit}) cannot be laid out as one", "add blank lines between its paragraphs"),
+        Code("N001", _I, None, 'glossary term "{term}" is not mentioned in the story; its note has no link', "none, or mention the term"),
+        Code("O001", _E, _X.OUTPUT, "cannot write the book here ({reason}); choose another -o folder", "choose another -o folder"),
+        Code("O002", _E, _X.OUTPUT, "AZW3 (Kindle) is made by calibre's ebook-convert, which is not installed: {install}", "install calibre, or leave azw3 out of --format"),
+        Code("O003", _E, _X.OUTPUT, "calibre's ebook-convert could not make the AZW3 ({reason})", "check calibre's installation; leave azw3 out meanwhile"),
+        Code("P001", _E, _X.CONFIG, "unknown trim size {trim}; use one of {names} or WIDTHxHEIGHT with in, mm, cm or pt", "use a named trim or WIDTHxHEIGHT with a unit"),
+        Code("P002", _E, _X.CONFIG, "trim size {trim} is outside 2×3 in … 18×18 in", "use a trim between 2×3 and 18×18 inches"),
+        Code("P010", _W, None, "{title}: the theme's fonts lack {chars}; the PDF uses a system font for them. Add a font that covers them to the theme's fonts/ folder", "add a font covering them to the theme's fonts/"),
+        Code("P011", _E, _X.OUTPUT, "“{word}” could not be set in the PDF: no font has {chars}; add a font covering them to the theme's fonts/ folder", "add a font covering them to the theme's fonts/"),
+        Code("P012", _E, _X.THEME, "{title} has characters the theme sets in {family} ({chars}): {problem}, or build only the EPUB (--format epub)", "install the font the theme names (e.g. apt-get install fonts-noto-cjk)"),
+        Code("P031", _E, _X.OUTPUT, "the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this", "build with --profile screen, and report it"),
+        Code("P032", _E, _X.OUTPUT, "font {name} is not embedded in the print PDF; PDF/X needs every font embedded: give it to the theme with @font-face", "give the font to the theme with @font-face"),
+        Code("T000", _E, _X.THEME, "the built-in themes are missing; reinstall anthology", "reinstall anthology"),
+        Code("T001", _E, _X.THEME, "no theme called {name}; choose one of: {known}, or a theme folder", "name a built-in theme or a theme folder"),
+        Code("T002", _E, _X.THEME, "theme {name} has no {file}", "add the file to the theme, or extend a theme that has it"),
+        Code("T003", _E, _X.THEME, "themes extend each other in a loop", "make one of them extend no other"),
+        Code("T004", _E, _X.THEME, "{problem}", "write each [[system_fonts]] with family, files and unicode_range (U+3000-9FFF, …)"),
+        Code("T005", _E, _X.THEME, "unknown key {key}; {suggestion}", "use the key the message suggests; the theme's own data goes under [extra]"),
+        Code("T006", _E, _X.THEME, "not valid TOML: {error}", "fix the line the message names"),
+        Code("T007", _E, _X.THEME, "{key} must be {expected}, not {got}", "give the key a value of that type"),
+        Code("T010", _E, _X.THEME, "template {template} produced invalid XHTML: {error}", "fix the theme's template"),
+        Code("T020", _E, _X.THEME, "the theme has no fonts/ to draw the cover with; add one, or put a cover.jpg beside the stories", "add fonts/ to the theme, or put a cover.jpg beside the stories"),
+        Code("U001", _E, _X.USAGE, "unknown format {formats}; choose from {known}", "name formats from the list, separated by commas"),
+        Code("U002", _E, _X.USAGE, "unknown profile {profile}; choose from {known}", "--profile print, screen or booklet"),
+        Code("U003", _E, _X.USAGE, "--jobs must be 1 or more, not {jobs}", "give a count of processes, or leave it out for one per core"),
+        Code("V001", _E, _X.OUTPUT, "“{word}” ({count}×) is missing from the {book}: a bug, please report it with this story; --no-verify writes the book anyway", "report it with the story; --no-verify writes the book anyway"),
+        Code("V002", _E, _X.OUTPUT, "the {made} lost words of the {made_from} ({sample}): a bug, please report it; build without {name} meanwhile", "report it; build without that format meanwhile"),
+    )
+}
+
+
+def diagnostic(code: str, path: Path | None = None, line: int = 0, **fields: Any) -> Diagnostic:
+    """A finding made from its registered code: the severity and message template declared there."""
+    declared = CODES[code]
+    return Diagnostic(code, declared.severity, declared.message.format(**fields), path, line)
+
+
+def suggestion(key: str, known: list[str] | tuple[str, ...]) -> str:
+    """What to say about an unknown key: the nearest known one, or else all of them."""
+    near = difflib.get_close_matches(key, list(known), n=1)
+    return f'did you mean "{near[0]}"?' if near else f"valid keys: {', '.join(known)}"
+
+
 def info(code: str, message: str, path: Path | None = None, line: int = 0) -> Diagnostic:
     return Diagnostic(code, Severity.INFO, message, path, line)
 
 
 def warning(code: str, message: str, path: Path | None = None, line: int = 0) -> Diagnostic:
     return Diagnostic(code, Severity.WARNING, message, path, line)
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0
-    USAGE = 2  # bad command line (typer's own code)
-    INPUT = 3  # a story or the manifest cannot be read or understood
-    CONFIG = 4  # anthology.toml is invalid
-    THEME = 5  # the theme is missing or broken
-    OUTPUT = 6  # the book could not be written, or failed its own checks
-    DEVICE = 7  # deliver: no e-reader, several and none chosen, or the copy onto it failed
-    INTERNAL = 70  # a bug: please report it (EX_SOFTWARE)
 
 
 class BuildError(Exception):
@@ -63,6 +189,18 @@ class BuildError(Exception):
         super().__init__("; ".join(str(d) for d in diagnostics))
         self.exit_code = exit_code
         self.diagnostics = diagnostics
+
+
+def stop(code: str, path: Path | None = None, line: int = 0, **fields: Any) -> BuildError:
+    """The error that stops a command, made from its registered code: `raise stop("O001", …)`."""
+    return stopping([diagnostic(code, path, line, **fields)])
+
+
+def stopping(errors: list[Diagnostic]) -> BuildError:
+    """Several errors reported at once; the command exits as the first one's code declares."""
+    exit_code = CODES[errors[0].code].exit
+    assert exit_code is not None, f"{errors[0].code} is not declared as an error that stops a command"
+    return BuildError(exit_code, errors)
 
 
 def fail(exit_code: ExitCode, code: str, message: str, path: Path | None = None, line: int = 0) -> BuildError:

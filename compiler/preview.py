@@ -11,6 +11,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .render.theme import builtin_themes_dir, load_theme
 
@@ -30,7 +31,7 @@ def list_themes() -> list[ThemeInfo]:
     return found
 
 
-def _spread_after_opening(document, title: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def _spread_after_opening(document: Any, title: str) -> tuple[int, int]:  # a pypdfium2 PdfDocument
     """0-based page indexes of the spread after the first chapter's opening (found by its bookmark)."""
     opening = next((item.get_dest().get_index() for item in document.get_toc() if item.get_title() == title), 0)
     left = opening + 1  # an opening is a recto, so the next page is a verso
@@ -42,10 +43,11 @@ def preview(theme: str, source: Path, out: Path, dpi: int = 80) -> Path:
     from PIL import Image
 
     from .build import build
+    from .options import BuildOptions
 
     load_theme(theme)  # fail early, with the list of themes, on a bad name
     with tempfile.TemporaryDirectory() as tmp:
-        result = build(source, Path(tmp), ("pdf",), theme_name=theme)
+        result = build(BuildOptions(source=source, output=Path(tmp), formats=("pdf",), theme=theme))
         document = pypdfium2.PdfDocument(str(result.outputs[0]))
         try:
             left, right = _spread_after_opening(document, result.anthology.stories[0].title)

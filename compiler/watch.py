@@ -9,17 +9,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .diagnostics import BuildError
 
+if TYPE_CHECKING:
+    from watchfiles import Change
 
-def _changes(paths: list[Path], output: Path) -> Iterator[set[tuple[object, str]]]:
+WATCHING = "watching for changes (Ctrl-C to stop)"
+
+
+def _changes(paths: list[Path], output: Path, ready: Callable[[], None]) -> Iterator[set[tuple[Change, str]]]:
     from watchfiles import watch
 
     out = str(output.resolve())
-    # Our own outputs (and their temporary files) must not trigger a rebuild.
-    for batch in watch(*paths, watch_filter=lambda _change, path: not path.startswith(out), debounce=400, step=100):
-        yield batch
+    said = False
+    # Our own outputs (and their temporary files) must not trigger a rebuild. Every quiet half
+    # second yields an empty batch: the first one means the watcher is in place, which `ready` says.
+    batches = watch(*paths, watch_filter=lambda _change, path: not path.startswith(out), debounce=400, step=100, rust_timeout=500, yield_on_timeout=True)
+    for batch in batches:
+        if not said:
+            said = True
+            ready()
+        if batch:
+            yield batch
 
 
 def watch_and_build(
@@ -47,7 +60,7 @@ def watch_and_build(
     run()
     if max_builds is not None and builds >= max_builds:
         return builds
-    for batch in _changes([source, *theme_folders], output):
+    for batch in _changes([source, *theme_folders], output, lambda: report(WATCHING)):
         names = sorted({Path(path).name for _, path in batch})
         report(f"changed: {', '.join(names)}")
         run()

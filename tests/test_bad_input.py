@@ -72,6 +72,7 @@ def test_missing_folder(tmp_path: Path) -> None:
 
 def test_unreadable_file(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from compiler.build import build
+    from compiler.options import BuildOptions
     from compiler.diagnostics import BuildError
 
     path = src / "locked.txt"
@@ -86,7 +87,7 @@ def test_unreadable_file(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     with pytest.raises(BuildError) as err:
-        build(src, tmp_path / "out")
+        build(BuildOptions(source=src, output=tmp_path / "out"))
     (finding,) = err.value.diagnostics
     assert err.value.exit_code == ExitCode.INPUT and finding.path == path and "Permission denied" in finding.message
     assert not (tmp_path / "out").exists()

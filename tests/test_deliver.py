@@ -21,9 +21,12 @@ import pytest
 from compiler.build import BuildResult, build
 from compiler.deliver import deliver, device_file_name
 from compiler.diagnostics import BuildError, ExitCode
+from compiler.options import BuildOptions
 
 from .conftest import BUILT_EPUBS
 from .helpers import SEEDS
+
+pytestmark = pytest.mark.external
 
 TITLE = "Broken and Mended"  # seeds/anthology.toml
 
@@ -31,7 +34,7 @@ TITLE = "Broken and Mended"  # seeds/anthology.toml
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     """The seeds built once in every format a device may take; deliveries use these books."""
-    result = build(SEEDS, tmp_path_factory.mktemp("deliver-built"), ("kepub", "azw3"))
+    result = build(BuildOptions(source=SEEDS, output=tmp_path_factory.mktemp("deliver-built"), formats=("kepub", "azw3")))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")
     return result
 
@@ -173,7 +176,7 @@ def test_the_book_is_rebuilt_when_a_story_is_newer(tmp_path: Path, monkeypatch: 
 
 
 def _kepub_text(path: Path) -> str:
-    from compiler.check import epub_text
+    from compiler.package.extract import epub_text
 
     return epub_text(path.read_bytes())
 

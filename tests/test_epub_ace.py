@@ -13,9 +13,14 @@ import subprocess
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 
 from .helpers import CORPUS, ROOT
+
+pytestmark = pytest.mark.external
 
 TOOLS = ROOT / "tests" / "reading-system"
 ACE = TOOLS / "node_modules" / ".bin" / "ace-cli"
@@ -65,6 +70,7 @@ def _assert_clean(epub: Path, out: Path) -> None:
     assert report["a11y-metadata"]["empty"] == []
 
 
+@pytest.mark.slow
 def test_ace_finds_no_violation_in_the_seeds(seeds_build: BuildResult, tmp_path: Path) -> None:
     _assert_clean(_epub(seeds_build), tmp_path / "ace")
 
@@ -74,7 +80,9 @@ def test_ace_finds_no_violation_in_the_bare_seeds(bare_seeds_build: BuildResult,
     _assert_clean(_epub(bare_seeds_build), tmp_path / "ace")
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
 def test_ace_finds_no_violation_in_the_corpus(tmp_path: Path) -> None:
     assert CORPUS.is_dir(), f"{CORPUS} is missing: the shared corpus sits beside the project"
-    result = build(CORPUS, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=CORPUS, output=tmp_path / "out", formats=("epub",)))
     _assert_clean(_epub(result), tmp_path / "ace")

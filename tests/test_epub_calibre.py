@@ -13,7 +13,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from compiler.build import BuildResult
+
+pytestmark = pytest.mark.external
 
 # Headless Qt; calibre's WebEngine refuses to run as root without --no-sandbox.
 ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox")

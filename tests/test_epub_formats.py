@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from compiler.build import BuildResult, build
-from compiler.check import _text_of
-from compiler.package.kepub import content_documents, sentences
+from compiler.options import BuildOptions
+from compiler.package.extract import text_of
+from compiler.package.epub.kepub import content_documents, sentences
 
 from .conftest import BUILT_EPUBS
 from .helpers import CORPUS, NS, SEEDS, words
@@ -34,7 +35,7 @@ CALIBRE_ENV = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_CHROMIUM
 
 @pytest.fixture(scope="module")
 def corpus_formats(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
-    result = build(CORPUS, tmp_path_factory.mktemp("formats-corpus"), ("kepub", "azw3"))
+    result = build(BuildOptions(source=CORPUS, output=tmp_path_factory.mktemp("formats-corpus"), formats=("kepub", "azw3")))
     BUILT_EPUBS.extend(p for p in result.outputs if p.suffix == ".epub")  # the .kepub.epub too
     return result
 
@@ -48,6 +49,9 @@ def _bodies(epub: Path) -> dict[str, etree._Element]:
         return {name: etree.fromstring(z.read(name)).find("x:body", NS) for name in sorted(content_documents(z))}
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_and_azw3_are_written_beside_the_epub_they_are_made_from(corpus_formats: BuildResult) -> None:
     assert sorted(p.name for p in corpus_formats.outputs) == ["anthology.azw3", "anthology.epub", "anthology.kepub.epub"]
     with zipfile.ZipFile(_named(corpus_formats, "anthology.kepub.epub")) as kepub:
@@ -55,15 +59,21 @@ def test_kepub_and_azw3_are_written_beside_the_epub_they_are_made_from(corpus_fo
         assert kepub.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_keeps_every_word_of_every_document(corpus_formats: BuildResult) -> None:
     epub, kepub = _bodies(_named(corpus_formats, "anthology.epub")), _bodies(_named(corpus_formats, "anthology.kepub.epub"))
     assert epub.keys() == kepub.keys() and len(epub) > 5
     for name in epub:
-        assert words(_text_of(kepub[name])) == words(_text_of(epub[name])), name
+        assert words(text_of(kepub[name])) == words(text_of(epub[name])), name
         # Stronger than words: the text itself, character for character, once whitespace is set aside.
-        assert "".join(_text_of(kepub[name]).split()) == "".join(_text_of(epub[name]).split()), name
+        assert "".join(text_of(kepub[name]).split()) == "".join(text_of(epub[name]).split()), name
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_spans_every_run_of_text_with_unique_kobo_ids(corpus_formats: BuildResult) -> None:
     for name, body in _bodies(_named(corpus_formats, "anthology.kepub.epub")).items():
         columns = body.xpath("x:div", namespaces=NS)
@@ -81,6 +91,9 @@ def test_kepub_spans_every_run_of_text_with_unique_kobo_ids(corpus_formats: Buil
                     pytest.fail(f"{name}: text outside a koboSpan in <{etree.QName(holder).localname}>: {text[:40]!r}")
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_kepub_leaves_the_nav_and_the_package_as_they_were(corpus_formats: BuildResult) -> None:
     with zipfile.ZipFile(_named(corpus_formats, "anthology.epub")) as epub, zipfile.ZipFile(_named(corpus_formats, "anthology.kepub.epub")) as kepub:
         assert epub.namelist() == kepub.namelist()
@@ -105,6 +118,9 @@ def _calibre(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(list(args), capture_output=True, text=True, env=CALIBRE_ENV, timeout=300, check=False)
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.external
 def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp_path: Path) -> None:
     azw3 = _named(corpus_formats, "anthology.azw3")
     assert azw3.read_bytes()[60:68] == b"BOOKMOBI"
@@ -112,7 +128,7 @@ def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp
     run = _calibre("ebook-convert", str(azw3), str(text))
     assert run.returncode == 0, run.stdout + run.stderr
     # What a reader sees: the documents' bodies (calibre's text leaves out each document's <title>).
-    expected = words("\n".join(_text_of(body) for body in _bodies(_named(corpus_formats, "anthology.epub")).values()))
+    expected = words("\n".join(text_of(body) for body in _bodies(_named(corpus_formats, "anthology.epub")).values()))
     assert sum(expected.values()) > 50_000
     assert expected - words(text.read_text(encoding="utf-8")) == {}
     meta = _calibre("ebook-meta", str(azw3)).stdout
@@ -121,10 +137,11 @@ def test_azw3_keeps_every_word_and_the_metadata(corpus_formats: BuildResult, tmp
     assert "mobi-asin:" + corpus_formats.anthology.meta.identifier.removeprefix("urn:uuid:") in meta
 
 
+@pytest.mark.external
 def test_kepub_and_azw3_are_byte_identical_between_builds(tmp_path: Path) -> None:
-    first = build(SEEDS, tmp_path / "one", ("kepub", "azw3"))
+    first = build(BuildOptions(source=SEEDS, output=tmp_path / "one", formats=("kepub", "azw3")))
     time.sleep(1.1)  # calibre stamps the clock to the second: make sure it moved
-    second = build(SEEDS, tmp_path / "two", ("kepub", "azw3"))
+    second = build(BuildOptions(source=SEEDS, output=tmp_path / "two", formats=("kepub", "azw3")))
     for a, b in zip(first.outputs, second.outputs, strict=True):
         assert a.name == b.name and a.read_bytes() == b.read_bytes(), a.name
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
-from compiler.package.kepub import content_documents
+from compiler.options import BuildOptions
+from compiler.package.epub.kepub import content_documents
 from compiler.render.theme import load_theme
 
 from .conftest import BUILT_EPUBS
@@ -42,7 +43,7 @@ Then she screamed: AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     src = tmp_path_factory.mktemp("long-links")
     (src / "links.md").write_text(STORY, encoding="utf-8")
-    built = {theme: build(src, tmp_path_factory.mktemp(f"long-{theme}"), ("epub",), theme).outputs[0] for theme in THEMES}
+    built = {theme: build(BuildOptions(source=src, output=tmp_path_factory.mktemp(f"long-{theme}"), formats=("epub",), theme=theme)).outputs[0] for theme in THEMES}
     BUILT_EPUBS.extend(built.values())  # EPUBCheck sweeps them at the end of the session
     return built
 
@@ -53,6 +54,7 @@ def test_every_theme_wraps_long_words_in_its_epub_stylesheet() -> None:
         assert "overflow-wrap: anywhere" in css and "word-wrap: break-word" in css, theme
 
 
+@pytest.mark.external
 def test_long_urls_stay_inside_a_phone_width_page_in_every_theme(books: dict[str, Path], tmp_path: Path) -> None:
     assert (TOOLS / "node_modules" / "playwright-core").is_dir(), "run `bash tests/run.sh` (npm ci in tests/reading-system)"
     args: list[str] = []

@@ -17,13 +17,16 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from compiler.check import _text_of
+from compiler.package.extract import text_of
 from PIL import Image
 
 from compiler.build import build
+from compiler.options import BuildOptions
 
 from .conftest import BUILT_EPUBS
 from .helpers import CORPUS, NS, ROOT, SEEDS, missing_words, words
+
+pytestmark = pytest.mark.external
 
 TOOLS = ROOT / "tests" / "reading-system"
 ARTIFACTS = ROOT / "tests" / "artifacts" / "reading-system"
@@ -51,19 +54,19 @@ def document_text(epub: Path, href: str) -> str:
     with zipfile.ZipFile(epub) as z:
         root = etree.fromstring(z.read(f"EPUB/{href}"))
     # Inline elements run together and blocks and <br/> break words, as rendered (verse uses <br/>).
-    return _text_of(root.find("x:body", NS))
+    return text_of(root.find("x:body", NS))
 
 
 @pytest.fixture(scope="module")
 def seeds_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    epub = next(p for p in build(SEEDS, tmp_path_factory.mktemp("rs-seeds"), ("epub",)).outputs)
+    epub = next(p for p in build(BuildOptions(source=SEEDS, output=tmp_path_factory.mktemp("rs-seeds"), formats=("epub",))).outputs)
     return epub, open_in_reader(epub, ARTIFACTS / "seeds")
 
 
 @pytest.fixture(scope="module")
 def corpus_reader(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     assert CORPUS.is_dir(), f"{CORPUS} is missing: the shared corpus sits beside the project"
-    epub = next(p for p in build(CORPUS, tmp_path_factory.mktemp("rs-corpus"), ("epub",)).outputs)
+    epub = next(p for p in build(BuildOptions(source=CORPUS, output=tmp_path_factory.mktemp("rs-corpus"), formats=("epub",))).outputs)
     return epub, open_in_reader(epub, ARTIFACTS / "corpus")
 
 
@@ -100,6 +103,8 @@ def test_reading_system_follows_a_note_reference_to_its_end_note(seeds_reader: t
     assert f"{note['ref']['text'].capitalize()}" in note["text"]  # "zinnia" → "Zinnia (White): goodness"
 
 
+@pytest.mark.corpus
+@pytest.mark.slow
 def test_reading_system_renders_every_corpus_document_with_its_text(corpus_reader: tuple[Path, dict]) -> None:
     epub, seen = corpus_reader
     _assert_every_document_rendered_with_its_text(epub, seen)

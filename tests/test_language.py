@@ -5,7 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from compiler.build import build
+from compiler.options import BuildOptions
 
 from .helpers import CORPUS, NS, epub_documents
 
@@ -17,13 +20,14 @@ def _chapter_sections(epub: Path) -> list:  # type: ignore[type-arg]
     return [s for root in epub_documents(epub).values() for s in root.xpath("//x:section[@epub:type='chapter']", namespaces=NS)]
 
 
+@pytest.mark.corpus
 def test_stories_in_other_scripts_get_their_language_and_direction(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     for name in (HEBREW, RUSSIAN):
         shutil.copy2(CORPUS / name, src / name)
     (src / "english.txt").write_text("Plain\n\nby X\n\nAn English story.\n", encoding="utf-8")
-    result = build(src, tmp_path / "out")  # EPUBCheck and Ace-relevant markup; the PDF sets Hebrew RTL
+    result = build(BuildOptions(source=src, output=tmp_path / "out"))  # EPUBCheck and Ace-relevant markup; the PDF sets Hebrew RTL
     langs = {s.source.path.name: s.language for s in result.anthology.stories}
     assert langs == {HEBREW: "he", RUSSIAN: "ru", "english.txt": ""}
     sections = {s.get("id"): s for s in _chapter_sections(next(p for p in result.outputs if p.suffix == ".epub"))}
@@ -39,17 +43,18 @@ def test_the_manifest_sets_a_story_language(tmp_path: Path) -> None:
     src.mkdir()
     (src / "fr.txt").write_text("Conte\n\nby X\n\nIl était une fois une lampe.\n", encoding="utf-8")
     (src / "anthology.toml").write_text('[stories."fr.txt"]\nlanguage = "fr"\n', encoding="utf-8")
-    result = build(src, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))
     assert result.anthology.stories[0].language == "fr"
     (section,) = _chapter_sections(result.outputs[0])
     assert section.get("lang") == "fr" and section.get("dir") is None
 
 
+@pytest.mark.corpus
 def test_hebrew_quotes_open_and_close_with_the_hebrew_mark_and_gershayim_stay_inside_words(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy2(CORPUS / HEBREW, src / HEBREW)
-    result = build(src, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))
     (section,) = _chapter_sections(result.outputs[0])
     text = "".join(section.itertext())
     # CLDR's Hebrew delimiters are ” … ” : an English “ would stand on the wrong side of RTL text.
@@ -83,7 +88,7 @@ def test_chinese_and_japanese_stories_read_without_bogus_spaces_and_count_every_
     src.mkdir()
     for name in ("cjk_zh.txt", "cjk_ja.md"):
         shutil.copy2(FIXTURES / name, src / name)
-    result = build(src, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))
     stories = {s.source.path.name: s for s in result.anthology.stories}
     zh, ja = stories["cjk_zh.txt"], stories["cjk_ja.md"]
     assert (zh.language, ja.language) == ("zh", "ja")

@@ -11,6 +11,7 @@ from compiler.build import build
 from compiler.config import load_config
 from compiler.diagnostics import BuildError
 from compiler.model import AuthorNote, Heading, Paragraph, SceneBreak, Story, plain_text
+from compiler.options import BuildOptions
 from compiler.read import read_stories
 
 from .helpers import epub_text
@@ -116,7 +117,7 @@ def test_a_build_with_overrides_passes_its_own_nothing_lost_check(tmp_path: Path
         'disclaimer = "Mine."\nrating = "M"\nnotes_before = "Hello."\nnotes_after = []\nsections = false\nscene_breaks = "marked"\n',
         encoding="utf-8",
     )
-    result = build(src, tmp_path / "out", ("epub",))  # raises V001 if a word went missing
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))  # raises V001 if a word went missing
     text = epub_text(result.outputs[0])
     assert "Night Ward" in text and "Tove Lind" in text and "Thanks for reading" not in text
     assert not any(isinstance(b, AuthorNote) for b in result.anthology.stories[0].body)

@@ -10,6 +10,7 @@ import pytest
 from lxml import etree
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 from compiler.scripts import WORD
 
 from .helpers import CORPUS, NS, pdf_pages
@@ -87,10 +88,11 @@ def test_every_printed_page_of_the_seeds_is_marked_at_its_first_word(seeds_build
     assert _check(seeds_build) >= 15
 
 
+@pytest.mark.corpus
 @pytest.mark.parametrize("name", ["hpmor_ru_ch01_bom.md.txt", "startrek_fools_in_hell_usenet_8bit_quotes.txt"])
 def test_page_list_of_a_corpus_story(name: str, tmp_path: Path) -> None:
     story = CORPUS / name
     src = tmp_path / "src"
     src.mkdir()
     (src / story.name).write_bytes(story.read_bytes())
-    assert _check(build(src, tmp_path / "out")) >= 5
+    assert _check(build(BuildOptions(source=src, output=tmp_path / "out"))) >= 5

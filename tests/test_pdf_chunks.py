@@ -9,11 +9,12 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-import compiler.package.pdf as pdf
-import compiler.package.pdfx as pdfx
+import compiler.package.pdf.chunks as scheduler
+import compiler.package.press.pdfx as pdfx
 from compiler.build import BuildResult, build
-from compiler.package.layoutcache import FOLDER
-from compiler.package.pagestyle import page_style
+from compiler.options import BuildOptions
+from compiler.package.pdf.layoutcache import FOLDER
+from compiler.package.pdf.pagestyle import page_style
 from compiler.render.theme import load_theme
 
 from .helpers import SEEDS, pdf_pages
@@ -38,14 +39,14 @@ def _book(folder: Path) -> Path:
 def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, BuildResult]:
     src = _book(tmp_path_factory.mktemp("chunked") / "src")
     patch = pytest.MonkeyPatch()
-    patch.setattr(pdf, "CHUNK_BYTES", 8_000)  # about one story a chunk
+    patch.setattr(scheduler, "CHUNK_BYTES", 8_000)  # about one story a chunk
     # The links are checked as the merge wrote them: the print profile's PDF/X-4 step then removes
     # them, as PDF/X allows no annotations on the printed area (tests/test_pdf_profiles.py).
     patch.setattr(pdfx, "make_pdfx", lambda data, *_, **__: data)
     try:
         return {
-            "chunked": build(src, tmp_path_factory.mktemp("chunked-out"), ("pdf",), cache=False),
-            "one pass": build(src, tmp_path_factory.mktemp("one-pass-out"), ("pdf",), one_pass=True),
+            "chunked": build(BuildOptions(source=src, output=tmp_path_factory.mktemp("chunked-out"), formats=("pdf",), cache=False)),
+            "one pass": build(BuildOptions(source=src, output=tmp_path_factory.mktemp("one-pass-out"), formats=("pdf",), one_pass=True)),
         }
     finally:
         patch.undo()
@@ -56,7 +57,7 @@ def _pdf(result: BuildResult) -> Path:
 
 
 def test_the_book_is_cut_into_several_chunks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from compiler.package.printdoc import parts_of
+    from compiler.package.pdf.printdoc import parts_of
     from compiler.render import render
     from compiler.build import assemble
     from compiler.config import load_config
@@ -68,7 +69,7 @@ def test_the_book_is_cut_into_several_chunks(monkeypatch: pytest.MonkeyPatch, tm
     anthology, _ = transform(assemble(config, read_stories(src, config).stories))
     rendered = render(anthology, load_theme("classic"))
     parts, _ = parts_of(rendered.docs)
-    chunks = pdf.chunks_of([p for p in parts if p.doc.matter == "body"], 8_000)
+    chunks = scheduler.chunks_of([p for p in parts if p.doc.matter == "body"], 8_000)
     assert len(chunks) >= 5 and sum(len(c) for c in chunks) == 2 * COPIES
 
 
@@ -113,18 +114,19 @@ def test_folios_follow_the_physical_pages_and_notes_cite_them(books: dict[str, B
     assert "(p.\u00a0" in notes or "(p. " in notes
 
 
+@pytest.mark.slow
 def test_a_rebuild_after_an_edit_lays_out_only_what_changed_and_matches_a_clean_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf, "CHUNK_BYTES", 8_000)
+    monkeypatch.setattr(scheduler, "CHUNK_BYTES", 8_000)
     src = _book(tmp_path / "src")
     out = tmp_path / "out"
-    build(src, out, ("pdf",))
+    build(BuildOptions(source=src, output=out, formats=("pdf",)))
     before = {p.name for p in (out / FOLDER).iterdir()}
     story = sorted(src.glob("1-*.txt"))[0]
     text = story.read_text(encoding="utf-8")
     story.write_text(text.replace("\n\n", " She paused, and the moment passed.\n\n", 1), encoding="utf-8")
-    build(src, out, ("pdf",))
+    build(BuildOptions(source=src, output=out, formats=("pdf",)))
     after = {p.name for p in (out / FOLDER).iterdir()}
-    clean = build(src, tmp_path / "clean", ("pdf",))
+    clean = build(BuildOptions(source=src, output=tmp_path / "clean", formats=("pdf",)))
     assert (out / "anthology.pdf").read_bytes() == _pdf(clean).read_bytes()
     # Each entry is a .pdf and a .json: the edited chunk and its folios, and at most the notes
     # and the front matter (page numbers) with theirs, are new; every other chunk was reused.
@@ -144,7 +146,7 @@ def test_a_theme_with_folio_and_title_in_one_box_is_laid_out_in_one_pass(tmp_pat
     (theme / "theme.toml").write_text('extends = "classic"\n', encoding="utf-8")
     (theme / "print.css").write_text('@page :right { @top-center { content: string(story-title) " · " counter(page); } }\n', encoding="utf-8")
     assert not page_style(tuple(load_theme(str(theme)).chain("print.css"))).splittable
-    result = build(SEEDS, tmp_path / "out", ("pdf",), theme_name=str(theme))
+    result = build(BuildOptions(source=SEEDS, output=tmp_path / "out", formats=("pdf",), theme=str(theme)))
     texts = pdf_pages(_pdf(result))
     assert any(" · 3" in t for t in texts)  # the theme's combined head is on the page
 

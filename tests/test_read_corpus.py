@@ -22,13 +22,14 @@ import pytest
 
 from compiler.build import BuildResult, build
 from compiler.model import AuthorNote, BlockQuote, Heading, Paragraph, SceneBreak, Story, Verse, plain_text
+from compiler.options import BuildOptions
 from compiler.read import input_format
 from compiler.read.decode import decode
 
 from .helpers import CORPUS, epub_text, epubcheck_problems, missing_words, pdf_body_text, run_epubcheck_many, visible_text, words
 
 FILES = sorted(p for p in CORPUS.glob("*.txt")) if CORPUS.is_dir() else []
-pytestmark = pytest.mark.skipif(not FILES, reason="the corpus (../shared/corpus/) is not here")
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 
 def _copied(folder: Path, files: list[Path]) -> Path:
@@ -72,13 +73,13 @@ SMALL = [p for p in FILES if p.stat().st_size < 130_000]
 @pytest.fixture(scope="module")
 def corpus_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     src = _copied(tmp_path_factory.mktemp("corpus") / "in", FILES)
-    return build(src, tmp_path_factory.mktemp("corpus-out"), ("epub",))
+    return build(BuildOptions(source=src, output=tmp_path_factory.mktemp("corpus-out"), formats=("epub",)))
 
 
 @pytest.fixture(scope="module")
 def small_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
     src = _copied(tmp_path_factory.mktemp("small") / "in", SMALL)
-    return build(src, tmp_path_factory.mktemp("small-out"))
+    return build(BuildOptions(source=src, output=tmp_path_factory.mktemp("small-out")))
 
 
 def _epub(result: BuildResult) -> Path:
@@ -92,7 +93,7 @@ def alone(tmp_path_factory: pytest.TempPathFactory, corpus_build: BuildResult) -
     results = {}
     for path in FILES:
         folder = tmp_path_factory.mktemp(path.stem.replace(".", "-"))
-        results[path.name] = build(_copied(folder / "in", [path]), folder / "out", ("epub",))
+        results[path.name] = build(BuildOptions(source=_copied(folder / "in", [path]), output=folder / "out", formats=("epub",)))
     books = [_epub(r) for r in results.values()] + [_epub(corpus_build)]
     reports = run_epubcheck_many(books, tmp_path_factory.mktemp("epubcheck"))
     return {name: (r, reports[_epub(r)]) for name, r in results.items()} | {"": (corpus_build, reports[_epub(corpus_build)])}

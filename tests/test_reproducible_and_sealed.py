@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
-from compiler.package.typesetter import _fetcher
+from compiler.options import BuildOptions
+from compiler.package.pdf.typesetter import _fetcher
 from compiler.render.theme import load_theme
 
 from .helpers import SEEDS
@@ -16,8 +17,8 @@ from .helpers import SEEDS
 @pytest.mark.parametrize("profile", ["screen", "booklet"])
 def test_every_profile_is_byte_identical_between_builds(profile: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    first = build(SEEDS, tmp_path / "a", ("pdf",), profile=profile).outputs[0].read_bytes()
-    second = build(SEEDS, tmp_path / "b", ("pdf",), profile=profile).outputs[0].read_bytes()
+    first = build(BuildOptions(source=SEEDS, output=tmp_path / "a", formats=("pdf",), profile=profile)).outputs[0].read_bytes()
+    second = build(BuildOptions(source=SEEDS, output=tmp_path / "b", formats=("pdf",), profile=profile)).outputs[0].read_bytes()
     assert first == second
 
 
@@ -46,7 +47,7 @@ def test_a_theme_that_points_outside_builds_without_reaching_out(tmp_path: Path)
         'body { background: url("https://example.org/bg.png"); }\n',
         encoding="utf-8",
     )
-    import compiler.package.typesetter as pdf  # seeds are one chunk: laid out in this process
+    import compiler.package.pdf.typesetter as pdf  # seeds are one chunk: laid out in this process
 
     asked: list[str] = []
     original = pdf._fetcher
@@ -64,7 +65,7 @@ def test_a_theme_that_points_outside_builds_without_reaching_out(tmp_path: Path)
 
     pdf._fetcher = spying
     try:
-        result = build(SEEDS, tmp_path / "out", ("pdf",), theme_name=str(mine))
+        result = build(BuildOptions(source=SEEDS, output=tmp_path / "out", formats=("pdf",), theme=str(mine)))
     finally:
         pdf._fetcher = original
     assert result.outputs[0].stat().st_size > 50_000  # the book is still made

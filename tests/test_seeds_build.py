@@ -12,6 +12,7 @@ import pikepdf
 import pytest
 
 from compiler.build import BuildResult, build
+from compiler.options import BuildOptions
 from compiler.read.decode import decode
 
 from .helpers import SEEDS, epub_documents, epub_text, epubcheck_problems, missing_words, pdf_body_text, pdf_pages, run_epubcheck, words, NS
@@ -92,7 +93,7 @@ def test_title_override_in_the_manifest_wins_and_silences_the_warning(tmp_path: 
     src.mkdir()
     shutil.copy2(SEEDS / "000_a1435ebc971daef6.txt", src)
     (src / "anthology.toml").write_text('[stories."000_a1435ebc971daef6.txt"]\ntitle = "Mended"\n', encoding="utf-8")
-    result = build(src, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))
     assert result.anthology.stories[0].title == "Mended"
     assert not [d for d in result.diagnostics if d.code == "A101"]
 
@@ -126,7 +127,7 @@ def test_identical_disclaimers_are_merged_and_credit_every_story(tmp_path: Path)
     for name, title in (("a.txt", "First Light"), ("b.txt", "Second Wind")):
         (src / name).write_text(f"Disclaimer: I own nothing.\n\n{title}\n\n(by: Someone)\n\nOnce upon a time.\n", encoding="utf-8")
     (src / "c.txt").write_text("DISCLAIMER - i own NOTHING\n\nThird Act\n\nby Other\n\nThe end came.\n", encoding="utf-8")
-    result = build(src, tmp_path / "out", ("epub",))
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))
     rights = result.anthology.rights
     assert len(rights) == 1
     assert [c[0] for c in rights[0].credits] == ["First Light", "Second Wind", "Third Act"]
@@ -220,7 +221,7 @@ def test_pdf_contents_page_numbers_match_where_chapters_start(seeds_build: Build
 
 def test_pdf_links_resolve_contents_to_chapters_and_notes_both_ways(tmp_path: Path) -> None:
     # The screen PDF is the one to click through; the print PDF (PDF/X) carries no links.
-    screen = build(SEEDS, tmp_path, ("pdf",), profile="screen")
+    screen = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), profile="screen"))
     with pikepdf.open(_pdf(screen)) as pdf:
         pages = {page.objgen: i + 1 for i, page in enumerate(pdf.pages)}
         names = {}

@@ -10,6 +10,7 @@ import pikepdf
 import pytest
 
 from compiler.build import build
+from compiler.options import BuildOptions
 from compiler.render.theme import load_theme
 
 from .helpers import SEEDS, pdf_pages
@@ -20,7 +21,7 @@ TRIM_OF = {"classic": (396, 612), "modern": (432, 648), "large-print": (504, 720
 
 @pytest.mark.parametrize("theme", sorted(FONT_OF))
 def test_each_theme_builds_the_seeds_in_its_own_type_and_trim(theme: str, tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, theme_name=theme)  # its EPUB goes through EPUBCheck with the rest
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, theme=theme))  # its EPUB goes through EPUBCheck with the rest
     pdf = next(p for p in result.outputs if p.suffix == ".pdf")
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     names = {row.split()[0].split("+", 1)[1] for row in fonts}
@@ -35,7 +36,7 @@ def test_child_theme_inherits_templates_and_cascades_stylesheets() -> None:
     theme = load_theme("modern")
     assert [p.parent.name for p in theme.chain("print.css")] == ["classic", "modern"]
     assert theme.find("templates/chapter.xhtml").parent.parent.name == "classic"
-    assert theme.settings["print"]["trim"] == "6x9"  # type: ignore[index]
+    assert theme.settings.print.trim == "6x9"
 
 
 def test_a_user_theme_folder_overrides_one_file_and_keeps_the_rest(tmp_path: Path) -> None:
@@ -44,7 +45,7 @@ def test_a_user_theme_folder_overrides_one_file_and_keeps_the_rest(tmp_path: Pat
     (mine / "theme.toml").write_text('name = "mine"\nextends = "classic"\n', encoding="utf-8")
     rights = load_theme("classic").find("templates/rights.xhtml").read_text(encoding="utf-8")
     (mine / "templates" / "rights.xhtml").write_text(rights.replace("Each story in this collection", "Every tale here"), encoding="utf-8")
-    result = build(SEEDS, tmp_path / "out", ("pdf",), theme_name=str(mine))
+    result = build(BuildOptions(source=SEEDS, output=tmp_path / "out", formats=("pdf",), theme=str(mine)))
     text = "".join(pdf_pages(result.outputs[0]))
     assert "Every tale here" in text and "Breaking Down" in text
 
@@ -73,7 +74,7 @@ def test_chinese_and_japanese_print_in_the_noto_cjk_the_theme_names(theme: str, 
     src.mkdir()
     for name, text in CJK_STORIES.items():
         (src / name).write_text(text, encoding="utf-8")
-    result = build(src, tmp_path / "out", ("pdf",), theme_name=theme)  # the nothing-lost check reads it back
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",), theme=theme))  # the nothing-lost check reads it back
     assert [d for d in result.diagnostics if d.code == "P010"] == []
     pdf = result.outputs[0]
     rows = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
@@ -82,3 +83,32 @@ def test_chinese_and_japanese_print_in_the_noto_cjk_the_theme_names(theme: str, 
     assert CJK_FONT_OF[theme] in names and all(n.startswith((FONT_OF[theme], CJK_FONT_OF[theme])) for n in names), names
     text = "".join(pdf_pages(pdf)).replace("\n", "")
     assert "花间一壶酒，独酌无相亲。" in text and "桜の森の満開の下" in text and "「お茶」" in text  # glyphs map back to text
+
+
+def test_every_problem_of_a_theme_toml_is_listed_at_once_with_the_nearest_key(tmp_path: Path) -> None:
+    mine = tmp_path / "mytheme"
+    mine.mkdir()
+    (mine / "theme.toml").write_text(
+        'extends = "classic"\nautor_separator = " / "\n[print]\ntrim = 6\ninsde = 0.9\n[[system_fonts]]\nfamily = "X"\nunicode_range = "U+ZZ"\n',
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "compiler", "build", str(SEEDS), "-o", str(tmp_path / "out"), "--theme", str(mine)],
+        capture_output=True, text=True,
+    )
+    assert run.returncode == 5 and "Traceback" not in run.stderr
+    assert 'T005: unknown key autor_separator; did you mean "author_separator"?' in run.stderr
+    assert 'T005: unknown key print.insde; did you mean "inside"?' in run.stderr
+    assert "T007: print.trim must be a string, not a number" in run.stderr
+    assert "T004: system_fonts[1] needs files" in run.stderr and "'U+ZZ' is not a range" in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_child_theme_overrides_its_parents_settings_key_by_key(tmp_path: Path) -> None:
+    mine = tmp_path / "mytheme"
+    mine.mkdir()
+    (mine / "theme.toml").write_text('extends = "modern"\n[print]\ninside = 1.0\n[labels]\nnotes = "Endnotes"\n[extra]\nmotto = "x"\n', encoding="utf-8")
+    settings = load_theme(str(mine)).settings
+    assert settings.print.inside == 1.0 and settings.print.trim == "6x9"  # the rest of [print] from modern
+    assert settings.labels.notes == "Endnotes" and settings.labels.contents == "Contents"
+    assert settings.for_templates()["extra"] == {"motto": "x"}

@@ -13,10 +13,13 @@ import pikepdf
 import pytest
 
 from compiler.build import BuildResult, build
-from compiler.package.pagesetup import parse_trim
+from compiler.options import BuildOptions
+from compiler.package.pdf.pagesetup import parse_trim
 from compiler.render.theme import load_theme
 
 from .helpers import CORPUS, pdf_pages
+
+pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 THEMES = ("classic", "modern", "large-print")
 
@@ -27,7 +30,7 @@ def corpus_book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     for path in sorted(CORPUS.iterdir()):
         if path.is_file() and path.name not in ("README.md", "SHA256SUMS"):
             shutil.copy2(path, src / path.name)
-    return request.param, build(src, tmp_path_factory.mktemp(f"corpus-{request.param}"), theme_name=request.param)
+    return request.param, build(BuildOptions(source=src, output=tmp_path_factory.mktemp(f"corpus-{request.param}"), theme=request.param))
 
 
 def _pdf(result: BuildResult) -> Path:
@@ -44,7 +47,7 @@ def test_every_font_is_embedded_and_qpdf_finds_no_error(corpus_book: tuple[str, 
 
 def test_pages_are_the_theme_trim(corpus_book: tuple[str, BuildResult]) -> None:
     theme, result = corpus_book
-    trim = load_theme(theme).settings["print"]["trim"]  # type: ignore[index]
+    trim = load_theme(theme).settings.print.trim
     width, height = parse_trim(str(trim))
     with pikepdf.open(_pdf(result)) as pdf:
         sizes = {tuple(round(float(v)) for v in page.mediabox[2:]) for page in pdf.pages}

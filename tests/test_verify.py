@@ -15,6 +15,7 @@ from compiler.build import build
 from compiler.check import Expected, lost_words, words
 from compiler.diagnostics import BuildError, ExitCode
 from compiler.model import Paragraph, Text
+from compiler.options import BuildOptions
 
 from .helpers import SEEDS
 
@@ -53,17 +54,18 @@ def test_a_build_that_would_lose_a_word_fails_and_writes_nothing(tmp_path: Path,
     monkeypatch.setattr(view, "block_view", drop_the_moth)
     out = tmp_path / "out"
     with pytest.raises(BuildError) as err:
-        build(_story_folder(tmp_path), out)
+        build(BuildOptions(source=_story_folder(tmp_path), output=out))
     assert err.value.exit_code == ExitCode.OUTPUT
     lost = {(d.message.split("”")[0].lstrip("“"), d.line) for d in err.value.diagnostics}
     assert ("zebra", 7) in lost and ("moth", 7) in lost and ("striped", 7) in lost
     assert not out.exists() or not list(out.iterdir())
 
 
+@pytest.mark.slow
 def test_check_reports_a_complete_book_and_catches_a_tampered_one(tmp_path: Path) -> None:
     src = _story_folder(tmp_path)
     book = tmp_path / "book"
-    build(src, book, ("epub",))
+    build(BuildOptions(source=src, output=book, formats=("epub",)))
     run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "all 17 words of 1 stories present" in run.stdout and "EPUBCheck 5.3.0: 0 errors, 0 warnings" in run.stdout
@@ -81,7 +83,7 @@ def test_check_without_a_book_says_to_build_first(tmp_path: Path) -> None:
 
 def test_seeds_check_passes_for_the_pdf_too(tmp_path: Path) -> None:
     shutil.copytree(SEEDS, tmp_path / "seeds")
-    build(tmp_path / "seeds", tmp_path / "out", ("pdf",))
+    build(BuildOptions(source=tmp_path / "seeds", output=tmp_path / "out", formats=("pdf",)))
     run = subprocess.run([sys.executable, "-m", "compiler", "check", "seeds", "--book", "out"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout
     assert "anthology.pdf: all 5,270 words of 2 stories present" in run.stdout
@@ -90,7 +92,7 @@ def test_seeds_check_passes_for_the_pdf_too(tmp_path: Path) -> None:
 def test_text_an_override_replaces_is_not_expected_in_the_book(tmp_path: Path) -> None:
     src = _story_folder(tmp_path)
     (src / "anthology.toml").write_text('[stories."story.txt"]\ntitle = "The Lamp"\nauthor = "Anon"\n', encoding="utf-8")
-    result = build(src, tmp_path / "out", ("epub",))  # would fail V001 on "Lantern" and "Someone" otherwise
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))  # would fail V001 on "Lantern" and "Someone" otherwise
     assert result.consumed[src / "story.txt"][-2:] == ("The Lantern", "Someone")
 
 
@@ -99,7 +101,7 @@ def test_a_story_line_that_looks_like_a_folio_still_counts(tmp_path: Path) -> No
     src = tmp_path / "in"
     src.mkdir()
     (src / "digits.txt").write_text("0" * 53, encoding="utf-8")
-    result = build(src, tmp_path / "out")
+    result = build(BuildOptions(source=src, output=tmp_path / "out"))
     assert len(result.outputs) == 2
 
 
@@ -119,17 +121,17 @@ def test_characters_no_font_can_set_are_a_font_error_not_a_lost_word(tmp_path: P
     (src / "s.txt").write_text("V xhgjkaa a aaaaaaaaa aa aaaaa aa aaa aaaaaaaaa?0\U0009ad8d棬Á\U000c7eae", encoding="utf-8")
     fonts = subprocess.run(["fc-list", ":charset=68ec"], capture_output=True, text=True).stdout.strip()
     if fonts:  # a machine with a CJK system font sets the character, and the build rightly passes
-        assert build(src, tmp_path / "out", ("pdf",)).outputs
+        assert build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",))).outputs
         return
     with pytest.raises(BuildError) as err:
-        build(src, tmp_path / "out", ("pdf",))
+        build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",)))
     assert {d.code for d in err.value.diagnostics} == {"P011"}
     assert "add a font" in err.value.diagnostics[0].message
 
 
 def test_the_build_reports_its_stages_in_order(tmp_path: Path) -> None:
     stages: list[str] = []
-    build(_story_folder(tmp_path), tmp_path / "out", progress=stages.append)
+    build(BuildOptions(source=_story_folder(tmp_path), output=tmp_path / "out"), stages.append)
     per_story = [s for s in stages if s.startswith("laying out the PDF:")]
     assert [s for s in stages if s not in per_story] == [
         "reading the stories", "typesetting the text", "laying out the PDF", "packaging the EPUB", "checking every word", "writing",
@@ -160,7 +162,7 @@ def test_digits_reordered_by_right_to_left_text_still_verify(tmp_path: Path) -> 
     src = tmp_path / "in"
     src.mkdir()
     (src / "s.txt").write_text("00Ë0\ufe700", encoding="utf-8")
-    assert build(src, tmp_path / "out", ("pdf",)).outputs
+    assert build(BuildOptions(source=src, output=tmp_path / "out", formats=("pdf",))).outputs
 
 
 def test_invisible_characters_neither_join_nor_split_words(tmp_path: Path) -> None:
@@ -168,4 +170,4 @@ def test_invisible_characters_neither_join_nor_split_words(tmp_path: Path) -> No
     src = tmp_path / "in"
     src.mkdir()
     (src / "s.txt").write_text("A\U000e0000A and zero\u200bwidth", encoding="utf-8")
-    assert build(src, tmp_path / "out").outputs
+    assert build(BuildOptions(source=src, output=tmp_path / "out")).outputs

@@ -11,7 +11,8 @@ import pikepdf
 import pytest
 
 from compiler.build import build
-from compiler.package.wrapcover import BLEED, PAPER, package_wrap_cover
+from compiler.options import BuildOptions
+from compiler.package.press.wrapcover import BLEED, PAPER, package_wrap_cover
 from compiler.render import render_wrap_cover
 from compiler.render.theme import load_theme
 
@@ -36,7 +37,7 @@ def _boxes(pdf_path_or_bytes: Path | bytes) -> tuple[list[float], list[float]]:
 
 @pytest.mark.parametrize("paper", sorted(PAPER))
 def test_cover_sheet_is_two_trims_a_spine_and_the_bleed(paper: str, tmp_path: Path) -> None:
-    result = build(SEEDS, tmp_path, ("pdf",), trim="6x9", cover_pdf=True, paper=paper)
+    result = build(BuildOptions(source=SEEDS, output=tmp_path, formats=("pdf",), trim="6x9", cover_pdf=True, paper=paper))
     interior, cover = result.outputs
     assert cover.name == "anthology-cover.pdf"
     with pikepdf.open(interior) as pdf:

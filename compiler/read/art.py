@@ -16,6 +16,7 @@ import re
 from collections import Counter
 
 from ..scripts import columns
+from .separators import is_separator
 
 _MIN_LINES = 3
 _MIN_INK = 12  # non-space characters: fewer cannot draw anything
@@ -65,8 +66,6 @@ def is_preformatted(lines: tuple[str, ...] | list[str]) -> bool:
     rows = [r for r in dedent(lines) if r.strip()]
     if len(rows) < _MIN_LINES:
         return False
-    from .layout import is_separator  # a stack of "***" lines is scene breaks, not a picture
-
-    if all(is_separator(r) for r in rows):
+    if all(is_separator(r) for r in rows):  # a stack of "***" lines is scene breaks, not a picture
         return False
     return _drawn(rows) or _aligned(rows)

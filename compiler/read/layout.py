@@ -14,27 +14,14 @@ from dataclasses import dataclass
 
 from ..scripts import columns, join_lines
 from .art import is_preformatted
+from .separators import is_separator
 from .scrape import DROPPED
 
-# A line of nothing but separator characters (Markdown escapes allowed): "***", "* * *", "\* \* \*",
-# "~~~~", "----", "====", "____", "#", "• • •", "+ + +".
-_SYMBOLS = re.compile(r"^(?:[*~=_#+•·°◊♦❦§\-–—\\]\s*){1,}$")
-# Letter ornaments: "-x-", "xXx", "oOo", "~o~", "x-x-x", and one letter repeated ("ZZZZZZ", "xxxx").
-_LETTERS = re.compile(r"^[-~=*_ ]*(?:x|o|xXx|XxX|oOo|OoO|(?:x[-~ ]){2,}x)[-~=*_ ]*$|^[-~=*_ ]*([A-Za-z])\1{2,}[-~=*_ ]*$", re.I)
 # "One paragraph per line" files: their lines are far longer than any hard wrap.
 LONG_LINE = 90
 VERSE_MAX = 55
 _VERSE_MEAN = 42
 _INDENT = re.compile(r"^(?:\t| {2,}|\u3000)\S")
-
-
-def is_separator(line: str) -> bool:
-    text = line.strip()
-    if not text or len(text) > 60:
-        return False
-    if _SYMBOLS.match(text):
-        return any(ch not in "\\" for ch in text)
-    return _LETTERS.match(text) is not None and (len(set(text.lower()) - set(" -~=*_")) <= 2)
 
 
 def is_verse(lines: tuple[str, ...] | list[str]) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from lxml import etree
 
-from ..diagnostics import ExitCode, fail
+from ..diagnostics import stop
 from ..model import Anthology
 from .theme import Theme
 from .view import ENDNOTES_FILE, authors_text, book_view
@@ -62,7 +62,7 @@ def _render(env: jinja2.Environment, template: str, **context: Any) -> bytes:
     try:
         etree.fromstring(xhtml)
     except etree.XMLSyntaxError as exc:  # a theme template wrote broken markup
-        raise fail(ExitCode.THEME, "T010", f"template {template} produced invalid XHTML: {exc}") from None
+        raise stop("T010", template=template, error=exc) from None
     return xhtml
 
 
@@ -81,17 +81,15 @@ def render(anthology: Anthology, theme: Theme, cover_image: str | None = None) -
     env = _environment(theme)
     book = book_view(anthology)
     settings = theme.settings
-    common = {"book": book, "theme": settings}
+    common = {"book": book, "theme": settings.for_templates()}
 
     def doc(file_name: str, title: str, matter: str, landmark: str, template: str, toc: TocEntry | None, **extra: Any) -> RenderedDoc:
         xhtml = _render(env, template, page_title=title, **common, **extra)
         return RenderedDoc(file_name, title, matter, landmark, xhtml, toc)
 
-    labels = settings.get("labels", {})
-    assert isinstance(labels, dict)
-    contents_title = str(labels.get("contents", "Contents"))
-    notes_title = str(labels.get("notes", "Notes"))
-    rights_title = str(labels.get("rights", "Rights and Disclaimers"))
+    contents_title = settings.labels.contents
+    notes_title = settings.labels.notes
+    rights_title = settings.labels.rights
 
     docs = [
         doc("titlepage.xhtml", anthology.meta.title, "front", "titlepage", "titlepage.xhtml", None),
@@ -118,7 +116,7 @@ def render(anthology: Anthology, theme: Theme, cover_image: str | None = None) -
 
 def render_wrap_cover(anthology: Anthology, theme: Theme) -> RenderedDoc:
     """The print-on-demand wrap cover (back, spine, front on one sheet): print only, never in the
-    EPUB. Its geometry comes from the packager (compiler/package/wrapcover.py)."""
+    EPUB. Its geometry comes from the packager (compiler/package/press/wrapcover.py)."""
     book = book_view(anthology)
-    xhtml = _render(_environment(theme), "wrap-cover.xhtml", page_title=anthology.meta.title, book=book, theme=theme.settings)
+    xhtml = _render(_environment(theme), "wrap-cover.xhtml", page_title=anthology.meta.title, book=book, theme=theme.settings.for_templates())
     return RenderedDoc("wrap-cover.xhtml", anthology.meta.title, "front", "", xhtml, None)

@@ -1,1 +1,3 @@
-"""Package stage (PDF, for the press): sewn signatures imposed on sheets, and a page-quality check."""
+"""Package stage (press work): a laid-out PDF made ready for a printer — PDF/X-4, press colour,
+booklet and sewn-signature imposition, the page-quality check — and the wrap cover that goes round
+the printed book."""

@@ -1,0 +1,57 @@
+"""What a build is asked to make: one frozen value, passed whole to `build()`.
+
+The command line fills it in from its flags, a program (or a batch runner sending builds to other
+processes: it pickles) from its own settings; `settled()` then takes what neither decided from the
+stories' `anthology.toml`. Nothing here imports more than the standard library, so building an
+options value costs nothing and says nothing about how the books are made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .diagnostics import Diagnostic, diagnostic
+
+if TYPE_CHECKING:
+    from .config import Config
+
+DEFAULT_FORMATS = ("epub", "pdf")
+# What the PDF is for: a printer (trim-size pages, PDF/X-4), a screen (tagged PDF/UA-1), or a
+# booklet folded from sheets printed at home (imposed 2-up).
+PROFILES = ("print", "screen", "booklet")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    source: Path = Path("seeds")  # the folder of stories (and its anthology.toml)
+    output: Path = Path("output")  # where the books are written
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # as --format names them (package/formats.py)
+    theme: str | None = None  # a theme's name or folder; None: anthology.toml's, else classic
+    trim: str | None = None  # print trim size; None: anthology.toml's, else the theme's
+    profile: str = "print"  # one of PROFILES
+    bleed: bool = False  # 0.125 in of bleed and crop marks round every page (print profile)
+    cover_pdf: bool = False  # also the wrap cover, anthology-cover.pdf (print profile)
+    paper: str = "white"  # the interior paper, for the wrap cover's spine width
+    verify: bool = True  # every word of every story checked in each book before anything is written
+    cache: bool = True  # reuse the PDF layout of unchanged stories from the last build into `output`
+    jobs: int | None = None  # PDF layout processes at once; None: one per core
+    one_pass: bool = False  # lay the PDF out in one pass, not in parallel chunks (the tests' reference)
+
+    def settled(self, config: Config) -> BuildOptions:
+        """These options with what they leave open taken from the manifest: flags win over it."""
+        return dataclasses.replace(self, theme=self.theme or config.theme, trim=self.trim or config.trim or None)
+
+    def problems(self, known_formats: tuple[str, ...]) -> list[Diagnostic]:
+        """Every option that cannot be met, all at once (a bad command line: exit code 2)."""
+        found = []
+        unknown = [f for f in self.formats if f not in known_formats]
+        if unknown or not self.formats:
+            found.append(diagnostic("U001", formats=", ".join(unknown) or "(none)", known=", ".join(known_formats)))
+        if self.profile not in PROFILES:
+            found.append(diagnostic("U002", profile=self.profile, known=", ".join(PROFILES)))
+        if self.jobs is not None and self.jobs < 1:
+            found.append(diagnostic("U003", jobs=self.jobs))
+        return found
