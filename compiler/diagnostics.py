@@ -83,7 +83,8 @@ _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 _X = ExitCode
 
 # Families: A reading the stories, C anthology.toml and the covers, D deliver, K check, L limits,
-# N notes, O writing the books, P the PDF, T the theme, U the command line, V the nothing-lost check.
+# I imposition, N notes, O writing the books, P the PDF, Q page quality, T the theme, U the command line,
+# V the nothing-lost check.
 CODES: dict[str, Code] = {
     c.code: c
     for c in (
@@ -98,6 +99,8 @@ CODES: dict[str, Code] = {
         Code("A020", _I, None, "read as {encoding}", "none: the file's legacy encoding was recognised"),
         Code("A021", _I, None, "repaired mis-decoded characters (mojibake such as “â€œ”) on {count} line(s)", "none: say so if a repair is wrong"),
         Code("A022", _I, None, "8-bit quote characters read as {mapping}", "none: the file's quote bytes were recognised"),
+        Code("A023", _W, None, "text that looks mis-decoded (mojibake) is left on {count} line(s), such as {sample}; it was read as {encoding}", "re-save the file as UTF-8 from the program that shows it right, or correct those characters"),
+        Code("A030", _I, None, "every story is in “{language}”", 'set language = "…" in anthology.toml to make it the book\'s language too'),
         Code("A101", _W, None, 'no title found; using its first words, "{title}"', 'set one in anthology.toml: [stories."FILE"] title = "…"'),
         Code("A102", _W, None, "no author found", 'set [stories."FILE"] author = "…" in anthology.toml'),
         Code("A110", _I, None, "two blank lines after a line ending in a comma: kept as one scene", 'none; scene_breaks = "marked" counts only drawn breaks'),
@@ -128,6 +131,15 @@ CODES: dict[str, Code] = {
         Code("D004", _E, _X.DEVICE, "{why}", "send this Kindle a MOBI from elsewhere, or use Send to Kindle"),
         Code("D005", _E, _X.DEVICE, "not enough room on the {kind}: the book needs {needed} MB and {free} MB are free", "delete something from the reader first"),
         Code("D006", _E, _X.DEVICE, "could not reach or copy onto the {kind} ({reason})", "check that it is connected and writable; nothing was left half-copied"),
+        Code("I001", _E, _X.CONFIG, "unknown paper {paper}; name one of {choices}, or give WIDTHxHEIGHT with in, mm, cm or pt", "name a paper or give its size"),
+        Code("I002", _E, _X.CONFIG, "page range {part} is not N, N-M, N- or -M within the book's pages", "give pages of the book, from 1"),
+        Code("I003", _E, _X.CONFIG, "sheets per signature and flyleaves must be counts ({what})", "give 1 or more sheets, 0 or more flyleaves"),
+        Code("I004", _E, _X.CONFIG, "unknown signature layout {layout}; use one of {choices}", "folio, quarto, octavo or sextodecimo"),
+        Code("I005", _E, _X.CONFIG, "unknown marks {marks}; use any of {choices}", "name marks from the list"),
+        Code("I006", _E, _X.OUTPUT, "the book has no pages to impose", "build a book with pages first"),
+        Code("I010", _W, None, "{size} pages printed at {scale} to fit on {paper}", "choose the larger paper the message names to print at full size"),
+        Code("I011", _E, _X.CONFIG, "{size} pages do not fit on {paper}", "choose the larger paper the message names, or allow scaling"),
+        Code("I020", _I, None, "{summary}", "none: how the sheets are laid out and folded"),
         Code("K001", _E, _X.INPUT, "no anthology.epub or anthology.pdf here; build first or name the folder with --book", "build first, or name the folder with --book"),
         Code("L001", _E, _X.INPUT, "this file is {size} MB, over the {limit} MB a story may be", "split it into several files"),
         Code("L002", _E, _X.INPUT, "the stories add up to {size} MB, over {limit} MB", "build them as several anthologies"),
@@ -141,6 +153,10 @@ CODES: dict[str, Code] = {
         Code("P010", _W, None, "{title}: the theme's fonts lack {chars}; the PDF uses a system font for them. Add a font that covers them to the theme's fonts/ folder", "add a font covering them to the theme's fonts/"),
         Code("P011", _E, _X.OUTPUT, "“{word}” could not be set in the PDF: no font has {chars}; add a font covering them to the theme's fonts/ folder", "add a font covering them to the theme's fonts/"),
         Code("P012", _E, _X.THEME, "{title} has characters the theme sets in {family} ({chars}): {problem}, or build only the EPUB (--format epub)", "install the font the theme names (e.g. apt-get install fonts-noto-cjk)"),
+        Code("Q001", _W, None, "page {page}: the page ends short where the text runs on", "none needed for a proof; the layout keeps lines together that would otherwise break badly"),
+        Code("Q002", _W, None, "page {page}: a word is hyphenated across the leaf turn", "none needed for a proof; reword or set that word unbreakable"),
+        Code("Q003", _W, None, "page {page}: a line opens with a closing mark or a dash glued to a quote", "check the source's spacing around that dash or quote"),
+        Code("Q004", _W, None, "page {page}: a running head or folio on a blank or opening page", "fix the theme's @page rules for :blank and chapter openings"),
         Code("P031", _E, _X.OUTPUT, "the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this", "build with --profile screen, and report it"),
         Code("P032", _E, _X.OUTPUT, "font {name} is not embedded in the print PDF; PDF/X needs every font embedded: give it to the theme with @font-face", "give the font to the theme with @font-face"),
         Code("T000", _E, _X.THEME, "the built-in themes are missing; reinstall anthology", "reinstall anthology"),

@@ -20,8 +20,9 @@ from .helpers import ROOT
 README = ROOT / "README.md"
 CODE = re.compile(r"^[A-Z]\d{3}$")
 FAMILIES = {
-    "A": "reading the stories", "C": "anthology.toml and the covers", "D": "`deliver`", "K": "`check`", "L": "limits",
-    "N": "notes", "O": "writing the books", "P": "the PDF", "T": "the theme", "U": "the command line", "V": "the nothing-lost check",
+    "A": "reading the stories", "C": "anthology.toml and the covers", "D": "`deliver`", "I": "imposition for sewn signatures",
+    "K": "`check`", "L": "limits", "N": "notes", "O": "writing the books", "P": "the PDF", "Q": "page quality",
+    "T": "the theme", "U": "the command line", "V": "the nothing-lost check",
 }
 
 
