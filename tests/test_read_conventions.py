@@ -15,7 +15,7 @@ from compiler.build import BuildResult, build
 from compiler.model import AuthorNote, BlockQuote, Emphasis, Heading, NoteRef, Paragraph, Preformatted, SceneBreak, Story, Strong, Verse, plain_text
 from compiler.read import read_story
 from compiler.read.layout import is_separator
-from compiler.read.plaintext import ReadResult
+from compiler.read import ReadResult
 
 from .helpers import NS, epub_documents, epub_text, epubcheck_problems, missing_words, run_epubcheck, words
 
