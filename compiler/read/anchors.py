@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Story
+from ..model import AuthorNote, Block, BlockQuote, Emphasis, EndNote, Heading, Inline, NoteRef, Paragraph, Story, Strong
 
 
 def _inlines(nodes: tuple[Inline, ...], slug: str) -> tuple[Inline, ...]:
     out: list[Inline] = []
     for node in nodes:
         if isinstance(node, NoteRef):
-            node = NoteRef(f"{slug}-{node.note_id}", f"{slug}-{node.ref_id}", _inlines(node.children, slug))
-        elif not hasattr(node, "children"):
-            out.append(node)
-            continue
+            out.append(NoteRef(f"{slug}-{node.note_id}", f"{slug}-{node.ref_id}", _inlines(node.children, slug)))
+        elif isinstance(node, (Emphasis, Strong)):
+            out.append(dataclasses.replace(node, children=_inlines(node.children, slug)))
         else:
-            node = dataclasses.replace(node, children=_inlines(node.children, slug))
-        out.append(node)
+            out.append(node)
     return tuple(out)
 
 

@@ -94,6 +94,8 @@ class _Builder:
         self.boilerplate: list[tuple[str, int]] = list(ctx.doc.boilerplate)
         self.body: list[Block] = []
         self.pending: dict[int, list[Block]] = {}  # notes waiting for the heading they belong after
+        self.letter = 0  # the group of the letter being built
+        self.last_group = 0  # the group of the last note inside the story
 
     def label(self, i: int) -> t.Label | None:
         return self.ctx.labels[i]
@@ -112,6 +114,7 @@ class _Builder:
         glossary_rows: list[Candidate] = []
         fields = list(ctx.fields)
         verse_groups: dict[int, list[Candidate]] = {}
+        verse_slots: dict[int, int] = {}
         gap_breaks = ctx.facts.get("gap_breaks", set())
         splits = ctx.facts.get("rights_split", {})
         for i, c in enumerate(stream):
@@ -215,26 +218,24 @@ class _Builder:
                 continue
             if role == t.VERSE:
                 if lab and lab.group:
+                    # One poem set line by line, or a document in capitals: one block of lines.
                     if lab.group not in verse_groups:
                         verse_groups[lab.group] = []
-                        self.body.append(Verse((), c.line))  # filled below
-                        verse_groups[lab.group].append(c)
-                        self._verse_slot = len(self.body) - 1
-                        self._verse_slots = getattr(self, "_verse_slots", {})
-                        self._verse_slots[lab.group] = self._verse_slot
-                    else:
-                        verse_groups[lab.group].append(c)
+                        verse_slots[lab.group] = len(self.body)
+                        self.body.append(Verse((), c.line))  # its lines are filled in below
+                    verse_groups[lab.group].append(c)
                     continue
                 self.body.append(_verse(c))
                 continue
             if role == t.LETTER:
                 group = lab.group if lab else 0
                 blocks = _paragraphs(c)
-                if self.body and isinstance(self.body[-1], BlockQuote) and getattr(self, "_letter", 0) == group:
-                    self.body[-1] = dataclasses.replace(self.body[-1], blocks=self.body[-1].blocks + tuple(blocks))
+                last = self.body[-1] if self.body else None
+                if isinstance(last, BlockQuote) and last.kind == "letter" and self.letter == group:
+                    self.body[-1] = dataclasses.replace(last, blocks=last.blocks + tuple(blocks))
                 else:
                     self.body.append(BlockQuote(tuple(blocks), c.line, kind="letter"))
-                    self._letter = group
+                    self.letter = group
                 continue
             if role == t.TITLE_REPEAT:
                 self.body += [Paragraph((Text(row),), c.line) for row in (c.raw and [" ".join(r.split()) for r in c.raw] or [c.text]) if row.strip()]
@@ -255,7 +256,7 @@ class _Builder:
             self.body += _paragraphs(c)
         for group, rows in verse_groups.items():
             lines = tuple(line for row in rows for line in _verse(row).lines)
-            self.body[self._verse_slots[group]] = Verse(lines, rows[0].line)
+            self.body[verse_slots[group]] = Verse(lines, rows[0].line)
         for note_blocks in self.pending.values():
             self.body += note_blocks
         body = _tidy(self.body)
@@ -307,9 +308,8 @@ class _Builder:
             self.boilerplate.append((" ".join(text.split())[:100], c.line))
 
     def _group_start(self, i: int) -> int:
-        lab = self.ctx.labels[i]
         j = i
-        while j > 0 and self.ctx.labels[j - 1] and lab and self.ctx.labels[j - 1].group == lab.group:
+        while j > 0 and self.ctx.group_of(j - 1) == self.ctx.group_of(i):
             j -= 1
         return j
 
@@ -338,16 +338,16 @@ class _Builder:
         group = lab.group if lab else 0
         # Paragraphs of one note join the note before them.
         last = self.body[-1] if self.body else None
-        if group and getattr(self, "_last_group", None) == group and isinstance(last, AuthorNote):
+        if group and self.last_group == group and isinstance(last, AuthorNote):
             self.body[-1] = dataclasses.replace(last, blocks=last.blocks + blocks)
             return
-        if group and getattr(self, "_last_group", None) == group and self.pending:
+        if group and self.last_group == group and self.pending:
             key = next(reversed(self.pending))
             prev = self.pending[key][-1]
             if isinstance(prev, AuthorNote):
                 self.pending[key][-1] = dataclasses.replace(prev, blocks=prev.blocks + blocks)
                 return
-        self._last_group = group
+        self.last_group = group
         note = AuthorNote(blocks, c.line, label, kind)
         target = self._heading_after(i, lab)
         if target is not None:
@@ -364,7 +364,7 @@ class _Builder:
             return int(lab.data["before"])
         j = i + 1
         while j < len(self.ctx.stream) and (self.ctx.role(j) in (t.FENCE, t.BREAK, t.BOILERPLATE) or
-                                            (self.ctx.role(j) == t.SECTION_NOTE and self.ctx.labels[j].group == lab.group)):
+                                            (self.ctx.role(j) == t.SECTION_NOTE and self.ctx.group_of(j) == lab.group)):
             j += 1
         if j < len(self.ctx.stream) and self.ctx.role(j) == t.HEADING:
             return j

@@ -268,7 +268,8 @@ class _Walk:
                 continue
             if t.type == "inline":
                 children = self.inl.convert(t.children or [])
-                where = tokens[i - 1].map[0] + 1 if i and tokens[i - 1].map else 0
+                opening = tokens[i - 1].map if i else None
+                where = opening[0] + 1 if opening else 0
                 raw = t.content.split("\n")
                 setext = pending is not None and pending.type == "heading_open" and _setext_rule(pending, t)
                 if setext or (pending is not None and pending.type == "paragraph_open" and children):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from ..config import MANIFEST, StoryOverride
@@ -99,7 +100,7 @@ def apply_overrides(story: Story, override: StoryOverride | None) -> Overridden:
     o = override or StoryOverride()
     replaced: list[str] = []
     diagnostics: list[Diagnostic] = []
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if o.title:
         changes.update(title=o.title, title_guessed=False)
         if not story.title_guessed:

@@ -68,13 +68,14 @@ def with_first_section(blocks: tuple[Block, ...], name: str | None = None) -> tu
     first = next((i for i, b in enumerate(blocks) if isinstance(b, Heading)), None)
     if first is None or not any(not isinstance(b, SceneBreak) for b in blocks[:first]):
         return blocks
-    title = implied_first(plain_text(blocks[first].children)) if name is None else name
+    heading = blocks[first]
+    assert isinstance(heading, Heading)
+    title = implied_first(plain_text(heading.children)) if name is None else name
     if not title:
         return blocks
     line = next((getattr(b, "line", 0) for b in blocks if getattr(b, "line", 0)), 0)
     start = 0
     while start < first and isinstance(blocks[start], SceneBreak):
         start += 1
-    level = blocks[first].level if isinstance(blocks[first], Heading) else 1
-    heading = Heading((Text(title),), "", line, synthesized=True, level=level)
-    return number_headings(blocks[:start] + (heading,) + blocks[start:])
+    added = Heading((Text(title),), "", line, synthesized=True, level=heading.level)
+    return number_headings(blocks[:start] + (added,) + blocks[start:])

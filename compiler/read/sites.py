@@ -222,7 +222,9 @@ def _inside_meta(el: etree._Element) -> bool:
 def _ffn_page(root: etree._Element, storytext: etree._Element, reader) -> Site:  # noqa: ANN001
     site = Site(root=storytext)
     profile = _by_id(root, "profile_top")
-    title, author, summary, fields = "", "", (), ()
+    title, author = "", ""
+    summary: tuple[Paragraph, ...] = ()
+    fields: tuple[Field, ...] = ()
     if profile is not None:
         bold = profile.xpath(".//b")
         title = _text(bold[0]) if bold else ""

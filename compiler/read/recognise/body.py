@@ -232,7 +232,7 @@ _RUNS_ON = re.compile(r"\b(?:the|a|an|and|or|of|to|in|on|at|by|for|with|from|his
 
 def _starts_capital(line: str) -> bool:
     m = _CAPITAL_START.match(line.strip())
-    return bool(m) and m.group(0)[-1].isupper()
+    return m is not None and m.group(0)[-1].isupper()
 
 
 def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) -> bool:

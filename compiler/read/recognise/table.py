@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...diagnostics import Diagnostic
+from ...diagnostics import Diagnostic, info
 from ...model import Field
 from ..stream import Candidate, Document
 
@@ -99,6 +99,18 @@ class Context:
         label = self.labels[i] if 0 <= i < len(self.labels) else None
         return label.role if label else ""
 
+    def rule_of(self, i: int) -> str:
+        label = self.labels[i] if 0 <= i < len(self.labels) else None
+        return label.rule if label else ""
+
+    def group_of(self, i: int) -> int:
+        label = self.labels[i] if 0 <= i < len(self.labels) else None
+        return label.group if label else 0
+
+    def data_of(self, i: int) -> dict[str, Any]:
+        label = self.labels[i] if 0 <= i < len(self.labels) else None
+        return label.data if label else {}
+
     def set(self, i: int, role: str, rule: str, confidence: float = 1.0, group: int = 0, **data: Any) -> None:
         self.labels[i] = Label(role, rule, confidence, group, data)
 
@@ -106,6 +118,8 @@ class Context:
         self.groups += 1
         return self.groups
 
+
+_CLOSE = 0.15  # a losing claim this close to the story reading is reported
 
 RULES: list[Rule] = []
 
@@ -126,3 +140,19 @@ def claims(ctx: Context, i: int, zone: str) -> list[tuple[Rule, Claim]]:
     zones = (zone,) if zone == FRAME else (zone, ANY)
     found = [(r, c) for r in RULES if r.zone in zones and (c := r.test(ctx, i)) is not None]
     return sorted(found, key=lambda rc: -rc[1].confidence)
+
+
+def close_calls(ctx: Context, i: int, found: list[tuple[Rule, Claim]], story: float) -> None:
+    for r, cl in found:
+        if cl.confidence >= story - _CLOSE and cl.confidence >= 0.4:
+            c = ctx.stream[i]
+            ctx.diagnostics.append(
+                info("A160", f'"{short(c.text)}" is read as story text; it could be the {r.role.replace("-", " ")} '
+                     f"({r.name}: {r.evidence}), but the evidence is weak", ctx.doc.path, c.line)
+            )
+            return
+
+
+def short(text: str, n: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
