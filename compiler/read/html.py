@@ -182,9 +182,31 @@ def texts(nodes: tuple[Inline, ...]) -> list[str]:
     return out
 
 
+def _lift_breaks(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """<br/>s inside <em> or <strong> lifted to the top ("<i>line<br/>line</i>" is two lines, each
+    in italics)."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, (Emphasis, Strong)) and any(part is BREAK for part in _lift_breaks(node.children)):
+            current: list[Inline] = []
+            for part in _lift_breaks(node.children) + (None,):  # type: ignore[operator]
+                if part is BREAK or part is None:
+                    if current:
+                        out.append(type(node)(tuple(current)))
+                    current = []
+                    if part is BREAK:
+                        out.append(BREAK)
+                else:
+                    current.append(part)
+        else:
+            out.append(node)
+    return tuple(out)
+
+
 def _groups(inlines: tuple[Inline, ...]) -> Iterator[list[tuple[Inline, ...]]]:
     """Paragraphs (lists of lines) of inline content broken by <br/>: a blank line between them.
     An empty paragraph yields an empty list."""
+    inlines = _lift_breaks(inlines)
     lines: list[tuple[Inline, ...]] = []
     current: list[Inline] = []
     any_text = False

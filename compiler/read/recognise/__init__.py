@@ -40,8 +40,8 @@ __all__ = ["recognise", "Context"]
 
 def recognise(doc: Document) -> Context:
     ctx = Context(doc, [None] * len(doc.stream))
-    facts(ctx)
     given(ctx)
+    facts(ctx)
     lo, hi = frame(ctx)
     start = head_pass(ctx, lo, hi)
     end = tail_pass(ctx, start, hi)

@@ -142,6 +142,8 @@ def capitals_line(ctx: Context, i: int) -> Claim | None:
         return None
     if not _single(c) or c.words > 16 or caps_share(c.text) < 0.85 or not re.search(r"[^\W\d_]{2}", c.text):
         return None
+    if c.words < 2 and not c.centred:
+        return None  # a single word in capitals is a shout or a sign more often than a title
     if ev.END_MARK.match(c.text) or ctx.facts.get("caps_prose") or re.search(r"[!?…]['\"’”]*$", c.text):
         return None  # "ALL DECKS BRACE FOR IMPACT!": a shout, not a title
     gap = ctx.facts.get("gap", 1)
@@ -174,6 +176,12 @@ def set_apart(ctx: Context, i: int) -> Claim | None:
     if _bracketed(ctx, i):
         return None
     if not _single(c) or c.words > 12 or not (c.style == "bold" or c.centred) or ev.is_dialogue(c.text):
+        return None
+    if c.text[:1] in "([{" or ctx.facts.get("syntax_headings"):
+        return None  # an aside in brackets; or the file marks its headings in its syntax
+    # Alone, a bold or centred line is a display line; only a run of them in the file makes them
+    # its headings.
+    if sum(1 for k in ctx.facts.get("set_apart", ()) if k != i) < 1:
         return None
     if ev.ends_sentence(c.text) and not ev.is_chapter_like(c.text) or ev.END_MARK.match(c.text) or c.text.strip().endswith(":"):
         return None
@@ -240,7 +248,12 @@ def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) ->
     `base_indent`: where the file's paragraphs sit; lines set in further are set apart."""
     rows = [r for r in (c.raw or c.line_texts) if r.strip()]
     if c.explicit:
-        return len(rows) > 1 and all(ev.width(" ".join(r.split())) <= VERSE_MAX for r in rows)
+        if len(rows) > 1 and all(ev.width(" ".join(r.split())) <= VERSE_MAX for r in rows):
+            return True
+        # Long lines broken by the author are paragraphs, unless they read as a song: every line
+        # opening with a capital and hardly any closing a sentence.
+        closes = sum(bool(re.search(r"[.!?]['\"’”)]*$", r.strip())) for r in rows)
+        return len(rows) >= 3 and all(_starts_capital(r) for r in rows) and closes * 3 <= len(rows)
     if len(rows) < 2:
         return False
     # A wrap: a line that stops short of punctuation, and a next line that runs on in lower case
@@ -251,20 +264,20 @@ def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) ->
     )
     if len(rows) >= 3 and is_verse(rows) and not wraps:
         return True
+    indents = [len(r) - len(r.lstrip()) for r in rows]
+    paragraph_indent = indents[0] > min(indents[1:])  # a prose paragraph's first line, set in
     # Set in from the text's margin, every line running to its own end (a couplet, a word list).
     capitals = sum(_starts_capital(r) or not re.match(r"^[\W_]*[^\W\d_]", r.strip()) for r in rows)
     widths = [ev.width(r.rstrip()) for r in rows]
     ragged = any(w < max(widths) - 15 for w in widths[:-1])
     listed = bool(re.match(r"^\d+[-.,)]", rows[0].strip()))  # "23. An ordinary conversation …": a list item
-    if base_indent is not None and c.raw and not wraps and c.indent >= base_indent + 2 and c.tag == "" and capitals == len(rows):
+    if base_indent is not None and c.raw and not wraps and c.indent >= base_indent + 2 and c.tag == "" and capitals == len(rows) and not paragraph_indent:
         if (max(ev.width(r.strip()) for r in rows) <= VERSE_MAX + 15 or ragged) and not listed:
             return True
     # A wrap breaks lines mid-sentence, starts them in lower case and fills them to the margin; a
     # poet starts each line with a capital, ends most on punctuation, and leaves the edge ragged.
     capitals = sum(_starts_capital(r) for r in rows)
     ends = sum(bool(re.search(r"[.,;:!?—–-]['\"’”]?$", r.strip())) for r in rows)
-    indents = [len(r) - len(r.lstrip()) for r in rows]
-    paragraph_indent = indents[0] > min(indents[1:])  # a prose paragraph's first line, set in
     if len(rows) >= 3 and capitals == len(rows) and ends >= len(rows) - 1 and ragged and not paragraph_indent:
         return True
     # Lines indented by turns (a song's refrain set in) in hand-written HTML.

@@ -23,6 +23,7 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
     _spaced_verse(ctx, lo, hi)
     _caps_documents(ctx, lo, hi)
     _letters(ctx, lo, hi)
+    told = False  # whether story text has begun
     for i in range(lo, hi):
         if not ctx.free(i):
             continue
@@ -37,11 +38,14 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
             ctx.set(i, t.BOILERPLATE, "repeated-header", 0.9, kind="repeat")
             continue
         found = claims(ctx, i, t.BODY)
+        if told:  # a disclaimer or rights notice comes before the story, not in the middle of it
+            found = [(r, cl) for r, cl in found if r.role != t.DISCLAIMER]
         found = [(r, cl) for r, cl in found if not (r.role == t.TITLE_REPEAT and _has_heading_words(c))]
         story = ev.prose_weight(c.text) if c.kind == PARA else 0.0
         verse = c.kind == PARA and i not in ctx.facts["brackets"] and body.verse_lines(c, ctx.facts["indent"], ctx.doc.width or 72)
         if verse:
             story = max(story, 0.8)
+        told = told or (c.kind == PARA and not found and story >= 0.5)
         if not found or found[0][1].confidence <= story:
             if found:
                 close_calls(ctx, i, found, story)
@@ -55,10 +59,12 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
             continue
         if r.role == t.SECTION_NOTE:
             group = ctx.new_group()
-            ctx.set(i, t.SECTION_NOTE, r.name, cl.confidence, group, **cl.data)
+            # Before any story text (under the chapter heading a site prints): the story's own note.
+            role = t.NOTE_BEFORE if not told and r.name == "section-note-label" and ev.AUTHOR_NOTE.match(c.text) else t.SECTION_NOTE
+            ctx.set(i, role, r.name, cl.confidence, group, **cl.data)
             m = ev.SUMMARY.match(c.text) or ev.AUTHOR_NOTE.match(c.text)
             if m and not m.group("rest").strip() and i + 1 < hi and ctx.free(i + 1) and ctx.stream[i + 1].kind == PARA:
-                ctx.set(i + 1, t.SECTION_NOTE, r.name, cl.confidence, group)  # "Summary:" on a line of its own
+                ctx.set(i + 1, role, r.name, cl.confidence, group)  # "Summary:" on a line of its own
             continue
         for k in range(i, i + cl.span):
             ctx.set(k, r.role, r.name, cl.confidence, **(cl.data if k == i else {"part_of": i}))

@@ -22,8 +22,8 @@ DISCLAIMER = re.compile(
 # "{These characters are not property of us…}", "[I don't own Harry Potter]", "<insert disclaimer>":
 # a whole block in brackets that talks about ownership (note markers such as "[a]" may follow).
 BRACKETED_DISCLAIMER = re.compile(
-    r"^\s*[{\[<(](?P<rest>[^{}\[\]<>]*\b(?:own|owns|property|belong|belongs|disclaim\w*|copyright\w*|trademarks?)\b[^{}\[\]<>]*"
-    r"|[^{}\[\]<>]*(?:הסתייגות|принадлеж|авторск)[^{}\[\]<>]*)[}\]>)]\s*(?:\[\w{1,3}\]\s*)*$",
+    r"^\s*[{\[<](?P<rest>[^{}\[\]<>]*\b(?:own|owns|property|belong|belongs|disclaim\w*|copyright\w*|trademarks?)\b[^{}\[\]<>]*"
+    r"|[^{}\[\]<>]*(?:הסתייגות|принадлеж|авторск)[^{}\[\]<>]*)[}\]>]\s*(?:\[\w{1,3}\]\s*)*$",
     re.I | re.S,
 )
 # Ownership said without a label: "Harry Potter belongs to J.K. Rowling", "I don't own …".

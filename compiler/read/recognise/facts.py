@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..stream import PARA, Candidate, Document, caps_share
+from ..stream import HEADING, PARA, Candidate, Document, caps_share
 from . import evidence as ev
 from .table import Context
 
@@ -20,10 +20,21 @@ def facts(ctx: Context) -> None:
     ctx.facts["caps_prose"] = bool(long_paras) and sum(caps_share(c.text) > 0.8 for c in long_paras) * 2 > len(long_paras)
     ctx.facts["sequence"] = _sequences(stream)
     ctx.facts["brackets"] = _bracket_groups(stream)
+    ctx.facts["syntax_headings"] = any(c.kind == HEADING and c.text for c in stream)
+    ctx.facts["set_apart"] = [
+        k for k, c in enumerate(stream)
+        if c.kind == PARA and len(c.line_texts) == 1 and c.words <= 12 and (c.style == "bold" or c.centred)
+        and not ev.ends_sentence(c.text) and not ev.is_dialogue(c.text) and not ev.is_chapter_like(c.text)
+        and not (ctx.title and _words(c.text) <= _words(ctx.title))  # the title shown again
+    ]
     indents = Counter(c.indent for c in stream if c.kind == PARA and len(c.raw) > 1)
     ctx.facts["indent"] = indents.most_common(1)[0][0] if indents else 0
     name = doc_name(ctx.doc)
     ctx.facts["chapter_file"] = bool(re.search(r"(?:^|[^a-z])(?:ch|chap|chapter|kapitel|capitulo|chapitre|glava)[-_ .]?\d+", name, re.I))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
 
 
 def _bracket_groups(stream: list[Candidate]) -> set[int]:

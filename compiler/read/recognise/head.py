@@ -121,7 +121,9 @@ def author_talk(ctx: Context, i: int) -> Claim | None:
 
 
 def _opens(ctx: Context, i: int) -> bool:
-    """A new note unless it runs on from a note just before it."""
+    """A new note unless it runs on from a note just before it (a bold lead opens one anyway)."""
+    if lead_style(ctx.stream[i].inlines) == "bold" and ctx.stream[i].style != "bold":
+        return True
     return not (i > 0 and ctx.role(i - 1) == t.NOTE_BEFORE and ctx.stream[i].gap <= ctx.facts.get("gap", 1))
 
 
@@ -175,6 +177,9 @@ def title_repeat(ctx: Context, i: int) -> Claim | None:
     article = re.sub(r"^(?:a|an|the)\s+", "", text)
     if text == title or article == re.sub(r"^(?:a|an|the)\s+", "", title) or (len(text.split()) >= 3 and text in title):
         return Claim(1, 0.9)
+    # "Gravel on the Ground: As the Days Go By": a series name before the title, shown again.
+    if len(title.split()) >= 2 and text.endswith(title) and len(text.split()) <= len(title.split()) + 6:
+        return Claim(1, 0.85)
     return None
 
 

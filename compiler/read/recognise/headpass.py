@@ -43,7 +43,8 @@ def head_pass(ctx: Context, lo: int, hi: int) -> int:
         if ctx.facts.get("published") and head.is_front_matter(c) and not found:
             found.append((_FRONT_RULE, Claim(1, 0.6)))
         cont = _note_continues(ctx, i, hi)
-        if cont is not None and not any(r.role != t.NOTE_BEFORE and cl.confidence >= 0.7 for r, cl in found):
+        stronger = any((r.role != t.NOTE_BEFORE or cl.data.get("opens")) and cl.confidence >= 0.7 and r.name != "author-talk" for r, cl in found)
+        if cont is not None and not stronger:
             found.insert(0, (_CONTINUE_RULE, cont))
         story = ev.prose_weight(c.text) if c.kind == PARA else 0.95 if c.kind == QUOTE else 0.5
         if not found or found[0][1].confidence <= story:

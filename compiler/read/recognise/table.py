@@ -42,6 +42,7 @@ END_MARK = "end-mark"
 SIGNOFF = "signoff"
 GLOSSARY = "glossary"
 SLUG = "slug"  # "[LONDON, 1888]", "Six months later:": a scene break that is also text
+NOTE_LIST = "note-list"  # a closing list of numbered notes ("[1] …"), linked from markers in the text
 LETTER = "letter"  # a letter or message inside the story: salutation, paragraphs, sign-off, name
 
 HEAD, BODY, TAIL, ANY, FRAME = "head", "body", "tail", "any", "frame"  # FRAME: boilerplate, read first

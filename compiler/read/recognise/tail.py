@@ -40,6 +40,7 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
             end -= 1
     # A glossary closing the story: its heading, then "term – meaning" lines.
     end = _glossary(ctx, lo, end)
+    end = _note_list(ctx, lo, end)
     # "## Author's notes" as a heading: everything after it is the closing notes.
     for k in range(end - 1, lo, -1):
         c = stream[k]
@@ -143,3 +144,20 @@ def _glossary(ctx: Context, lo: int, end: int) -> int:
 def _entry_lines(c: Candidate) -> bool:
     rows = c.raw or c.line_texts
     return c.kind == PARA and bool(rows) and all(ev.GLOSSARY_ENTRY.match(r) for r in rows) and len(rows) == 1
+
+
+def _note_list(ctx: Context, lo: int, end: int) -> int:
+    """A closing list of numbered notes, one to a paragraph ("[1] …", "[*] …"), whose markers the
+    text carries: the notes (read by endnotes.py); the rule above them fences them off."""
+    from ..endnotes import LIST_ITEM
+
+    k = end
+    while k - 1 >= lo and ctx.free(k - 1) and ctx.stream[k - 1].kind == PARA and (m := LIST_ITEM.match(ctx.stream[k - 1].text)):
+        k -= 1
+    keys = [m.group("key") for j in range(k, end) if (m := LIST_ITEM.match(ctx.stream[j].text))]
+    told = " ".join(ctx.stream[j].text for j in range(lo, k))
+    if len(keys) < 2 or sum(f"[{key}]" in told for key in keys) * 2 < len(keys):
+        return end
+    for j in range(k, end):
+        ctx.set(j, t.NOTE_LIST, "note-list", 0.9)
+    return k
