@@ -216,7 +216,7 @@ def section_note_label(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
     if c.kind != PARA:
         return None
-    if m := ev.AUTHOR_NOTE.match(c.text):
+    if m := ev.AUTHOR_NOTE_STRICT.match(c.text):
         return Claim(1, 0.95, {"label": c.text[: m.start("rest")].strip()})
     prev = _previous(ctx, i)
     if (m := ev.SUMMARY.match(c.text)) and prev is not None and ctx.role(prev) == t.HEADING:
@@ -243,6 +243,11 @@ def _starts_capital(line: str) -> bool:
     return m is not None and m.group(0)[-1].isupper()
 
 
+def _starts_lower(line: str) -> bool:
+    m = _CAPITAL_START.match(line.strip())
+    return m is not None and m.group(0)[-1].islower()
+
+
 def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) -> bool:
     """Whether a block's lines are the author's (a poem, a song, a letter's address), not a wrap.
     `base_indent`: where the file's paragraphs sit; lines set in further are set apart."""
@@ -253,7 +258,7 @@ def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) ->
         # Long lines broken by the author are paragraphs, unless they read as a song: every line
         # opening with a capital and hardly any closing a sentence.
         closes = sum(bool(re.search(r"[.!?]['\"’”)]*$", r.strip())) for r in rows)
-        return len(rows) >= 3 and all(_starts_capital(r) for r in rows) and closes * 3 <= len(rows)
+        return len(rows) >= 3 and not any(_starts_lower(r) for r in rows) and closes * 3 <= len(rows)
     if len(rows) < 2:
         return False
     # A wrap: a line that stops short of punctuation, and a next line that runs on in lower case

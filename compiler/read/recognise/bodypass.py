@@ -68,6 +68,7 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
             continue
         for k in range(i, i + cl.span):
             ctx.set(k, r.role, r.name, cl.confidence, **(cl.data if k == i else {"part_of": i}))
+    _bridged_verse(ctx, lo, hi)
     _glued_headings(ctx, lo, hi)
     _notes_between_parts(ctx, lo, hi)
     _levels(ctx)
@@ -113,6 +114,7 @@ def _spaced_verse(ctx: Context, lo: int, hi: int) -> None:
 
 
 _VALEDICTION = re.compile(r"^[\w’'.\- ]{1,30},$")
+_SIGN_OFF = re.compile(r"^[\w’'./\- ]{1,12}$")  # "V/r", "xoxo": a sign-off without its comma
 
 
 def _letters(ctx: Context, lo: int, hi: int) -> None:
@@ -124,7 +126,8 @@ def _letters(ctx: Context, lo: int, hi: int) -> None:
         c, name = stream[v], stream[v + 1]
         if not (ctx.free(v) and ctx.free(v + 1) and c.kind == PARA and name.kind == PARA):
             continue
-        if not (c.words <= 4 and _VALEDICTION.match(c.text) and name.gap == 0 and 1 <= name.words <= 5):
+        closing = _VALEDICTION.match(c.text) or (c.style and name.style == c.style and _SIGN_OFF.match(c.text))
+        if not (c.words <= 4 and closing and name.gap == 0 and 1 <= name.words <= 5):
             continue
         if not name.text[:1].isupper() or ev.ends_sentence(name.text) and not name.text.endswith("."):
             continue
@@ -146,6 +149,19 @@ def _letters(ctx: Context, lo: int, hi: int) -> None:
         group = ctx.new_group()
         for k in range(start, end):
             ctx.set(k, t.LETTER, "letter", 0.75, group)
+    # A letter read only in part: its salutation over paragraphs in its own style (italics), and
+    # the story's own text after it.
+    for s in range(lo, hi - 2):
+        c = stream[s]
+        if not (ctx.free(s) and c.kind == PARA and c.style and c.words <= 6 and c.text.endswith(",") and c.text[:1].isupper()):
+            continue
+        end = s + 1
+        while end < hi and ctx.free(end) and stream[end].kind == PARA and stream[end].style == c.style and stream[end].gap == 0:
+            end += 1
+        if end - s >= 3 and end < hi and stream[end].style != c.style:
+            group = ctx.new_group()
+            for k in range(s, end):
+                ctx.set(k, t.LETTER, "letter", 0.7, group)
 
 
 def _caps_documents(ctx: Context, lo: int, hi: int) -> None:
@@ -175,6 +191,16 @@ def _caps_block(c: Candidate) -> bool:
             and not ev.is_chapter_like(c.text) and bool(re.search(r"[^\W\d_]{2}", c.text)))
 
 
+def _bridged_verse(ctx: Context, lo: int, hi: int) -> None:
+    """A short line between two blocks of lines ("Title" between a name and "Heir: …" in a
+    results table) belongs to them: one block kept as written."""
+    for k in range(lo + 1, hi - 1):
+        c = ctx.stream[k]
+        if ctx.free(k) and c.kind == PARA and c.words <= 3 and not ev.ends_sentence(c.text) and c.gap == 0 and ctx.stream[k + 1].gap == 0:
+            if ctx.role(k - 1) == t.VERSE and ctx.role(k + 1) == t.VERSE:
+                ctx.set(k, t.VERSE, "between-lines", 0.6)
+
+
 def _glued_headings(ctx: Context, lo: int, hi: int) -> None:
     """A lettered heading a word processor glued onto the end of the paragraph before it ("… said
     Eldon. E. First Research"): found where the letter sequence has a gap."""
@@ -182,10 +208,13 @@ def _glued_headings(ctx: Context, lo: int, hi: int) -> None:
     for k in range(lo, hi):
         if ctx.rule_of(k) == "lettered-sequence" and (m := ev.LETTERED.match(ctx.stream[k].text)):
             marks.append((k, m.group("mark")))
-    for (a, ma), (b, mb) in zip(marks, marks[1:]):
-        if not (ma.isalpha() and mb.isalpha() and ord(mb) - ord(ma) == 2):
-            continue
+    headings = [k for k in range(lo, hi) if ctx.role(k) == t.HEADING] + [hi]
+    for n, (a, ma) in enumerate(marks):
+        mb = marks[n + 1][1] if n + 1 < len(marks) else ""
+        if not ma.isalpha() or (mb.isalpha() and ord(mb) - ord(ma) == 1):
+            continue  # the next letter follows: nothing is missing
         missing = chr(ord(ma) + 1)
+        b = next(k for k in headings if k > a)  # up to the next heading of any kind
         pattern = re.compile(rf"(?:^|\s|\.)(?P<h>{missing}\s?\.\s?[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*){{0,6}})\s*$")
         for k in range(a + 1, b):
             if ctx.free(k) and ctx.stream[k].kind == PARA and (m := pattern.search(ctx.stream[k].text)):
@@ -208,7 +237,8 @@ def _notes_between_parts(ctx: Context, lo: int, hi: int) -> None:
                 break
             j -= 1
         cues = [ev.meta_cues(ctx.stream[k].text) for k in run]
-        if run and len(run) <= 3 and all(cues) and sum(cues) >= 2 and ctx.stream[run[0]].gap > ctx.facts.get("gap", 1):
+        apart = ctx.stream[run[0]].gap > ctx.facts.get("gap", 1) if run else False
+        if run and len(run) <= 3 and all(cues) and (sum(cues) >= 2 and apart or sum(cues) >= 3):
             group = ctx.new_group()
             for k in run:
                 ctx.set(k, t.SECTION_NOTE, "note-before-part", 0.7, group, before=h)

@@ -40,6 +40,13 @@ AUTHOR_NOTE = re.compile(
     rf"הערת\s+המחבר|t/?n|translator'?s'?\s+notes?|notes?){_SEP}(?P<rest>.*)$",
     re.I | re.S,
 )
+# Inside the story a bare "Note:" is more often part of it (a memo, a sign) than the author's.
+AUTHOR_NOTE_STRICT = re.compile(
+    rf"^\s*(?:a\s*/\s*n|an(?=\s*:)|author'?s'?\s+notes?|author’s\s+notes?|notes?\s+from\s+the\s+author|примечани[ея]\s+автора|"
+    rf"от\s+автора|n\s*/\s*a|nota\s+del\s+autor|nota\s+de\s+la\s+autora|note\s+de\s+l'auteur|nda|anmerkung(?:en)?(?:\s+des\s+autors)?|"
+    rf"הערת\s+המחבר|t/?n|translator'?s'?\s+notes?){_SEP}(?P<rest>.*)$",
+    re.I | re.S,
+)
 # Author labels in header fields and bylines, in the languages met: "Autora: Rinoaebastel".
 AUTHOR_FIELD = re.compile(r"^\s*(?:author|autora?|auteure?|autorin|verfasser(?:in)?|автор|autorka|written\s+by|作者|著者)\s*[:：]\s*(?P<name>\S.{0,60}?)\s*$", re.I)
 BYLINE = re.compile(r"^\s*\(?\s*(?:written\s+)?by\s*:?\s+(?P<name>[^()\n]{1,60}?)\s*\)?\s*$", re.I)
