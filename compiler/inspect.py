@@ -86,7 +86,7 @@ def describe(report: StoryReport) -> list[str]:
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     sections = [b for b in blocks if isinstance(b, Heading)]
     lines = [
-        f"{report.path.name}  ({report.kind}, {s.source.encoding})",
+        f"{report.path.name}  ({report.format or report.kind}, {s.source.encoding})",
         f"  title:       {s.title}" + ("  (guessed from the first line)" if s.title_guessed else ""),
         f"  author:      {', '.join(s.authors) or '(none found)'}",
     ]
@@ -102,8 +102,7 @@ def describe(report: StoryReport) -> list[str]:
         lines.append(f"  disclaimer:  {_short(' '.join(plain_text(p.children) for p in s.disclaimer))}")
     for label, notes in (("note before", s.notes_before), ("note after", s.notes_after)):
         for note in notes:
-            first = note.blocks[0]
-            text = plain_text(first.children) if isinstance(first, (Paragraph, Heading)) else ""
+            text = _labelled(note.label, _first_text(note))
             lines.append(f"  {label}:{' ' * (12 - len(label))}line {note.line}: {_short(text, 56)}")
     if s.glossary:
         lines.append(f"  glossary:    {s.glossary.heading} ({len(s.glossary.entries)} terms, line {s.glossary.line})")
@@ -117,16 +116,25 @@ def describe(report: StoryReport) -> list[str]:
     )
     for h in sections:
         added = "  (added: the first part has no heading)" if h.synthesized else ""
-        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}{added}")
+        level = f"  (level {h.level})" if h.level > 1 else ""
+        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}{level}{added}")
     in_text = [b for b in blocks if isinstance(b, AuthorNote)]
-    lines += _listed("section note", [f"line {n.line}: {_short(_first_text(n), 50)}" for n in in_text])
+    kinds = {"summary": "chapter summary", "end": "end of chapter"}
+    lines += _listed(
+        "section note",
+        [f"line {n.line}: {_short(_labelled(n.label, _first_text(n)), 50)}" + (f"  ({kinds[n.kind]})" if n.kind in kinds else "") for n in in_text],
+    )
+    letters = [b for b in blocks if isinstance(b, BlockQuote) and b.kind == "letter"]
+    lines += _listed("letter", [f"line {b.line}: {_short(_text_of_blocks(b.blocks[:1]), 50)} ({len(b.blocks)} paragraphs kept together)" for b in letters])
     lines += _listed(
         "drawing",
         [f"line {b.line}: {len(b.lines)} lines, {max(map(len, b.lines))} columns, kept in monospace" for b in blocks if isinstance(b, Preformatted)],
     )
     lines += _listed("verse", [f"line {b.line}: {_short(plain_text(b.lines[0]), 50)} ({len(b.lines)} lines kept)" for b in blocks if isinstance(b, Verse)])
     for part in s.boilerplate:
-        lines.append(f"  back matter: line {part.line}: {part.source}’s notice and licence, {len(part.blocks)} paragraphs, kept after the story")
+        label = part.label or f"{part.source}’s notice and licence"
+        lines.append(f"  back matter: line {part.line}: {label}, {len(part.blocks)} paragraphs, kept after the story")
+    lines += _listed("site text", [f"line {line}: {_short(text, 56)}" for text, line in report.boilerplate], limit=6)
     if report.script_language:
         lines.append(f"  language:    {report.script_language} (from its script; set [stories.\"{report.path.name}\"] language)")
     if s.trailer:

@@ -153,6 +153,9 @@ class EndNote:
     label: tuple[Inline, ...]
     body: tuple[Inline, ...]
     ref_ids: tuple[str, ...] = ()
+    # The author's own marker labels it in the text ("[1]", "[a]", "[*]"): the book adds no number
+    # of its own, at the mention or in the list (one label per note).
+    marked: bool = False
 
 
 @dataclass(frozen=True)

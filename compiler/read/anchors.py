@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import AuthorNote, Block, BlockQuote, Emphasis, EndNote, Heading, Inline, NoteRef, Paragraph, Story, Strong
+from ..model import AuthorNote, Block, BlockQuote, Emphasis, Heading, Inline, NoteRef, Paragraph, Story, Strong
 
 
 def _inlines(nodes: tuple[Inline, ...], slug: str) -> tuple[Inline, ...]:
@@ -42,6 +42,6 @@ def qualify(story: Story) -> Story:
     qualified, by transforms/notes.py)."""
     slug = story.slug
     notes = tuple(
-        EndNote(f"{slug}-{n.note_id}", n.label, n.body, tuple(f"{slug}-{r}" for r in n.ref_ids)) for n in story.endnotes
+        dataclasses.replace(n, note_id=f"{slug}-{n.note_id}", ref_ids=tuple(f"{slug}-{r}" for r in n.ref_ids)) for n in story.endnotes
     )
     return dataclasses.replace(story, body=_blocks(story.body, slug), endnotes=notes)

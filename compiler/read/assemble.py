@@ -286,9 +286,9 @@ class _Builder:
             status=ctx.facts.get("status", ""),
             disclaimer=tuple(disclaimer),
             disclaimer_label=disclaimer_label,
-            notes_before=tuple(self._notes(notes[t.NOTE_BEFORE], note_meta, t.NOTE_BEFORE)) + tuple(AuthorNote(b) for b in given.notes_before),
+            notes_before=tuple(self._notes(notes[t.NOTE_BEFORE], note_meta, t.NOTE_BEFORE)) + tuple(AuthorNote(b, _line(b)) for b in given.notes_before),
             body=bodyt,
-            notes_after=tuple(self._notes(notes[t.NOTE_AFTER], note_meta, t.NOTE_AFTER)) + tuple(AuthorNote(b) for b in given.notes_after),
+            notes_after=tuple(self._notes(notes[t.NOTE_AFTER], note_meta, t.NOTE_AFTER)) + tuple(AuthorNote(b, _line(b)) for b in given.notes_after),
             glossary=glossary,
             endnotes=endnotes,
             trailer=tuple(trailer),
@@ -392,6 +392,10 @@ class _Builder:
             if e is not None:
                 entries.append(GlossaryEntry(e.group("term").strip(), (e.group("qual") or "").strip(), e.group("definition").strip(), line))
         return Glossary(heading.group("heading").strip() if heading else lines[0][0].strip(), tuple(entries), lines[0][1])
+
+
+def _line(blocks: tuple[Block, ...]) -> int:
+    return next((b.line for b in blocks if getattr(b, "line", 0)), 0)
 
 
 def _raw_offset(raw: str, collapsed: str, at: int) -> int:

@@ -72,7 +72,7 @@ def attach(blocks: tuple[Block, ...], defs: list[NoteDef], marker: re.Pattern[st
     refs: dict[str, list[str]] = {}
     blocks = _link_blocks(blocks, marker, by_key, refs)
     notes = tuple(
-        EndNote(f"note-{_safe(d.key)}", (Text(_shown(d.key, n)),), d.body, tuple(refs.get(d.key, ())))
+        EndNote(f"note-{_safe(d.key)}", (Text(_shown(d.key, n)),), d.body, tuple(refs.get(d.key, ())), marked=True)
         for n, d in enumerate(by_key.values(), start=1)
     )
     return blocks, notes

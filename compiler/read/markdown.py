@@ -105,8 +105,12 @@ def _footnotes(text: str, consumed: list[str]) -> tuple[str, dict[str, tuple[str
         consumed.append(f"[^{m.group('key')}]")
         lines[i] = ""
         i += 1
-        while i < len(lines) and (lines[i].startswith(("    ", "\t")) or (lines[i].strip() and body[-1].strip())):
-            if _FOOTDEF.match(lines[i]):
+        while i < len(lines):
+            # A note runs on over indented lines, lines right under it, and blank lines followed by
+            # more indented lines: a note of several paragraphs, or holding code, stays whole.
+            indented = lines[i].startswith(("    ", "\t"))
+            more = not lines[i].strip() and i + 1 < len(lines) and lines[i + 1].startswith(("    ", "\t"))
+            if _FOOTDEF.match(lines[i]) or not (indented or more or (lines[i].strip() and body[-1].strip())):
                 break
             body.append(lines[i].strip())
             lines[i] = ""
@@ -181,7 +185,7 @@ class _Inlines:
             safe = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
             tokens = md.parseInline(body, env)[0].children or []
             label = (Text(str(self.numbers[key])),)
-            notes.append(EndNote(f"note-{safe}", label, squash_space(self.convert(tokens)), tuple(self.refs.get(key, ()))))
+            notes.append(EndNote(f"note-{safe}", label, squash_space(self.convert(tokens)), tuple(self.refs.get(key, ())), marked=True))
         return tuple(notes)
 
 

@@ -116,7 +116,9 @@ def running_head(title: str) -> str:
 
 
 def story_view(story: Story) -> View:
-    numbers = {note.note_id: i for i, note in enumerate(story.endnotes, start=1)}
+    # A note the author marked in the text ("[1]") carries that mark alone: the book's number is
+    # drawn only beside mentions of notes that have no mark of their own (glossary terms).
+    numbers = {note.note_id: i for i, note in enumerate(story.endnotes, start=1) if not note.marked}
     sections = [
         {"title": plain_text(b.children), "href": f"{story_file(story)}#{b.anchor}"}
         for b in story.body
@@ -158,6 +160,7 @@ def notes_view(anthology: Anthology) -> list[View]:
                 "id": note.note_id,
                 "n": i,
                 "label": [inline_view(n, {}) for n in note.label],
+                "marked": note.marked,
                 "body": [inline_view(n, {}) for n in note.body],
                 "backlinks": [f"{story_file(story)}#{ref}" for ref in note.ref_ids],
             }

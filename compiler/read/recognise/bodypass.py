@@ -13,6 +13,18 @@ from . import evidence as ev
 from . import table as t
 from .table import Context, claims, close_calls
 
+SITE_REGION = t.documented("site-region", t.BODY, t.SECTION_NOTE, "a site template's chapter summary, chapter notes or chapter end notes (sites.py)")
+REPEATED_HEADER = t.documented("repeated-header", t.BODY, t.BOILERPLATE, "the header a multi-part file repeats before each part (title, fields, disclaimer): said once")
+VERSE_LINES = t.documented("verse-lines", t.BODY, t.VERSE, "lines the author broke: all short, or each opening with a capital and most closing on punctuation with a ragged edge, or set in from the margin")
+SPACED_LINES = t.documented("spaced-lines", t.BODY, t.VERSE, "in a plain-text file with no blank lines between paragraphs, four or more short lines each with one blank line between: a poem")
+CAPS_DOCUMENT = t.documented("capitals-document", t.BODY, t.VERSE, "four or more short blocks in capitals in a row (a memo, orders): kept line by line as one block")
+LETTER = t.documented("letter", t.BODY, t.LETTER, "a sign-off ('Yours,', 'V/r') over a name and the paragraphs above it up to the salutation; or a salutation over paragraphs in its own style")
+BETWEEN_LINES = t.documented("between-lines", t.BODY, t.VERSE, "a short line between two blocks of lines joins them")
+GLUED_HEADING = t.documented("glued-heading", t.BODY, t.HEADING, "a lettered heading glued to the end of a paragraph, where the letter sequence misses it")
+NOTE_BEFORE_PART = t.documented("note-before-part", t.BODY, t.SECTION_NOTE, "talk about the post just before a part's heading (a repost notice, 'send comments to'): that part's note")
+STANZA_NUMBER = t.documented("stanza-number", t.BODY, t.VERSE, "numbers each over a stanza of verse ('I.', 'II.'): the poem's own numbering, not headings")
+REPEATED_TITLE_BLOCK = t.documented("repeated-title-block", t.BODY, t.TITLE_REPEAT, "the opening title block again at the head of a later part (a second post): text, not a heading or verse")
+
 
 _REGION_ROLES = {"chapter-summary": t.SECTION_SUMMARY, "chapter-notes": t.SECTION_NOTE, "chapter-endnotes": t.SECTION_END_NOTE}
 
@@ -29,13 +41,13 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
             continue
         c = ctx.stream[i]
         if c.region in _REGION_ROLES:
-            ctx.set(i, _REGION_ROLES[c.region], "site-region", 1.0, ctx.new_group())
+            ctx.set(i, _REGION_ROLES[c.region], SITE_REGION, 1.0, ctx.new_group())
             continue
         if c.kind == PARA and c.text in furniture:
-            ctx.set(i, t.BOILERPLATE, "repeated-header", 0.9, kind="repeat")  # a multi-part file's header, again
+            ctx.set(i, t.BOILERPLATE, REPEATED_HEADER, 0.9, kind="repeat")  # a multi-part file's header, again
             continue
         if c.kind == PARA and all(_is_field_row(r) for r in (c.raw or c.line_texts)) and _header_repeat(ctx, c):
-            ctx.set(i, t.BOILERPLATE, "repeated-header", 0.9, kind="repeat")
+            ctx.set(i, t.BOILERPLATE, REPEATED_HEADER, 0.9, kind="repeat")
             continue
         found = claims(ctx, i, t.BODY)
         if told:  # a disclaimer or rights notice comes before the story, not in the middle of it
@@ -50,7 +62,7 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
             if found:
                 close_calls(ctx, i, found, story)
             if verse:
-                ctx.set(i, t.VERSE, "verse-lines", 0.8)
+                ctx.set(i, t.VERSE, VERSE_LINES, 0.8)
             continue
         r, cl = found[0]
         if r.role == t.HEADING and cl.data.get("at"):
@@ -68,6 +80,7 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
             continue
         for k in range(i, i + cl.span):
             ctx.set(k, r.role, r.name, cl.confidence, **(cl.data if k == i else {"part_of": i}))
+    _stanza_numbers(ctx, lo, hi)
     _bridged_verse(ctx, lo, hi)
     _glued_headings(ctx, lo, hi)
     _notes_between_parts(ctx, lo, hi)
@@ -107,7 +120,7 @@ def _spaced_verse(ctx: Context, lo: int, hi: int) -> None:
         if j - i >= 4:
             group = ctx.new_group()
             for k in range(i, j):
-                ctx.set(k, t.VERSE, "spaced-lines", 0.75, group)
+                ctx.set(k, t.VERSE, SPACED_LINES, 0.75, group)
             i = j
         else:
             i += 1
@@ -148,7 +161,7 @@ def _letters(ctx: Context, lo: int, hi: int) -> None:
             end += 1
         group = ctx.new_group()
         for k in range(start, end):
-            ctx.set(k, t.LETTER, "letter", 0.75, group)
+            ctx.set(k, t.LETTER, LETTER, 0.75, group)
     # A letter read only in part: its salutation over paragraphs in its own style (italics), and
     # the story's own text after it.
     for s in range(lo, hi - 2):
@@ -161,7 +174,7 @@ def _letters(ctx: Context, lo: int, hi: int) -> None:
         if end - s >= 3 and end < hi and stream[end].style != c.style:
             group = ctx.new_group()
             for k in range(s, end):
-                ctx.set(k, t.LETTER, "letter", 0.7, group)
+                ctx.set(k, t.LETTER, LETTER, 0.7, group)
 
 
 def _caps_documents(ctx: Context, lo: int, hi: int) -> None:
@@ -179,7 +192,7 @@ def _caps_documents(ctx: Context, lo: int, hi: int) -> None:
         if j - i >= 4 or (j - i >= 3 and lines >= 6):
             group = ctx.new_group()
             for k in range(i, j):
-                ctx.set(k, t.VERSE, "capitals-document", 0.75, group)
+                ctx.set(k, t.VERSE, CAPS_DOCUMENT, 0.75, group)
             i = j
         else:
             i = max(i + 1, j)
@@ -191,6 +204,17 @@ def _caps_block(c: Candidate) -> bool:
             and not ev.is_chapter_like(c.text) and bool(re.search(r"[^\W\d_]{2}", c.text)))
 
 
+def _stanza_numbers(ctx: Context, lo: int, hi: int) -> None:
+    """Numbers over the stanzas of a poem ("I.", "II." each over lines of verse) number its
+    stanzas: the poem stays one block of verse, and they are no headings."""
+    numbers = [k for k in range(lo, hi) if ctx.rule_of(k) == "bare-number"]
+    over_verse = [k for k in numbers if k + 1 < hi and ctx.role(k + 1) == t.VERSE]
+    if len(over_verse) < 2 or len(over_verse) * 2 < len(numbers):
+        return
+    for k in over_verse:
+        ctx.set(k, t.VERSE, STANZA_NUMBER, 0.7)
+
+
 def _bridged_verse(ctx: Context, lo: int, hi: int) -> None:
     """A short line between two blocks of lines ("Title" between a name and "Heir: …" in a
     results table) belongs to them: one block kept as written."""
@@ -198,7 +222,7 @@ def _bridged_verse(ctx: Context, lo: int, hi: int) -> None:
         c = ctx.stream[k]
         if ctx.free(k) and c.kind == PARA and c.words <= 3 and not ev.ends_sentence(c.text) and c.gap == 0 and ctx.stream[k + 1].gap == 0:
             if ctx.role(k - 1) == t.VERSE and ctx.role(k + 1) == t.VERSE:
-                ctx.set(k, t.VERSE, "between-lines", 0.6)
+                ctx.set(k, t.VERSE, BETWEEN_LINES, 0.6)
 
 
 def _glued_headings(ctx: Context, lo: int, hi: int) -> None:
@@ -218,7 +242,7 @@ def _glued_headings(ctx: Context, lo: int, hi: int) -> None:
         pattern = re.compile(rf"(?:^|\s|\.)(?P<h>{missing}\s?\.\s?[A-Z][\w'’]*(?:\s+[A-Z][\w'’]*){{0,6}})\s*$")
         for k in range(a + 1, b):
             if ctx.free(k) and ctx.stream[k].kind == PARA and (m := pattern.search(ctx.stream[k].text)):
-                ctx.set(k, t.STORY, "glued-heading", 0.7, heading_at=m.start("h"), heading=" ".join(m.group("h").split()))
+                ctx.set(k, t.STORY, GLUED_HEADING, 0.7, heading_at=m.start("h"), heading=" ".join(m.group("h").split()))
                 break
 
 
@@ -241,7 +265,7 @@ def _notes_between_parts(ctx: Context, lo: int, hi: int) -> None:
         if run and len(run) <= 3 and all(cues) and (sum(cues) >= 2 and apart or sum(cues) >= 3):
             group = ctx.new_group()
             for k in run:
-                ctx.set(k, t.SECTION_NOTE, "note-before-part", 0.7, group, before=h)
+                ctx.set(k, t.SECTION_NOTE, NOTE_BEFORE_PART, 0.7, group, before=h)
 
 
 _RANK = {"upper": 0, "chapter": 1, "syntax": 1, "caps": 1, "lettered": 2, "numbered": 3}
@@ -279,4 +303,4 @@ def _title_repeats(ctx: Context, lo: int, hi: int) -> None:
             while j < hi and ctx.role(j) in ("", t.VERSE) and any(ctx.stream[j].text == ctx.stream[x].text for x in range(lo, min(hi, lo + 6))):
                 j += 1
             for k in range(i, j):
-                ctx.set(k, t.TITLE_REPEAT, "repeated-title-block", 0.8)
+                ctx.set(k, t.TITLE_REPEAT, REPEATED_TITLE_BLOCK, 0.8)

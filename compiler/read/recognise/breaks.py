@@ -12,6 +12,9 @@ from . import evidence as ev
 from . import table as t
 from .table import Context
 
+FENCE = t.documented("fence-off", t.BODY, t.FENCE, "a drawn separator next to furniture, at a section's start or end, or after a lone epigraph: no scene break")
+GAP_BREAK = t.documented("blank-line-break", t.BODY, t.BREAK, "a run of blank lines wider than the file's paragraph spacing, between two paragraphs of story, where the file does not draw its breaks")
+
 
 STORY_ROLES = ("", t.STORY, t.VERSE, t.TITLE_REPEAT)
 
@@ -36,7 +39,7 @@ def breaks_pass(ctx: Context, lo: int, hi: int) -> None:
                 ctx.labels[k] = t.Label(t.STORY, "slug-line", 0.5)
             continue
         if fenced:
-            ctx.set(k, t.FENCE, "fence")
+            ctx.set(k, t.FENCE, FENCE)
     # Blank-line runs: only where the file has no drawn breaks, and its gaps wider than paragraph
     # spacing recur (a single one is a pause, or a stray line).
     base = ctx.facts.get("gap", 1)

@@ -10,6 +10,9 @@ from . import boiler, head
 from . import table as t
 from .table import Context, claims
 
+GUTENBERG = t.documented("gutenberg", t.FRAME, t.DISTRIBUTOR, "Project Gutenberg's start and end markers: the header above, the licence below, kept as back matter")
+ARCHIVE_NOTE = t.documented("archive-note", t.FRAME, t.BOILERPLATE, "a short line above a post's transport headers at the top: the archive's own note about the post")
+
 
 def frame(ctx: Context) -> tuple[int, int]:
     """Label boilerplate; return the first and last-plus-one candidate of the story inside it."""
@@ -19,7 +22,7 @@ def frame(ctx: Context) -> tuple[int, int]:
     if wrapped is not None:
         lo, hi = wrapped
         for k in list(range(0, lo)) + list(range(hi, len(stream))):
-            ctx.set(k, t.DISTRIBUTOR, "gutenberg", part="header" if k < lo else "licence")
+            ctx.set(k, t.DISTRIBUTOR, GUTENBERG, part="header" if k < lo else "licence")
         _gutenberg_fields(ctx, lo)
         ctx.facts["published"] = True
     i = lo
@@ -43,7 +46,7 @@ def frame(ctx: Context) -> tuple[int, int]:
         for k in range(lo, first_header):
             c = stream[k]
             if ctx.free(k) and c.kind in (PARA, QUOTE) and c.words <= 12 and not head.byline.test(ctx, k):
-                ctx.set(k, t.BOILERPLATE, "archive-note", kind="archive")
+                ctx.set(k, t.BOILERPLATE, ARCHIVE_NOTE, kind="archive")
     while lo < hi and not ctx.free(lo):
         lo += 1
     while hi > lo and not ctx.free(hi - 1):
@@ -61,6 +64,6 @@ def _gutenberg_fields(ctx: Context, lo: int) -> None:
         if c.kind == PARA and rows and (m := FIELD_LINE.match(rows[0])):
             key = field_key(m.group("label"))
             if key == "title" and not ctx.title:
-                ctx.title, ctx.title_rule = m.group("value").strip(), "gutenberg"
+                ctx.title, ctx.title_rule = m.group("value").strip(), GUTENBERG
             elif key == "author" and not ctx.authors:
                 ctx.authors.append(m.group("value").strip())

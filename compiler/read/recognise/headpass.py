@@ -13,6 +13,13 @@ from . import evidence as ev
 from . import table as t
 from .table import Claim, Context, Rule, claims, close_calls
 
+TITLE_ABOVE_BYLINE = t.documented("title-above-byline", t.HEAD, t.TITLE, "the title-like line right above a byline near the top (a quoted title over a series line wins)")
+SERIES_LINE = t.documented("series-line", t.HEAD, t.FRONT_MATTER, "a centred line above the title in the title block: the series the story belongs to")
+PREFACE = t.documented("preface", t.HEAD, t.NOTE_BEFORE, "whatever comes before the title block (after the transport headers) is the author's preface")
+BANNER = t.documented("banner", t.HEAD, t.TITLE, "a drawn banner at the top with the title (and the author) written into it; the drawing stays in the text")
+FIRST_CHAPTER_NOTE = t.documented("note-before-first-chapter", t.HEAD, t.NOTE_BEFORE, "a short passage talking about the post, between the furniture and the first chapter heading")
+PRINTED_TITLE = t.documented("title-over-text", t.HEAD, t.TITLE_REPEAT, "in a printed book, its own title over the text (not over a byline: that is its title page)")
+
 
 def _apply(ctx: Context, i: int, r: Rule, c: Claim, group: int = 0) -> None:
     for k in range(i, min(i + c.span, len(ctx.stream))):
@@ -23,6 +30,8 @@ def head_pass(ctx: Context, lo: int, hi: int) -> int:
     """Label the furniture before the story; return where the story starts."""
     if ctx.facts.get("published"):
         return _published_head(ctx, lo, hi)
+    if ctx.doc.given.site:
+        return lo  # a site's page: its template holds the furniture, and the text starts at once
     _banner(ctx, lo)
     i = _title_block(ctx, lo, hi)
     group = max((lab.group for lab in ctx.labels if lab and lab.role == t.NOTE_BEFORE), default=0)
@@ -72,7 +81,7 @@ def head_pass(ctx: Context, lo: int, hi: int) -> int:
         if j > i and words <= 80 and talk and j < hi and _chapter_heading(ctx, j) and not _implies_a_first_part(ctx, j):
             group = ctx.new_group()
             for k in range(i, j):
-                ctx.set(k, t.NOTE_BEFORE, "note-before-first-chapter", 0.6, group)
+                ctx.set(k, t.NOTE_BEFORE, FIRST_CHAPTER_NOTE, 0.6, group)
             i = j
     return i
 
@@ -96,7 +105,7 @@ def _banner(ctx: Context, lo: int) -> None:
     runs = [" ".join(r.split()) for r in re.findall(r"[^\W_][\w .,'’&!?-]*[\w.!?]", rows[0])]
     if not runs or not ev.is_title_like(runs[0], 12):
         return
-    ctx.title, ctx.title_rule = runs[0], "banner"
+    ctx.title, ctx.title_rule = runs[0], BANNER
     if len(runs) == 2 and 2 <= len(runs[1].split()) <= 4 and all(w[:1].isupper() for w in runs[1].split()):
         ctx.authors.append(runs[1])
 
@@ -138,7 +147,7 @@ def _published_head(ctx: Context, lo: int, hi: int) -> int:
         if not contents and head.title_repeat.test(ctx, i) is not None:
             nxt = next((k for k in range(i + 1, min(hi, i + 4)) if ctx.free(k)), None)
             if nxt is None or head.byline.test(ctx, nxt) is None:  # not a title page ("… by …")
-                ctx.set(i, t.TITLE_REPEAT, "title-repeat", 0.9)
+                ctx.set(i, t.TITLE_REPEAT, PRINTED_TITLE, 0.9)
                 return i + 1
         ctx.set(i, t.FRONT_MATTER, "front-matter", 0.6)
         i += 1
@@ -248,12 +257,12 @@ def _title_block(ctx: Context, lo: int, hi: int) -> int:
             continue
         if title_at is not None and not ctx.title:
             text = ev.unquote(ev.strip_decoration(ctx.stream[title_at].text))
-            ctx.title, ctx.title_rule = text, "title-above-byline"
-            ctx.set(title_at, t.TITLE, "title-above-byline", 0.9)
+            ctx.title, ctx.title_rule = text, TITLE_ABOVE_BYLINE
+            ctx.set(title_at, t.TITLE, TITLE_ABOVE_BYLINE, 0.9)
             # A series line above the quoted title stays with the title block.
             for w in above:
                 if w < title_at and w >= (above[0] if above else w) and ctx.stream[w].centred and ctx.free(w):
-                    ctx.set(w, t.FRONT_MATTER, "series-line", 0.6)
+                    ctx.set(w, t.FRONT_MATTER, SERIES_LINE, 0.6)
         for s in range(found.span):
             ctx.set(k + s, t.BYLINE, "byline", found.confidence, **found.data)
         _absorb(ctx, k, head.byline, found)
@@ -282,7 +291,7 @@ def _preface(ctx: Context, lo: int, end: int) -> None:
             if group == 0 or c.gap > max(ctx.facts.get("gap", 1), 1) or ev.AUTHOR_NOTE.match(c.text):
                 group = ctx.new_group()
             label = ev.AUTHOR_NOTE.match(c.text)
-            ctx.set(k, t.NOTE_BEFORE, "preface", 0.8, group, **({"label": c.text[: label.start("rest")].strip()} if label else {}))
+            ctx.set(k, t.NOTE_BEFORE, PREFACE, 0.8, group, **({"label": c.text[: label.start("rest")].strip()} if label else {}))
             _split_rights(ctx, k)
 
 

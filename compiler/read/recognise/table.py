@@ -136,6 +136,13 @@ def rule(name: str, zone: str, role: str, evidence: str) -> Callable[[Callable[[
     return make
 
 
+def documented(name: str, zone: str, role: str, evidence: str) -> str:
+    """A convention a pass applies itself (it spans several blocks, or needs the whole file), put
+    in the table under its name and evidence like the others; returns the name."""
+    RULES.append(Rule(name, PASS, role, f"[{zone}] {evidence}", lambda ctx, i: None))
+    return name
+
+
 def claims(ctx: Context, i: int, zone: str) -> list[tuple[Rule, Claim]]:
     """Every claim the rules of a zone make on position i, strongest first."""
     zones = (zone,) if zone == FRAME else (zone, ANY)

@@ -11,6 +11,16 @@ from . import evidence as ev
 from . import table as t
 from .table import Context
 
+END_MARK = t.documented("end-mark", t.TAIL, t.END_MARK, "'The End', 'To be continued', 'Fin', '-end-', 'KONIEC': the author's closing line")
+REVIEW = t.documented("review-request", t.TAIL, t.SIGNOFF, "a short closing request for reviews or comments")
+CENTRED_SIGNOFF = t.documented("centred-sign-off", t.TAIL, t.SIGNOFF, "one to three words centred on their own line after the end (a closing cry, an initial)")
+BACK_MATTER = t.documented("back-matter", t.TAIL, t.FRONT_MATTER, "in a printed book, a closing bracketed illustration or map and the rule above it")
+AFTER_THE_END = t.documented("after-the-end", t.TAIL, t.NOTE_AFTER, "after an end mark: a rights line is the disclaimer, contact lines and talk about the post the closing note")
+NOTE_AFTER = t.documented("note-after", t.TAIL, t.NOTE_AFTER, "the last 'A/N:' near the end with what follows it, or everything under an 'Author's notes' heading; a signed note ends at a rule")
+NOTE_HEADING = t.documented("note-heading", t.TAIL, t.BOILERPLATE, "an 'Author's notes' heading: the label of the notes under it")
+GLOSSARY = t.documented("glossary", t.TAIL, t.GLOSSARY, "a glossary heading ('… Symbology', 'Terms used:') over 'term – meaning' lines, with or without blank lines between them")
+NOTE_LIST = t.documented("note-list", t.TAIL, t.NOTE_LIST, "a closing list of notes one to a paragraph ('[1] …', '[*] …') whose markers the text carries")
+
 
 def tail_pass(ctx: Context, lo: int, hi: int) -> int:
     """Label the furniture after the story (from the end); return where it starts."""
@@ -24,11 +34,11 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
             end -= 1
             continue
         if c.kind == PARA and (ev.END_MARK.match(c.text) or _review(c)):
-            ctx.set(k, t.END_MARK if ev.END_MARK.match(c.text) else t.SIGNOFF, "end-mark" if ev.END_MARK.match(c.text) else "review-request", 0.9)
+            ctx.set(k, t.END_MARK if ev.END_MARK.match(c.text) else t.SIGNOFF, END_MARK if ev.END_MARK.match(c.text) else REVIEW, 0.9)
             end -= 1
             continue
         if c.kind == PARA and c.centred and c.words <= 3 and k > lo and (ctx.role(k + 1) in (t.END_MARK, t.SIGNOFF) or k + 1 >= hi):
-            ctx.set(k, t.SIGNOFF, "centred-sign-off", 0.7)
+            ctx.set(k, t.SIGNOFF, CENTRED_SIGNOFF, 0.7)
             end -= 1
             continue
         break
@@ -36,7 +46,7 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
     # the rule before it: the edition's back matter, not the story.
     if ctx.facts.get("published"):
         while end > lo and (end - 1 in ctx.facts["brackets"] or stream[end - 1].kind == RULE) and ctx.free(end - 1):
-            ctx.set(end - 1, t.FRONT_MATTER, "back-matter", 0.7)
+            ctx.set(end - 1, t.FRONT_MATTER, BACK_MATTER, 0.7)
             end -= 1
     # A glossary closing the story: its heading, then "term – meaning" lines.
     end = _glossary(ctx, lo, end)
@@ -54,7 +64,7 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
         if ctx.free(k) and c.kind == PARA and ev.END_MARK.match(c.text) and k < end - 1:
             after = [j for j in range(k + 1, end) if ctx.free(j)]
             if after and all(_closing(ctx, j) for j in after):
-                ctx.set(k, t.END_MARK, "end-mark", 0.9, inside=True)
+                ctx.set(k, t.END_MARK, END_MARK, 0.9, inside=True)
                 group = 0
                 for j in after:
                     if ctx.stream[j].kind == RULE:
@@ -63,7 +73,7 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
                         ctx.set(j, t.DISCLAIMER, "rights-notice", 0.8)
                     else:
                         group = group or ctx.new_group()
-                        ctx.set(j, t.NOTE_AFTER, "after-the-end", 0.7, group)
+                        ctx.set(j, t.NOTE_AFTER, AFTER_THE_END, 0.7, group)
                 return k + 1
             break
     # The closing note: the last "A/N:" near the end, with whatever follows it.
@@ -99,7 +109,7 @@ def _notes_after(ctx: Context, k: int, end: int, label: str, first_is_text: bool
     pending_label = label
     first = k if first_is_text else k + 1
     if not first_is_text:
-        ctx.set(k, t.BOILERPLATE, "note-heading", 0.9, kind="label")  # the heading is the note's label
+        ctx.set(k, t.BOILERPLATE, NOTE_HEADING, 0.9, kind="label")  # the heading is the note's label
     for j in range(first, end):
         if not ctx.free(j):
             continue
@@ -110,7 +120,7 @@ def _notes_after(ctx: Context, k: int, end: int, label: str, first_is_text: bool
             group = ctx.new_group()
             continue
         data = {("label" if first_is_text else "heading"): pending_label} if pending_label else {}
-        ctx.set(j, t.NOTE_AFTER, "note-after", 0.8, group, **data)
+        ctx.set(j, t.NOTE_AFTER, NOTE_AFTER, 0.8, group, **data)
         pending_label = ""
 
 
@@ -137,7 +147,7 @@ def _glossary(ctx: Context, lo: int, end: int) -> int:
     if heading_at is None:
         return end
     for j in range(heading_at, end):
-        ctx.set(j, t.GLOSSARY, "glossary", 0.9)
+        ctx.set(j, t.GLOSSARY, GLOSSARY, 0.9)
     return heading_at
 
 
@@ -159,5 +169,5 @@ def _note_list(ctx: Context, lo: int, end: int) -> int:
     if len(keys) < 2 or sum(f"[{key}]" in told for key in keys) * 2 < len(keys):
         return end
     for j in range(k, end):
-        ctx.set(j, t.NOTE_LIST, "note-list", 0.9)
+        ctx.set(j, t.NOTE_LIST, NOTE_LIST, 0.9)
     return k
