@@ -35,7 +35,7 @@ from ..model import (
     plain_text,
 )
 from .endnotes import plain_footnotes
-from .inlines import drop_prefix
+from .inlines import drop_prefix, squash_space
 from .recognise import Context
 from .recognise import evidence as ev
 from .recognise import table as t
@@ -194,7 +194,8 @@ class _Builder:
                     self.consumed.append(c.text) if c.kind != HEADING else None
                     continue
                 text = data.get("text", c.text)
-                inlines = c.inlines if " ".join(plain_text(c.inlines).split()) == text else (Text(text),)
+                # A heading as one line: the author's runs of spaces and line breaks inside it go.
+                inlines = squash_space(c.inlines) if " ".join(plain_text(c.inlines).split()) == text else (Text(text),)
                 self.body.append(Heading(inlines, "", c.line, level=int(data.get("level", 1))))
                 for note in self.pending.pop(i, []):
                     self.body.append(note)

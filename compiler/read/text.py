@@ -50,6 +50,23 @@ def _placement(c: Chunk, width: int) -> tuple[int, bool, bool]:
     return indent, centred and not right, right
 
 
+def _labelled_lines(chunks: list[Chunk]) -> list[Chunk]:
+    """A header a downloader writes as one block ("Title: …", "Pairing: …", "Disclaimer: …",
+    "Author's Note: …" on consecutive lines) is one block per line, when a note or disclaimer is
+    among them: fields, disclaimer and note are read each on its own."""
+    from .headers import FIELD
+    from .recognise import evidence as ev
+
+    out: list[Chunk] = []
+    for c in chunks:
+        notes = [bool(ev.DISCLAIMER.match(line) or ev.AUTHOR_NOTE.match(line) or ev.SUMMARY.match(line)) for line in c.lines]
+        if len(c.lines) > 1 and any(notes) and all(n or FIELD.match(line.strip()) for n, line in zip(notes, c.lines)):
+            out += [Chunk((line,), c.line_of(k), c.gap_before if k == 0 else 0, numbers=(c.line_of(k),)) for k, line in enumerate(c.lines)]
+        else:
+            out.append(c)
+    return out
+
+
 def _display_lines(chunks: list[Chunk], width: int) -> list[Chunk]:
     """Two or three lines each centred on its own (a title over a byline, "-end-" over a
     copyright line) are separate lines, not one paragraph."""
@@ -71,7 +88,7 @@ def read_text(text: str, path: Path) -> Document:
     lines = unechoed.text.split("\n")
     width = file_width(lines)
     stream: list[Candidate] = []
-    for c in _display_lines(chunk(unechoed.text), width):
+    for c in _display_lines(_labelled_lines(chunk(unechoed.text)), width):
         indent, centred, right = _placement(c, width)
         common = dict(line=c.line, gap=c.gap_before, raw=c.lines, numbers=c.numbers, indent=indent, centred=centred, right=right)
         if c.separator:

@@ -31,7 +31,7 @@ _REGION_ROLES = {"chapter-summary": t.SECTION_SUMMARY, "chapter-notes": t.SECTIO
 
 def body_pass(ctx: Context, lo: int, hi: int) -> None:
     furniture = {" ".join(ctx.stream[k].text.split()) for k in range(len(ctx.stream))
-                 if ctx.role(k) in (t.FIELD, t.DISCLAIMER, t.TITLE, t.BYLINE) and ctx.stream[k].text}
+                 if ctx.role(k) in (t.FIELD, t.DISCLAIMER) and ctx.stream[k].text}
     _spaced_verse(ctx, lo, hi)
     _caps_documents(ctx, lo, hi)
     _letters(ctx, lo, hi)

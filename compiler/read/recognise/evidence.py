@@ -146,6 +146,8 @@ def is_title_like(text: str, max_words: int = 12) -> bool:
     if len(words) > max_words or is_dialogue(text) and not (text[0] in "\"“" and text.rstrip()[-1:] in "\"”"):
         return False
     bare = unquote(text)
+    if re.search(r"[^\W\d_]{4,}[.!?]\S*\s+[A-Z]", text):
+        return False  # two sentences ("… that year.[1] Nobody minded."), not a title
     return not re.search(r"[,;:]$", text) and not (ends_sentence(bare) and len(bare.split()) > 5)
 
 

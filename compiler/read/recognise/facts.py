@@ -27,7 +27,7 @@ def facts(ctx: Context) -> None:
         and not ev.ends_sentence(c.text) and not ev.is_dialogue(c.text) and not ev.is_chapter_like(c.text)
         and not (ctx.title and _words(c.text) <= _words(ctx.title))  # the title shown again
     ]
-    indents = Counter(c.indent for c in stream if c.kind == PARA and len(c.raw) > 1)
+    indents = Counter(c.indent for c in stream if c.kind == PARA and c.raw and c.words >= 8)
     ctx.facts["indent"] = indents.most_common(1)[0][0] if indents else 0
     name = doc_name(ctx.doc)
     ctx.facts["chapter_file"] = bool(re.search(r"(?:^|[^a-z])(?:ch|chap|chapter|kapitel|capitulo|chapitre|glava)[-_ .]?\d+", name, re.I))

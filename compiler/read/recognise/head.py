@@ -75,7 +75,7 @@ def disclaimer_bracketed(ctx: Context, i: int) -> Claim | None:
 def ownership(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
     if c.kind == PARA and c.words <= 60 and ev.OWNERSHIP.search(c.text) and not ev.is_dialogue(c.text):
-        return Claim(1, 0.7)
+        return Claim(1, 0.8)
     return None
 
 
@@ -101,8 +101,10 @@ def note_lead(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
     if c.kind != PARA or not any(ctx.role(j) in (t.NOTE_BEFORE, t.DISCLAIMER) for j in range(max(0, i - 3), i)):
         return None
+    if ev.DISCLAIMER.match(c.text) or ev.SUMMARY.match(c.text) or ev.AUTHOR_NOTE.match(c.text):
+        return None  # its label says what it is
     if lead_style(c.inlines) == "bold" and c.style != "bold":
-        return Claim(1, 0.7, {"opens": True})
+        return Claim(1, 0.96, {"opens": True})
     if c.words <= 8 and c.text.endswith(":") and i + 1 < len(ctx.stream) and ctx.stream[i + 1].kind == PARA:
         return Claim(1, 0.7, {"opens": True})
     return None
@@ -159,8 +161,8 @@ def contents_list(ctx: Context, i: int) -> Claim | None:
     entries: list[str] = []
     while j < len(ctx.stream) and ctx.stream[j].kind in (PARA, PRE) and not ev.PREFACE.match(ctx.stream[j].text):
         rows = ctx.stream[j].raw or ctx.stream[j].line_texts
-        if not all(len(r.split()) <= 14 for r in rows):
-            break
+        if not all(len(r.split()) <= 14 for r in rows) or (entries and ctx.stream[j].gap > 1):
+            break  # a long line, or the wider space before the first piece itself
         entries += [re.sub(r"[\s._]*(?:_?page_?)?[\s._]*\d*\s*$", "", r.strip(), flags=re.I).strip() for r in rows]
         j += 1
     return Claim(j - i, 0.9, {"entries": [e for e in entries if e]}) if entries else None

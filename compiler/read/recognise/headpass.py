@@ -64,6 +64,7 @@ def head_pass(ctx: Context, lo: int, hi: int) -> int:
             if cl.data.get("opens", True) or group == 0:
                 group = ctx.new_group()
             _apply(ctx, i, r, cl, group)
+            _absorb(ctx, i, r, cl)
         elif r.role == t.TITLE:
             ctx.title, ctx.title_rule = cl.data["title"], r.name
             _apply(ctx, i, r, cl)
@@ -129,6 +130,11 @@ def _published_head(ctx: Context, lo: int, hi: int) -> int:
         brackets = i in ctx.facts["brackets"]
         if contents and not brackets and c.kind in (PARA, HEADING) and body._key(c.text) in contents:
             break
+        if not contents and head.title_repeat.test(ctx, i) is not None:
+            nxt = next((k for k in range(i + 1, min(hi, i + 4)) if ctx.free(k)), None)
+            if nxt is None or head.byline.test(ctx, nxt) is None:  # not a title page ("… by …")
+                ctx.set(i, t.TITLE_REPEAT, PRINTED_TITLE, 0.9)
+                return i + 1
         if not contents and not brackets and _story_starts(ctx, i):
             break
         if (pc := head.preface_section.test(ctx, i)) is not None:
@@ -144,11 +150,6 @@ def _published_head(ctx: Context, lo: int, hi: int) -> int:
             _apply(ctx, i, head.contents_list, cl)
             i += cl.span
             continue
-        if not contents and head.title_repeat.test(ctx, i) is not None:
-            nxt = next((k for k in range(i + 1, min(hi, i + 4)) if ctx.free(k)), None)
-            if nxt is None or head.byline.test(ctx, nxt) is None:  # not a title page ("… by …")
-                ctx.set(i, t.TITLE_REPEAT, PRINTED_TITLE, 0.9)
-                return i + 1
         ctx.set(i, t.FRONT_MATTER, "front-matter", 0.6)
         i += 1
     return i
@@ -160,7 +161,9 @@ def _story_starts(ctx: Context, i: int) -> bool:
         return True
     if c.kind == PARA and (cl := body.capitals_line.test(ctx, i)) is not None and cl.confidence >= 0.65:
         return not (ev.PREFACE.match(c.text) or ev.CONTENTS.match(c.text))
-    return c.kind == PARA and c.words >= 40
+    # A paragraph of prose at the text's margin (a note set in is the transcriber's): it has begun.
+    prose = c.kind == PARA and c.words >= 20 and ev.ends_sentence(c.text) and c.indent <= ctx.facts.get("indent", 0)
+    return prose and i not in ctx.facts["brackets"]
 
 
 def _story_block(ctx: Context, j: int) -> str | None:
@@ -186,7 +189,15 @@ def starts_body(ctx: Context, i: int) -> bool:
         return True
     if c.kind == HEADING and (ctx.title or ctx.facts.get("chapter_file") or ev.is_chapter_like(c.text)):
         return not (ev.PREFACE.match(c.text) or ev.CONTENTS.match(c.text))
-    return c.kind == PARA and ev.is_chapter_like((c.raw or c.line_texts or ("",))[0].strip()) and not ev.PREFACE.match(c.text)
+    if c.kind != PARA:
+        return False
+    if ev.is_chapter_like((c.raw or c.line_texts or ("",))[0].strip()) and not ev.PREFACE.match(c.text):
+        return True
+    if body.lettered.test(ctx, i) is not None:
+        return True  # "A. First Choices": a section of the text, not its title
+    # After a foreword, the first title in capitals starts the text (a book's first piece).
+    cl = body.capitals_line.test(ctx, i) if ctx.facts.get("book") else None
+    return cl is not None and cl.confidence >= 0.6
 
 
 def _note_continues(ctx: Context, i: int, hi: int) -> Claim | None:
@@ -222,6 +233,8 @@ def _absorb(ctx: Context, i: int, r: Rule, c: Claim) -> None:
             ctx.facts["status"] = stamp
         if signature and not ctx.authors:
             ctx.authors.append(signature)
+    elif r.name == "preface-section":
+        ctx.facts["book"] = True
     elif r.name == "contents-list":
         ctx.facts.setdefault("contents", set()).update(body._key(e) for e in c.data["entries"])
 

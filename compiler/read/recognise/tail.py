@@ -76,10 +76,14 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
                         ctx.set(j, t.NOTE_AFTER, AFTER_THE_END, 0.7, group)
                 return k + 1
             break
-    # The closing note: the last "A/N:" near the end, with whatever follows it.
+    # The closing note: the last "A/N:" near the end, with what little follows it (a note with a
+    # chapter or a scene after it is no closing note: the body pass reads it).
     for k in range(end - 1, max(lo, end - 6) - 1, -1):
         c = stream[k]
-        if ctx.free(k) and c.kind == PARA and (m := ev.AUTHOR_NOTE.match(c.text)):
+        if ctx.free(k) and c.kind == PARA and k > lo and (m := ev.AUTHOR_NOTE.match(c.text)):
+            after = [stream[j] for j in range(k + 1, end)]
+            if any(a.kind in (HEADING, RULE) or ev.is_chapter_like(a.text) for a in after) or sum(a.words for a in after) > 150:
+                break
             _notes_after(ctx, k, end, label=c.text[: m.start("rest")].strip(), first_is_text=True)
             j = k - 1
             while j > lo and ctx.free(j) and stream[j].kind == RULE:
@@ -165,7 +169,7 @@ def _note_list(ctx: Context, lo: int, end: int) -> int:
     while k - 1 >= lo and ctx.free(k - 1) and ctx.stream[k - 1].kind == PARA and (m := LIST_ITEM.match(ctx.stream[k - 1].text)):
         k -= 1
     keys = [m.group("key") for j in range(k, end) if (m := LIST_ITEM.match(ctx.stream[j].text))]
-    told = " ".join(ctx.stream[j].text for j in range(lo, k))
+    told = " ".join(ctx.stream[j].text for j in range(0, k))
     if len(keys) < 2 or sum(f"[{key}]" in told for key in keys) * 2 < len(keys):
         return end
     for j in range(k, end):
