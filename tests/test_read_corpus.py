@@ -198,7 +198,7 @@ def test_ao3_fragments_sections_and_letter_breaks() -> None:
     assert isinstance(multi.body[0], Heading) and multi.body[0].synthesized
     # "Heir: Slytherin<br/>Gryffindor<br/>…": lines broken with <br/> are kept, not run together.
     lists = [[plain_text(line) for line in b.lines] for b in multi.body if isinstance(b, Verse)]
-    assert ["Heir: Slytherin", "Gryffindor"] == lists[1][:2]
+    assert ["Heir: Slytherin", "Gryffindor"] == lists[2][:2]  # after "Title", a paragraph of its own
     short, consumed, _ = _read("hp_ron_ginny_ao3_fragment_x_breaks.html.txt")
     assert _count(short, SceneBreak) == 5 and "Work Text:" in consumed
 
@@ -241,11 +241,12 @@ def test_fanfiction_net_author_notes_of_every_chapter_are_kept_as_notes_of_their
 
 def test_gutenberg_header_and_licence_are_kept_as_labelled_back_matter_not_the_story() -> None:
     story, _, codes = _read("pg17997_passamaquoddy_folklore_latin1_crlf.txt")
-    header, printed, licence = story.boilerplate
-    assert (header.source, header.line, licence.line) == ("Project Gutenberg", 1, 1315)
-    assert plain_text(header.blocks[0].children).startswith("The Project Gutenberg eBook, Contribution")
-    assert plain_text(licence.blocks[0].children).startswith("***END OF THE PROJECT GUTENBERG EBOOK")
-    assert any("FULL PROJECT GUTENBERG LICENSE" in plain_text(b.children) for b in licence.blocks if isinstance(b, Paragraph))
+    printed, gutenberg = story.boilerplate
+    assert (gutenberg.source, gutenberg.line) == ("Project Gutenberg", 1)
+    texts = [plain_text(b.children) for b in gutenberg.blocks if isinstance(b, Paragraph)]
+    assert texts[0].startswith("The Project Gutenberg eBook, Contribution")
+    assert any(t.startswith("***END OF THE PROJECT GUTENBERG EBOOK") for t in texts)
+    assert any("FULL PROJECT GUTENBERG LICENSE" in t for t in texts)
     # The reprint's own title page and the transcriber's note are the edition's front matter; the
     # article starts under its own title.
     assert printed.source == "the printed edition" and any("Transcriber's note" in plain_text(b.children) for b in printed.blocks if isinstance(b, Paragraph))
@@ -260,7 +261,7 @@ def test_gutenberg_back_matter_renders_after_the_story_under_its_own_label(alone
     result, _ = alone["pg17997_passamaquoddy_folklore_latin1_crlf.txt"]
     docs = epub_documents(_epub(result))
     (chapter,) = [d for n, d in docs.items() if n.endswith("contribution-to-passamaquoddy-folk-lore.xhtml")]
-    header, printed, section = chapter.xpath("//x:section[@class='boilerplate']", namespaces=NS)
+    printed, section = chapter.xpath("//x:section[@class='boilerplate']", namespaces=NS)
     assert section.get("role") == "doc-colophon"
     assert "".join(section.xpath("x:p[1]//text()", namespaces=NS)).startswith("Project Gutenberg’s notice and licence")
     assert "".join(printed.xpath("x:p[1]//text()", namespaces=NS)).startswith("The printed edition’s title page")
@@ -274,9 +275,9 @@ def test_inspect_reports_each_new_recognition_with_its_line(tmp_path: Path) -> N
     src = _copied(tmp_path / "in", [CORPUS / n for n in (
         "hp_fortunes_might_ffn_scrape.txt", "pg17997_passamaquoddy_folklore_latin1_crlf.txt", "hp_multichapter_ao3_fragment_ZZZ_breaks.html.txt")])
     out = format_reports(inspect(src))
-    assert "section note: line 130: Thank you Chase'sGirl19" in out
+    assert "section note: line 130: Author's Note: Thank you Chase'sGirl19" in out
     assert "field:       Pairing: SS/RL  (line 6)" in out
-    assert "back matter: line 1: Project Gutenberg’s notice and licence" in out and "back matter: line 1315:" in out
+    assert "back matter: line 1: Project Gutenberg’s notice and licence" in out and "back matter: line 38: The printed edition’s" in out
     assert "section:     line 4: Chapter 1  (added: the first part has no heading)" in out
     assert "verse:       line 4: Heir: Slytherin (7 lines kept)" in out
     assert "info A140" in out and "info A141" in out

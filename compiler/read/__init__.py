@@ -131,7 +131,7 @@ def recognised(path: Path, text: str, kind: str, source: Source) -> ReadResult:
         diagnostics.append(info("A140", "Project Gutenberg's header and licence are kept as the story's back matter", path, first))
     if not story.authors:
         diagnostics.append(warning("A102", f'no author found; set [stories."{path.name}"] author = "…" in anthology.toml', path, 1))
-    fmt = doc.given.format or _format(kind, ctx)
+    fmt = doc.given.format or ("ffn-download" if any(d.code == "A120" for d in doc.diagnostics) else _format(kind, ctx))
     return ReadResult(story, tuple(built.consumed), tuple(diagnostics), fmt, tuple(built.boilerplate))
 
 

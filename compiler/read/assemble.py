@@ -39,6 +39,7 @@ from .inlines import drop_prefix, squash_space
 from .recognise import Context
 from .recognise import evidence as ev
 from .recognise import table as t
+from .recognise.head import split_stamp
 from .sections import number_headings
 from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate
 
@@ -154,9 +155,10 @@ class _Builder:
                 found = [p for p in _paragraphs(c, data.get("label", "")) if isinstance(p, Paragraph)]
                 stamp = ctx.facts.get("status", "")
                 if stamp and len(found) == 1 and len(found[0].children) == 1 and isinstance(found[0].children[0], Text):
-                    # "… [jan.10/09 START] Linali-chan": the stamp is the status, the handle the author.
-                    text = found[0].children[0].text
-                    found = [Paragraph((Text(text[: text.index(stamp)].strip()),), found[0].line)] if stamp in text else found
+                    # "… [jan.10/09 START] Linali-chan": the stamp is the status, the handle the
+                    # author; whatever else follows the stamp stays in the summary.
+                    rest, _stamp, _signature = split_stamp(found[0].children[0].text)
+                    found = [Paragraph((Text(rest),), found[0].line)]
                 summary += found
                 self.consumed.append(data.get("label", ""))
                 continue
@@ -269,7 +271,7 @@ class _Builder:
         if given.source_url:
             fields.append(Field("source", "Source", (Text(given.source_url),), 0))
         boilerplate = tuple(
-            Boilerplate(GUTENBERG if key.startswith(GUTENBERG) else PRINTED, tuple(blocks), part_lines[key],
+            Boilerplate(GUTENBERG if key.startswith(GUTENBERG) else PRINTED, tuple(blocks), part_lines.get(key, part_lines.get(f"{GUTENBERG}licence", 0)),
                         "Project Gutenberg’s notice and licence" if key.startswith(GUTENBERG) else "The printed edition’s title page and contents")
             for key, blocks in _ordered_parts(parts)
         )
@@ -407,8 +409,11 @@ def _raw_offset(raw: str, collapsed: str, at: int) -> int:
 
 
 def _ordered_parts(parts: dict[str, list[Block]]) -> list[tuple[str, list[Block]]]:
-    order = [f"{GUTENBERG}header", PRINTED, f"{GUTENBERG}licence"]
-    return [(k, parts[k]) for k in order if k in parts and parts[k]] + [(k, v) for k, v in parts.items() if k not in order and v]
+    """The printed edition's front matter, then Project Gutenberg's header and licence as one part
+    (one notice under one label: a reader's landmarks must each have a label of their own)."""
+    gutenberg = parts.get(f"{GUTENBERG}header", []) + parts.get(f"{GUTENBERG}licence", [])
+    out = [(PRINTED, parts[PRINTED])] if parts.get(PRINTED) else []
+    return out + ([(f"{GUTENBERG}header", gutenberg)] if gutenberg else [])
 
 
 def _tidy(blocks: list[Block]) -> list[Block]:

@@ -206,6 +206,8 @@ def _ao3_chapters(chapters: etree._Element, reader, site: Site) -> None:  # noqa
             reader.regions[el] = "chapter-heading"
         elif el.tag == "p" and "byline" in cls and _inside_meta(el):
             reader.regions[el] = "chapter-byline"
+        elif el.tag == "p" and not cls and _inside_meta(el) and el.getnext() is not None and "endnote-link" in _classes(el.getnext()):
+            _leave_out(site, reader, el)  # "Chapter Notes" over only a pointer to the end notes
         elif el.tag == "blockquote" and "userstuff" in cls and _inside_meta(el):
             label = _label_of(el)
             end = any(a.get("id", "").startswith("endnotes") for a in el.iterancestors())

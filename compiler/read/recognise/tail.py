@@ -81,8 +81,8 @@ def tail_pass(ctx: Context, lo: int, hi: int) -> int:
     for k in range(end - 1, max(lo, end - 6) - 1, -1):
         c = stream[k]
         if ctx.free(k) and c.kind == PARA and k > lo and (m := ev.AUTHOR_NOTE.match(c.text)):
-            after = [stream[j] for j in range(k + 1, end)]
-            if any(a.kind in (HEADING, RULE) or ev.is_chapter_like(a.text) for a in after) or sum(a.words for a in after) > 150:
+            following = [stream[j] for j in range(k + 1, end)]
+            if any(a.kind in (HEADING, RULE) or ev.is_chapter_like(a.text) for a in following) or sum(a.words for a in following) > 150:
                 break
             _notes_after(ctx, k, end, label=c.text[: m.start("rest")].strip(), first_is_text=True)
             j = k - 1
