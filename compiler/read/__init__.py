@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from ..config import MANIFEST, Config, StoryOverride
 from ..diagnostics import Diagnostic, ExitCode, fail, info
 from ..diagnostics import warning
 from ..model import Block, Paragraph, Source, Story, Text
-from .anchors import qualify
+from .anchors import qualify, slugify
 from .decode import decode
 from .emphasis import with_plain_emphasis
 from .overrides import apply_overrides
@@ -40,12 +39,6 @@ class ReadStories:
     consumed: dict[Path, tuple[str, ...]]  # per file: source text taken as structure, not content
     diagnostics: tuple[Diagnostic, ...]
     results: dict[Path, ReadResult] = dataclasses.field(default_factory=dict)  # per file, for inspect
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:40].rstrip("-")
 
 
 def story_files(source: Path, config: Config) -> list[Path]:
