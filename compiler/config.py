@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,7 @@ class Config:
     order: tuple[str, ...] = ()
     theme: str = "classic"
     trim: str = ""  # empty: the theme's trim
+    identifier: str = ""  # empty: derived from the title and editor (book_identifier)
     stories: dict[str, StoryOverride] = field(default_factory=dict)
     path: Path | None = None
 
@@ -66,6 +68,7 @@ _BOOK_KEYS: dict[str, tuple[type, str]] = {
     "order": (list, "story file names in reading order"),
     "theme": (str, "theme name or folder"),
     "trim": (str, "print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WIDTHxHEIGHT[in|mm|cm|pt]"),
+    "identifier": (str, "the book's identifier (a URN, an ISBN…); change it to start a new book"),
     "stories": (dict, "per-story overrides, keyed by file name"),
 }
 _STORY_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
@@ -203,6 +206,22 @@ def load_config(source: Path) -> Config:
         order=tuple(data.get("order", ())),
         theme=data.get("theme", defaults.theme),
         trim=data.get("trim", defaults.trim),
+        identifier=data.get("identifier", defaults.identifier).strip(),
         stories=stories,
         path=path,
     )
+
+
+# Any fixed UUID would do: it keeps our name-based identifiers apart from other programs'.
+_NAMESPACE = uuid.UUID("8d3f8f4e-2b8c-5f0e-9a57-6e0c7d1a4b21")
+
+
+def book_identifier(config: Config) -> str:
+    """The book's `dc:identifier`: the manifest's `identifier`, else one derived from the title and
+    the editor. Never from the stories' bytes: readers that match books by identifier (Kobo, Apple
+    Books, calibre) must file a corrected build as the same book, and a new title, editor or
+    `identifier` as a new one."""
+    if config.identifier:
+        return config.identifier
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, config.title + chr(10) + config.editor)}"
+

@@ -25,6 +25,7 @@ from ...render.view import authors_text
 from ..formats import Made, Work
 from ..pagemap import PageMap
 from .cover import Cover, find_cover, make_cover
+from .metadata import add_people
 from .pagelist import PageMark, insert_marks, marks_for, page_list_nav
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -69,16 +70,7 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cove
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.language)
-    if meta.editor:
-        book.add_metadata("DC", "creator", meta.editor, {"id": "editor"})
-        book.add_metadata(None, "meta", "edt", {"refines": "#editor", "property": "role", "scheme": "marc:relators"})
-    seen: list[str] = []
-    for story in anthology.stories:
-        for author in story.authors:
-            if author not in seen:
-                seen.append(author)
-                book.add_metadata("DC", "contributor", author, {"id": f"aut{len(seen)}"})
-                book.add_metadata(None, "meta", "aut", {"refines": f"#aut{len(seen)}", "property": "role", "scheme": "marc:relators"})
+    add_people(book, anthology)  # the story authors as creators, the editor as editor
     for subject in meta.subjects:
         book.add_metadata("DC", "subject", subject)
     description = meta.description or "; ".join(
