@@ -168,7 +168,7 @@ def test_semantics_pair_epub_type_with_dpub_aria_roles_and_use_no_deprecated_rol
     assert seen == set(ROLES)
     assert docs["EPUB/titlepage.xhtml"].xpath("//*[@epub:type='titlepage']", namespaces=ALL)
     assert docs["EPUB/rights.xhtml"].xpath("//*[@epub:type='copyright-page']", namespaces=ALL)
-    assert len(docs["EPUB/endnotes.xhtml"].xpath("//x:li[@epub:type='endnote']", namespaces=ALL)) == 6
+    assert len(docs["EPUB/endnotes.xhtml"].xpath("//x:aside[@epub:type='footnote'][@role='doc-footnote']", namespaces=ALL)) == 6
 
 
 # ------------------------------------------------------------------------------------------ cover

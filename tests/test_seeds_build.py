@@ -141,8 +141,8 @@ def test_glossary_terms_link_to_endnotes_and_back(seeds_build: BuildResult) -> N
     notes = docs["EPUB/endnotes.xhtml"]
     for ref in refs:
         target = ref.get("href").split("#")[1]
-        (note,) = notes.xpath(f"//x:li[@id='{target}']", namespaces=NS)
-        assert note.get("{http://www.idpf.org/2007/ops}type") == "endnote"
+        (note,) = notes.xpath(f"//x:aside[@id='{target}']", namespaces=NS)
+        assert note.get("{http://www.idpf.org/2007/ops}type") == "footnote"
         (back,) = note.xpath(".//x:a[@epub:type='backlink']", namespaces=NS)
         assert back.get("href") == f"breaking-down.xhtml#{ref.get('id')}"
     assert "Flower Symbology Used in This One-shot" in "".join(notes.itertext())
