@@ -87,6 +87,7 @@ class ThemeSettings:
     description: str = ""
     extends: str = ""  # the parent theme: a built-in theme's name or a folder
     author_separator: str = " · "  # between authors on the title page and the wrap cover
+    scene_break: str = "* * *"  # the ornament at a scene break, as text in both books (so every reader shows it)
     labels: Labels = field(default_factory=Labels)
     print: PrintSettings = field(default_factory=PrintSettings)
     cover: CoverSettings = field(default_factory=CoverSettings)
