@@ -131,7 +131,11 @@ def deliver(
     name = {"kepub": "KEPUB", "epub": "EPUB", "azw3": "AZW3"}[book_format or done.device.format]
     reason = f"{done.device.why}" if book_format is None else f"{name}, as asked"
     typer.echo(f"found {done.device}: {reason}")
-    typer.echo(f"{'built' if done.built else 'using the built'} {done.book}" + ("" if done.built else " (newer than every story, the manifest and the theme)"))
+    typer.echo({
+        "current": f"using the built {done.book} (newer than every story, the manifest and the theme)",
+        "converted": f"made {done.book} from the built EPUB (newer than every story, the manifest and the theme)",
+        "built": f"built {done.book} (with the PDF, for the print edition's page numbers)",
+    }[done.how])
     replaced = ", replacing the earlier copy" if done.replaced else ""
     typer.echo(f"copied {name} to {done.target} ({done.size:,} bytes){replaced}")
     typer.echo(f"Eject the {done.device.kind} before unplugging it.")
