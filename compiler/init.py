@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from .config import MANIFEST, load_config
-from .diagnostics import ExitCode, fail
+from .diagnostics import stop
 from .read import read_stories
 
 
@@ -53,7 +53,7 @@ def manifest_text(source: Path) -> str:
 def write_manifest(source: Path, force: bool = False) -> Path:
     target = source / MANIFEST
     if target.exists() and not force:
-        raise fail(ExitCode.CONFIG, "C010", "an anthology.toml is here already; edit it, or use --force to replace it", target)
+        raise stop("C010", target)  # a usage error (exit 2): the message says --force
     text = manifest_text(source)
     target.write_text(text, encoding="utf-8")
     return target
