@@ -25,6 +25,7 @@ def test_init_writes_a_commented_manifest_the_build_accepts(tmp_path: Path) -> N
     assert data["title"] == "My Stories"
     assert data["stories"]["003_66649ebb0b25f766.txt"] == {"title": "Breaking Down", "author": "DancingPetal"}
     assert "guessed" in text  # the untitled story's title is marked as a guess
+    assert "\n# identifier = " in text  # how to start a new book, said where the user looks
     config = load_config(src)  # the schema accepts every key
     assert config.order == ("000_a1435ebc971daef6.txt", "003_66649ebb0b25f766.txt")
     build = subprocess.run([sys.executable, "-m", "compiler", "build", str(src), "-o", str(tmp_path / "out"), "--format", "epub"], capture_output=True, text=True)
