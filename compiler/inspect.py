@@ -28,6 +28,8 @@ class StoryReport:
     consumed: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     overridden: tuple[str, ...] = ()  # the manifest keys set for this story
+    format: str = ""  # as the labelled corpus names it: text, markdown, html-fragment, ao3-download-html…
+    boilerplate: tuple[tuple[str, int], ...] = ()  # text left out as neither story nor note, with its line
 
 
 def _blocks(blocks: tuple[Block, ...]) -> list[Block]:
@@ -49,8 +51,12 @@ def inspect(source: Path) -> list[StoryReport]:
         override = config.stories.get(path.name)
         keys = tuple(k for k, v in vars(override).items() if v not in (None, {})) if override else ()
         keys = tuple(k for k in keys if k != "fields") + tuple(override.fields) if override else ()
+        result = read.results.get(path)
         reports.append(
-            StoryReport(path, input_format(path), story, detected_language(story), read.consumed.get(path, ()), diagnostics, keys)
+            StoryReport(
+                path, input_format(path), story, detected_language(story), read.consumed.get(path, ()), diagnostics, keys,
+                result.format if result else "", result.boilerplate if result else (),
+            )
         )
     return reports
 
@@ -78,7 +84,7 @@ def describe(report: StoryReport) -> list[str]:
     paragraphs = [b for b in blocks if isinstance(b, Paragraph)]
     sections = [b for b in blocks if isinstance(b, Heading)]
     lines = [
-        f"{report.path.name}  ({report.kind}, {s.source.encoding})",
+        f"{report.path.name}  ({report.format or report.kind}, {s.source.encoding})",
         f"  title:       {s.title}" + ("  (guessed from the first line)" if s.title_guessed else ""),
         f"  author:      {', '.join(s.authors) or '(none found)'}",
     ]
@@ -94,8 +100,7 @@ def describe(report: StoryReport) -> list[str]:
         lines.append(f"  disclaimer:  {_short(' '.join(plain_text(p.children) for p in s.disclaimer))}")
     for label, notes in (("note before", s.notes_before), ("note after", s.notes_after)):
         for note in notes:
-            first = note.blocks[0]
-            text = plain_text(first.children) if isinstance(first, (Paragraph, Heading)) else ""
+            text = _labelled(note.label, _first_text(note))
             lines.append(f"  {label}:{' ' * (12 - len(label))}line {note.line}: {_short(text, 56)}")
     if s.glossary:
         lines.append(f"  glossary:    {s.glossary.heading} ({len(s.glossary.entries)} terms, line {s.glossary.line})")
@@ -109,16 +114,25 @@ def describe(report: StoryReport) -> list[str]:
     )
     for h in sections:
         added = "  (added: the first part has no heading)" if h.synthesized else ""
-        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}{added}")
+        level = f"  (level {h.level})" if h.level > 1 else ""
+        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}{level}{added}")
     in_text = [b for b in blocks if isinstance(b, AuthorNote)]
-    lines += _listed("section note", [f"line {n.line}: {_short(_first_text(n), 50)}" for n in in_text])
+    kinds = {"summary": "chapter summary", "end": "end of chapter"}
+    lines += _listed(
+        "section note",
+        [f"line {n.line}: {_short(_labelled(n.label, _first_text(n)), 50)}" + (f"  ({kinds[n.kind]})" if n.kind in kinds else "") for n in in_text],
+    )
+    letters = [b for b in blocks if isinstance(b, BlockQuote) and b.kind == "letter"]
+    lines += _listed("letter", [f"line {b.line}: {_short(_text_of_blocks(b.blocks[:1]), 50)} ({len(b.blocks)} paragraphs kept together)" for b in letters])
     lines += _listed(
         "drawing",
         [f"line {b.line}: {len(b.lines)} lines, {max(map(len, b.lines))} columns, kept in monospace" for b in blocks if isinstance(b, Preformatted)],
     )
     lines += _listed("verse", [f"line {b.line}: {_short(plain_text(b.lines[0]), 50)} ({len(b.lines)} lines kept)" for b in blocks if isinstance(b, Verse)])
     for part in s.boilerplate:
-        lines.append(f"  back matter: line {part.line}: {part.source}’s notice and licence, {len(part.blocks)} paragraphs, kept after the story")
+        label = part.label or f"{part.source}’s notice and licence"
+        lines.append(f"  back matter: line {part.line}: {label}, {len(part.blocks)} paragraphs, kept after the story")
+    lines += _listed("site text", [f"line {line}: {_short(text, 56)}" for text, line in report.boilerplate], limit=6)
     if report.language:
         lines.append(f"  language:    {report.language} (read from its text; set [stories.\"{report.path.name}\"] language)")
     if s.trailer:
@@ -169,25 +183,52 @@ def _encoding_name(encoding: str) -> str:
         return name
 
 
+def _labelled(label: str, text: str) -> str:
+    """A passage as the reader sees it in the file: its label ("A/N:") and its text."""
+    return f"{label} {text}".strip() if label else text
+
+
+def _verbatim(blocks: list[Block]) -> int:
+    """Blocks that keep their lines; the stanzas of one poem (verse right after verse) count once."""
+    count, previous = 0, False
+    for b in blocks:
+        kept = isinstance(b, (Verse, Preformatted)) or isinstance(b, BlockQuote) and b.kind == "letter"
+        count += kept and not previous
+        previous = kept
+    return count
+
+
 def as_json(report: StoryReport, book_language: str) -> dict[str, object]:
     s = report.story
     blocks = _blocks(s.body)
+    notes_inside = [b for b in blocks if isinstance(b, AuthorNote)]
     return {
         "file": report.path.name,
-        "format": report.kind,
+        "format": report.format or report.kind,
         "encoding": _encoding_name(s.source.encoding),
         "language": s.language or report.language or book_language,
         "title": None if s.title_guessed else s.title,
         "authors": list(s.authors),
-        "summary": _text_of_blocks(s.summary) or None,
-        "disclaimers": [t for t in [_text_of_blocks(s.disclaimer)] if t],
-        "notes_before": [_text_of_blocks(n.blocks) for n in s.notes_before],
-        "notes_after": [_text_of_blocks(n.blocks) for n in s.notes_after],
-        "section_notes": sum(isinstance(b, AuthorNote) for b in blocks),
+        "summary": _labelled(s.summary_label, _text_of_blocks(s.summary)) or None,
+        "disclaimers": [t for t in [_labelled(s.disclaimer_label, _text_of_blocks(s.disclaimer))] if t],
+        "notes_before": [_labelled(n.label, _text_of_blocks(n.blocks)) for n in s.notes_before],
+        "notes_after": [_labelled(n.label, _text_of_blocks(n.blocks)) for n in s.notes_after],
+        "section_notes": sum(n.kind != "summary" for n in notes_inside),
         "headings": [plain_text(b.children) for b in blocks if isinstance(b, Heading) and not b.synthesized],
-        "scene_breaks": sum(isinstance(b, SceneBreak) for b in blocks),
+        "scene_breaks": sum(isinstance(b, SceneBreak) for b in s.body),
         "notes": len(s.endnotes) + (len(s.glossary.entries) if s.glossary else 0),
-        "verbatim_blocks": sum(isinstance(b, (Verse, Preformatted)) for b in blocks),
+        "verbatim_blocks": _verbatim([b for b in s.body]),
         "fields": {f.key: plain_text(f.value) for f in s.fields},
+        "boilerplate": [text for text, _ in report.boilerplate] + [
+            " ".join(_text_of_blocks(p.blocks).split()[:12]) for p in s.boilerplate
+        ],
+        "lines": {
+            "headings": [b.line for b in blocks if isinstance(b, Heading) and not b.synthesized],
+            "scene_breaks": [b.line for b in s.body if isinstance(b, SceneBreak)],
+            "notes_before": [n.line for n in s.notes_before],
+            "notes_after": [n.line for n in s.notes_after],
+            "section_notes": [n.line for n in notes_inside],
+            "boilerplate": [line for _, line in report.boilerplate] + [p.line for p in s.boilerplate],
+        },
         "diagnostics": [str(d) for d in report.diagnostics],
     }

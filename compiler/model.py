@@ -63,6 +63,7 @@ class Heading:
     anchor: str = ""
     line: int = 0
     synthesized: bool = False  # not in the source: the untitled first part of a multi-part story
+    level: int = 1  # 1 for the story's top divisions (a BOOK or PART above chapters, else chapters)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class BlockQuote:
 
     blocks: tuple[Block, ...]
     line: int = 0
+    kind: str = ""  # "letter": a letter or message in the story, kept paragraph by paragraph
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,12 @@ class Preformatted:
 @dataclass(frozen=True)
 class AuthorNote:
     """An author's note (`A/N: …`): before or after the story, or inside it, at the head of the
-    section it belongs to (multi-chapter downloads repeat one per chapter)."""
+    section it belongs to (multi-chapter downloads repeat one per chapter), or at its end."""
 
     blocks: tuple[Block, ...]
     line: int = 0
+    label: str = ""  # the author's own label, as written ("A/N:", "Author's notes:"): shown by inspect
+    kind: str = "note"  # "note"; "summary" (a chapter's summary); "end" (a chapter's end notes)
 
 
 Block = Union[Paragraph, SceneBreak, Heading, BlockQuote, Verse, Preformatted, AuthorNote]
@@ -120,9 +124,10 @@ class Boilerplate:
     """Text a distributor wraps around a work (Project Gutenberg's header and licence): kept, but
     as the story's back matter under its own label, not as the story's opening or ending."""
 
-    source: str  # who wrote it: "Project Gutenberg"
+    source: str  # who wrote it: "Project Gutenberg", "the printed edition"
     blocks: tuple[Block, ...]
     line: int = 0
+    label: str = ""  # what the book calls it: "Project Gutenberg’s notice and licence"
 
 
 @dataclass(frozen=True)
@@ -148,6 +153,9 @@ class EndNote:
     label: tuple[Inline, ...]
     body: tuple[Inline, ...]
     ref_ids: tuple[str, ...] = ()
+    # The author's own marker labels it in the text ("[1]", "[a]", "[*]"): the book adds no number
+    # of its own, at the mention or in the list (one label per note).
+    marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -168,6 +176,8 @@ class Story:
     fields: tuple[Field, ...] = ()  # Rating, Genre, Pairing, Warnings…: shown with the summary
     status: str = ""  # "[jan.10/09 START]": the author's progress stamp
     disclaimer: tuple[Paragraph, ...] = ()
+    disclaimer_label: str = ""  # "Disclaimer:" as written (left out of the text; inspect shows it)
+    summary_label: str = ""
     notes_before: tuple[AuthorNote, ...] = ()
     body: tuple[Block, ...] = ()
     notes_after: tuple[AuthorNote, ...] = ()

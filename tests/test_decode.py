@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
+from compiler.options import BuildOptions
 from compiler.diagnostics import ExitCode, Severity
 from compiler.read.decode import decode
 from compiler.read.plausibility import char_score, doubtful
@@ -73,7 +74,7 @@ def test_anthology_check_does_not_call_a_book_with_mojibake_clean(tmp_path: Path
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy2(FIXTURES / "utf8_mojibake_left.txt", src / "lamplighter.txt")
-    result = build(src, tmp_path / "book", ("epub",))
+    result = build(BuildOptions(source=src, output=tmp_path / "book", formats=("epub",)))
     assert [d.code for d in result.diagnostics if d.severity == Severity.WARNING] == ["A023"]
     run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(tmp_path / "book")], capture_output=True, text=True)
     assert run.returncode == ExitCode.OUTPUT, run.stdout
@@ -85,7 +86,7 @@ def test_a_clean_legacy_book_still_checks_clean(tmp_path: Path) -> None:
     src.mkdir()
     for name in ("cp1252.txt", "mac_roman.txt", "latin1.txt"):
         shutil.copy2(FIXTURES / name, src / name)
-    build(src, tmp_path / "book", ("epub",))
+    build(BuildOptions(source=src, output=tmp_path / "book", formats=("epub",)))
     run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(tmp_path / "book")], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout
     assert "mis-decoded" not in run.stdout

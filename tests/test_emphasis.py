@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from compiler.build import build
+from compiler.options import BuildOptions
 from compiler.model import Emphasis, Inline, NoteRef, Paragraph, Strong, Text
 from compiler.read import read_story
 from compiler.read.emphasis import emphasize
@@ -78,7 +79,7 @@ def test_plain_text_and_html_stories_set_typed_emphasis_in_italics_and_lose_no_w
     for name in ("marked.txt", "thoughts.html.txt"):
         shutil.copy2(FIXTURES / name, src / name)
     (src / "escaped.md").write_text("Escaped\n\nby Y\n\nThe sign said \\*closed\\* in stars.\n", encoding="utf-8")
-    result = build(src, tmp_path / "out", ("epub",))  # the build's own check: every word in the book
+    result = build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))  # the build's own check: every word in the book
     epub = result.outputs[0]
     ems = ["".join(e.itertext()) for root in epub_documents(epub).values() for e in root.iterfind(".//x:em", NS)]
     strongs = ["".join(e.itertext()) for root in epub_documents(epub).values() for e in root.iterfind(".//x:strong", NS)]

@@ -146,11 +146,10 @@ def test_pages_without_heads_where_they_do_not_belong_pass() -> None:
 def _theme_pdf(theme: str, body: str) -> tuple[bytes, TextBlock]:
     loaded = load_theme(theme)
     block = TextBlock.from_theme(loaded.settings)
-    width, height = (float(v) * 72 for v in str(loaded.settings["print"]["trim"]).split("x"))  # type: ignore[index]
-    margins = loaded.settings["print"]  # type: ignore[index]
+    margins = loaded.settings.print
+    width, height = (float(v) * 72 for v in margins.trim.split("x"))
     page = weasyprint.CSS(string=(
-        f"@page {{ size: {width}pt {height}pt; margin: {block.top}pt {float(margins['outside']) * 72}pt {block.bottom}pt "  # type: ignore[index]
-        f"{float(margins['inside']) * 72}pt; }}"  # type: ignore[index]
+        f"@page {{ size: {width}pt {height}pt; margin: {block.top}pt {margins.outside * 72}pt {block.bottom}pt {margins.inside * 72}pt; }}"
     ))
     sheets = [weasyprint.CSS(filename=str(path)) for path in loaded.chain("print.css")] + [page]
     html = f'<html lang="en"><body><div class="doc" id="doc-story"><section class="chapter"><div class="story-text">{body}</div></section></div></body></html>'
@@ -179,10 +178,11 @@ def test_a_scene_break_keeps_with_its_next_line_and_leaves_no_hole(theme: str) -
 @pytest.fixture(scope="module", params=["classic", "modern", "large-print"])
 def seeds_pdf(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, TextBlock]:
     from compiler.build import build
+    from compiler.options import BuildOptions
 
     from .helpers import SEEDS
 
-    result = build(SEEDS, tmp_path_factory.mktemp(f"quality-{request.param}"), ("pdf",), theme_name=request.param)
+    result = build(BuildOptions(source=SEEDS, output=tmp_path_factory.mktemp(f"quality-{request.param}"), formats=("pdf",), theme=request.param))
     pdf_path = next(p for p in result.outputs if p.suffix == ".pdf")
     return pdf_path.read_bytes(), TextBlock.from_theme(load_theme(request.param).settings)
 

@@ -16,7 +16,7 @@ from compiler.model import AuthorNote, BlockQuote, Emphasis, Heading, NoteRef, P
 from compiler.options import BuildOptions
 from compiler.read import read_story
 from compiler.read.layout import is_separator
-from compiler.read.plaintext import ReadResult
+from compiler.read import ReadResult
 
 from .helpers import NS, epub_documents, epub_text, epubcheck_problems, missing_words, run_epubcheck, words
 
@@ -294,6 +294,18 @@ def test_all_fixtures_build_into_a_valid_epub_with_every_word(fixtures_build: Bu
         expected = words(decode(path.read_bytes(), path).text)
         expected.subtract(words(" ".join(consumed)))
         assert missing_words(+expected, text) == {}, path.name
+
+
+def test_a_note_the_author_marked_keeps_that_mark_alone(fixtures_build: BuildResult) -> None:
+    """One label per note: "[1]" in the text is the note's label; the book adds no number of its
+    own beside it (print draws `data-n`) nor in the notes' list (a marked item has no list number)."""
+    docs = epub_documents(next(p for p in fixtures_build.outputs if p.suffix == ".epub"))
+    refs = [a for d in docs.values() for a in d.xpath("//x:a[@class='noteref']", namespaces=NS)]
+    marked = [a for a in refs if "".join(a.itertext()).startswith("[")]
+    assert marked and all(a.get("data-n") is None for a in marked)
+    items = docs["EPUB/endnotes.xhtml"].xpath("//x:aside[contains(@class, 'endnote')]", namespaces=NS)
+    ours = [note for note in items if note.get("id", "").startswith(("folk-tales", "the-glass-harbour"))]
+    assert len(ours) == 3 and all("marked" in note.getparent().get("class", "") for note in ours)  # the list item
 
 
 def test_sections_are_listed_in_the_contents_and_quotes_render_as_blockquote(fixtures_build: BuildResult) -> None:

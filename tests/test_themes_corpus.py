@@ -72,4 +72,5 @@ def test_every_story_opens_on_a_recto_under_its_bookmark_at_its_contents_page(co
         assert page % 2 == 1, story.title  # a recto
         assert lines[page - 1][0].startswith(story.title.split()[0]), (story.title, lines[page - 1][:2])  # no running head above it
         folio = page - first_body + 1
-        assert re.search(rf"\.\s*{folio}\s*$", contents, re.M), (story.title, folio)
+        # After the leader, or after the title itself when a long title leaves the leader no room.
+        assert re.search(rf"[.\s]{folio}\s*$", contents, re.M), (story.title, folio)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from ..config import MANIFEST, Config, StoryOverride
 from ..diagnostics import Diagnostic, ExitCode, fail, info
-from ..model import Source, Story
+from ..diagnostics import warning
+from ..model import Block, Paragraph, Source, Story, Text
 from .anchors import qualify
 from .decode import decode
 from .emphasis import with_plain_emphasis
 from .overrides import apply_overrides
-from .plaintext import ReadResult, read_plaintext
 
 STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml")
 # A file's format is its last suffix, or the one before a final ".txt" ("notes.md.txt"): people save
@@ -26,10 +26,20 @@ _HTML = (".html", ".htm", ".xhtml")
 
 
 @dataclass(frozen=True)
+class ReadResult:
+    story: Story
+    consumed: tuple[str, ...]  # labels taken as structure ("A/N:"), left out of the text on purpose
+    diagnostics: tuple[Diagnostic, ...]
+    format: str = "text"  # as the labelled corpus names formats: text, markdown, html-fragment, ao3-download-html…
+    boilerplate: tuple[tuple[str, int], ...] = ()  # (first words, line) of text that is neither story nor note
+
+
+@dataclass(frozen=True)
 class ReadStories:
     stories: tuple[Story, ...]
     consumed: dict[Path, tuple[str, ...]]  # per file: source text taken as structure, not content
     diagnostics: tuple[Diagnostic, ...]
+    results: dict[Path, ReadResult] = dataclasses.field(default_factory=dict)  # per file, for inspect
 
 
 def slugify(text: str) -> str:
@@ -75,6 +85,68 @@ def input_format(path: Path) -> str:
     return "markdown" if last in _MARKDOWN else "html" if last in _HTML else "text"
 
 
+def guess_title(body: tuple[Block, ...]) -> str:
+    """Untitled works are known by their first line; use the first words of the first sentence."""
+    for block in body:
+        if isinstance(block, Paragraph):
+            first = block.children[0] if block.children else Text("")
+            text = first.text if isinstance(first, Text) else ""
+            sentence = re.split(r"(?<=[.!?…])\s", text.strip(), maxsplit=1)[0]
+            words = sentence.split()
+            title = " ".join(words[:8]).strip("\"“”'‘’")
+            title = title.rstrip(".,;:!?")
+            return title + ("…" if len(words) > 8 else "")
+    return "Untitled"
+
+
+def recognised(path: Path, text: str, kind: str, source: Source) -> ReadResult:
+    """A decoded file through its reader, the recogniser and assembly: the story as written."""
+    from .assemble import _Builder
+    from .recognise import recognise
+
+    if kind == "markdown":
+        from .markdown import read_markdown
+
+        doc = read_markdown(text, path)
+    elif kind == "html":
+        from .html import read_html
+
+        doc = read_html(text, path)
+    else:
+        from .text import read_text
+
+        doc = read_text(text, path)
+    ctx = recognise(doc)
+    built = _Builder(ctx, source).build()
+    story = built.story
+    diagnostics = list(doc.diagnostics) + list(ctx.diagnostics)
+    if not story.title:
+        story = dataclasses.replace(story, title=guess_title(story.body), title_guessed=True)
+        first = next((b.line for b in story.body if getattr(b, "line", 0)), 1)
+        diagnostics.append(
+            warning("A101", f'no title found; using its first words, "{story.title}". '
+                    f'Set one in anthology.toml: [stories."{path.name}"] title = "…"', path, first)
+        )
+    if any(part.source == "Project Gutenberg" for part in story.boilerplate):
+        first = next(part.line for part in story.boilerplate if part.source == "Project Gutenberg")
+        diagnostics.append(info("A140", "Project Gutenberg's header and licence are kept as the story's back matter", path, first))
+    if not story.authors:
+        diagnostics.append(warning("A102", f'no author found; set [stories."{path.name}"] author = "…" in anthology.toml', path, 1))
+    fmt = doc.given.format or ("ffn-download" if any(d.code == "A120" for d in doc.diagnostics) else _format(kind, ctx))
+    return ReadResult(story, tuple(built.consumed), tuple(diagnostics), fmt, tuple(built.boilerplate))
+
+
+def _format(kind: str, ctx: object) -> str:
+    from .recognise import Context
+
+    assert isinstance(ctx, Context)
+    if ctx.facts.get("published"):
+        return "gutenberg"
+    if any(lab and lab.rule == "transport-header" for lab in ctx.labels):
+        return "usenet"
+    return {"html": "html-fragment"}.get(kind, kind)
+
+
 def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
     try:
         data = path.read_bytes()
@@ -82,18 +154,8 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
         raise fail(ExitCode.INPUT, "A012", f"cannot read this file ({exc.strerror}); check its permissions", path) from None
     decoded = decode(data, path)
     source = Source(path, decoded.encoding, hashlib.sha256(data).hexdigest())
-    kind = input_format(path)
-    if kind == "markdown":
-        from .markdown import read_markdown
-
-        result = read_markdown(decoded.text, path, source)
-    elif kind == "html":
-        from .html import read_html
-
-        result = read_html(decoded.text, path, source)
-    else:
-        result = read_plaintext(decoded.text, path, source, slug="")
-    if kind != "markdown":  # Markdown reads its own emphasis; text and HTML may still type it
+    result = recognised(path, decoded.text, input_format(path), source)
+    if input_format(path) != "markdown":  # Markdown reads its own emphasis; text and HTML may still type it
         result = dataclasses.replace(result, story=with_plain_emphasis(result.story))
     overridden = apply_overrides(result.story, override)
     diagnostics = decoded.diagnostics + result.diagnostics + overridden.diagnostics
@@ -106,7 +168,7 @@ def read_story(path: Path, override: StoryOverride | None) -> ReadResult:
         diagnostics = tuple(d for d in diagnostics if d.code != "A102")
     if decoded.encoding not in ("utf-8", "utf-8-sig"):
         diagnostics += (info("A020", f"read as {decoded.encoding}", path),)
-    return ReadResult(story, result.consumed + overridden.replaced, diagnostics)
+    return dataclasses.replace(result, story=story, consumed=result.consumed + overridden.replaced, diagnostics=diagnostics)
 
 
 def read_stories(source: Path, config: Config) -> ReadStories:
@@ -114,6 +176,7 @@ def read_stories(source: Path, config: Config) -> ReadStories:
     consumed: dict[Path, tuple[str, ...]] = {}
     diagnostics: list[Diagnostic] = []
     used: set[str] = set()
+    results: dict[Path, ReadResult] = {}
     for path in story_files(source, config):
         result = read_story(path, config.stories.get(path.name))
         base = slugify(result.story.title) or "story-" + result.story.source.sha256[:8]
@@ -125,5 +188,6 @@ def read_stories(source: Path, config: Config) -> ReadStories:
         used.add(slug)
         stories.append(qualify(dataclasses.replace(result.story, slug=slug)))
         consumed[path] = result.consumed
+        results[path] = result
         diagnostics.extend(result.diagnostics)
-    return ReadStories(tuple(stories), consumed, tuple(diagnostics))
+    return ReadStories(tuple(stories), consumed, tuple(diagnostics), results)

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Story
+from ..model import AuthorNote, Block, BlockQuote, Emphasis, Heading, Inline, NoteRef, Paragraph, Story, Strong
 
 
 def _inlines(nodes: tuple[Inline, ...], slug: str) -> tuple[Inline, ...]:
     out: list[Inline] = []
     for node in nodes:
         if isinstance(node, NoteRef):
-            node = NoteRef(f"{slug}-{node.note_id}", f"{slug}-{node.ref_id}", _inlines(node.children, slug))
-        elif not hasattr(node, "children"):
-            out.append(node)
-            continue
+            out.append(NoteRef(f"{slug}-{node.note_id}", f"{slug}-{node.ref_id}", _inlines(node.children, slug)))
+        elif isinstance(node, (Emphasis, Strong)):
+            out.append(dataclasses.replace(node, children=_inlines(node.children, slug)))
         else:
-            node = dataclasses.replace(node, children=_inlines(node.children, slug))
-        out.append(node)
+            out.append(node)
     return tuple(out)
 
 
@@ -44,6 +42,6 @@ def qualify(story: Story) -> Story:
     qualified, by transforms/notes.py)."""
     slug = story.slug
     notes = tuple(
-        EndNote(f"{slug}-{n.note_id}", n.label, n.body, tuple(f"{slug}-{r}" for r in n.ref_ids)) for n in story.endnotes
+        dataclasses.replace(n, note_id=f"{slug}-{n.note_id}", ref_ids=tuple(f"{slug}-{r}" for r in n.ref_ids)) for n in story.endnotes
     )
     return dataclasses.replace(story, body=_blocks(story.body, slug), endnotes=notes)

@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass
 
 from ..model import AuthorNote, Block, BlockQuote, EndNote, Heading, Inline, NoteRef, Paragraph, Text, plain_text
-from .inlines import split_markers
+from .inlines import drop_prefix, split_markers
 
 # Project Gutenberg: "[Footnote 3: My surprise at this coincidence …]" as a paragraph of its own.
 PG_FOOTNOTE = re.compile(r"^\s*\[(?P<label>Footnote|Note)\s+(?P<key>[0-9]{1,3}|[a-z]|[*†‡])\s*:\s*(?P<body>.*)\]\s*$", re.S | re.I)
 PG_OPEN = re.compile(r"^\s*\[(?:Footnote|Note)\s+(?:[0-9]{1,3}|[a-z]|[*†‡])\s*:", re.I)
 # Comment exports ("[a]body [b]body" at the end of a Google-Docs text): each "[x]" starts a note.
+# A closing list of notes, one to a paragraph: "[1] …", "[*] the translator's note …" (a word
+# processor's endnotes saved as text or HTML).
+LIST_ITEM = re.compile(r"^\s*\[(?P<key>[0-9]{1,3}|[a-z]{1,2}|\*)\]\s*(?=\S)")
 COMMENT_START = re.compile(r"(?:^|(?<=\s))\[(?P<key>[a-z]{1,2}|[0-9]{1,3})\](?=\S)")
 
 
@@ -69,7 +72,7 @@ def attach(blocks: tuple[Block, ...], defs: list[NoteDef], marker: re.Pattern[st
     refs: dict[str, list[str]] = {}
     blocks = _link_blocks(blocks, marker, by_key, refs)
     notes = tuple(
-        EndNote(f"note-{_safe(d.key)}", (Text(_shown(d.key, n)),), d.body, tuple(refs.get(d.key, ())))
+        EndNote(f"note-{_safe(d.key)}", (Text(_shown(d.key, n)),), d.body, tuple(refs.get(d.key, ())), marked=True)
         for n, d in enumerate(by_key.values(), start=1)
     )
     return blocks, notes
@@ -109,6 +112,17 @@ def plain_footnotes(blocks: tuple[Block, ...], consumed: list[str]) -> tuple[tup
             for m, nxt in zip(starts, starts[1:] + [None])
         ]
         defs = found + defs
+    listed: list[NoteDef] = []
+    while kept and isinstance(kept[-1], Paragraph) and (m := LIST_ITEM.match(plain_text(kept[-1].children))):
+        last = kept.pop()
+        assert isinstance(last, Paragraph)
+        listed.insert(0, NoteDef(m.group("key"), drop_prefix(last.children, m.end()), last.line))
+    told = " ".join(plain_text(b.children) for b in kept if isinstance(b, (Paragraph, Heading)))
+    if len(listed) >= 2 and sum(f"[{d.key}]" in told for d in listed) * 2 >= len(listed):
+        consumed += [f"[{d.key}]" for d in listed]
+        defs = defs + listed
+    else:
+        kept += [Paragraph((Text(f"[{d.key}] "),) + d.body, d.line) for d in listed]
     if not defs:
         return blocks, ()
     keys = "|".join(re.escape(d.key) for d in defs)

@@ -1,116 +1,234 @@
-"""Parse stage: HTML fragments (AO3 work bodies, saved pages) to a `Story`, through lxml.html.
+"""Parse stage, HTML: an element tree (lxml.html) to the common stream of candidate blocks.
 
-The element tree maps onto the model — `<p>` paragraphs, `<h1>`–`<h6>` sections, `<blockquote>`,
-`<hr>` scene breaks, `<em>/<i>` and `<strong>/<b>` — and then the same furniture pass as Markdown.
-Markup is never passed through: tags, attributes and comments are left out (comments are listed as
-consumed). AO3's landmark headings ("Work Text:", "Chapter Text") are site chrome and are consumed.
+`<p>` and loose text become paragraph candidates, `<h1>`–`<h6>` heading candidates with their
+level, `<hr>` drawn separators, `<blockquote>` quotations, `<pre>` preformatted lines; `<em>/<i>`
+and `<strong>/<b>` are kept as inline markup. An empty paragraph is a blank line (the `gap` of the
+next block); `<br/>` breaks are the author's own lines. Centring (`align`, `<center>`,
+`text-align`) and flush-right alignment are kept as evidence. Markup never passes through: tags,
+attributes, comments and hidden text are left out (comments and hidden text are listed as
+consumed). A site's download template (sites.py) first says which region of the page each part is.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import lxml.html
 from lxml import etree
 
-from ..model import Block, BlockQuote, Emphasis, Heading, Inline, Paragraph, Preformatted, SceneBreak, Source, Strong, Text, Verse
-from ..scripts import columns
+from ..model import Block, BlockQuote, Emphasis, Inline, Paragraph, Preformatted, Strong, Text, Verse
 from .art import dedent
-from .blockstory import Found, story_from_blocks
-from .layout import VERSE_MAX
-from .plaintext import ReadResult
+from .inlines import squash_space
+from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, settle, whole_style
 
-_BLOCKS = {"p", "div", "section", "article", "center", "blockquote", "hr", "ul", "ol", "li", "pre", "table", "tr", "td", "body", "main", "header", "footer"}
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_EMPHASIS = {"em", "i", "cite", "u"}
+BLOCKS = frozenset(
+    "p div section article center blockquote hr ul ol li pre table tbody thead tr td th body main header footer "
+    "dl dt dd aside nav form figure figcaption h1 h2 h3 h4 h5 h6".split()
+)
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_EMPHASIS = {"em", "i", "cite", "u", "var"}
 _STRONG = {"strong", "b"}
-_SKIP = {"script", "style", "head", "title", "meta", "link", "noscript"}
+UNSEEN = frozenset("script style head title meta link noscript template select option button input textarea iframe svg".split())
 # A <br/>: one object, told apart by identity from newlines that are only source formatting.
-_BREAK = Text("\n")
+BREAK = Text("\n")
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CENTRE = re.compile(r"text-align\s*:\s*center", re.I)
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
+# Pretty-printed markup puts a line break between `</em>` and the comma after it: not text.
+_BEFORE_PUNCT = re.compile(r"^\s*\n\s*(?=[,.;:!?)\]’”»])")
 
 
-def _inline(child: etree._Element, found: Found) -> list[Inline]:
-    """One inline element (its tail not included)."""
-    if not isinstance(child.tag, str):  # comments and processing instructions
-        if isinstance(child, etree._Comment):
-            found.consumed.append(child.text or "")
-        return []
-    if child.tag in _SKIP:
-        found.consumed.append(child.text_content())
-        return []
-    if child.tag == "br":
-        return [_BREAK]
-    inner = tuple(_inlines(child, found))
-    if child.tag in _EMPHASIS:
-        return [Emphasis(inner)]
-    if child.tag in _STRONG:
-        return [Strong(inner)]
-    return list(inner)
+@dataclass
+class Where:
+    """What an element inherits from its ancestors: alignment and the template's region."""
+
+    centred: bool = False
+    right: bool = False
+    region: str = ""
 
 
-def _inlines(el: etree._Element, found: Found) -> list[Inline]:
-    out: list[Inline] = [Text(el.text)] if el.text else []
-    for child in el:
-        out += _inline(child, found)
-        if child.tail:
-            out.append(Text(child.tail))
-    return out
+@dataclass
+class Reader:
+    """One HTML document's conversion; `consumed` gathers what was markup or hidden."""
 
+    consumed: list[str] = field(default_factory=list)
+    regions: dict[etree._Element, str] = field(default_factory=dict)  # from the site template
+    skip: set[etree._Element] = field(default_factory=set)  # template parts read elsewhere (sites.py)
+    line_shift: int = 0
 
-def _has_blocks(el: etree._Element) -> bool:
-    return any(isinstance(c.tag, str) and (c.tag in _BLOCKS or c.tag in _HEADINGS) for c in el)
+    # ------------------------------------------------------------ inline content
 
-
-def _blocks(el: etree._Element, found: Found) -> list[Block]:
-    out: list[Block] = []
-    line = el.sourceline or 0
-    tag = el.tag if isinstance(el.tag, str) else ""
-    if tag == "hr":
-        return [SceneBreak(line)]
-    if tag in _HEADINGS:
-        text = el.text_content()
-        if "landmark" in (el.get("class") or ""):
-            found.consumed.append(text)  # AO3's "Work Text:" label
+    def inline(self, child: etree._Element) -> list[Inline]:
+        """One inline element (its tail not included)."""
+        if not isinstance(child.tag, str):  # comments and processing instructions
+            if isinstance(child, etree._Comment):
+                self.consumed.append(child.text or "")
             return []
-        return [Heading(tuple(_inlines(el, found)), "", line)]
-    if tag == "blockquote":
-        inner = _children(el, found)
-        return [BlockQuote(tuple(inner), line)] if inner else []
-    if tag == "pre":  # preformatted by the author: lines and columns kept
-        lines = el.text_content().strip("\n").split("\n")
-        return [Preformatted(dedent(lines), line)] if "".join(lines).strip() else []
-    if tag and not _has_blocks(el):
-        return _broken(tuple(_inlines(el, found)), line)
-    return out + _children(el, found)
+        if child.tag in UNSEEN or hidden(child):
+            self.consumed.append(child.text_content())
+            return []
+        if child.tag == "br":
+            return [BREAK]
+        inner = tuple(self.inlines(child))
+        if child.tag in _EMPHASIS:
+            return [Emphasis(inner)]
+        if child.tag in _STRONG:
+            return [Strong(inner)]
+        return list(inner)
+
+    def inlines(self, el: etree._Element) -> list[Inline]:
+        out: list[Inline] = [Text(el.text)] if el.text else []
+        for child in el:
+            out += self.inline(child)
+            if child.tail:
+                out.append(Text(_BEFORE_PUNCT.sub("", child.tail)))
+        return out
+
+    # ------------------------------------------------------------ blocks
+
+    def stream(self, el: etree._Element, where: Where | None = None) -> list[Candidate]:
+        """The candidates of an element's content, in order."""
+        where = where or Where()
+        out: list[Candidate] = []
+        loose: list[Inline] = [Text(el.text)] if el.text and el.text.strip() else []
+        loose_line = el.sourceline or 0
+        for child in el:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag in BLOCKS or child in self.skip or child in self.regions:
+                if loose:
+                    out += self.paragraphs(tuple(loose), loose_line, where, "")
+                    loose = []
+                out += self.block(child, where)
+                loose_line = child.sourceline or loose_line
+            else:
+                loose += self.inline(child)
+            if child.tail and (loose or child.tail.strip()):
+                loose.append(Text(_BEFORE_PUNCT.sub("", child.tail) if loose else child.tail))
+        if loose and "".join(texts(tuple(loose))).strip():
+            out += self.paragraphs(tuple(loose), loose_line, where, "")
+        return out
+
+    def block(self, el: etree._Element, outer: Where) -> list[Candidate]:
+        if el in self.skip:
+            return []
+        tag = el.tag if isinstance(el.tag, str) else ""
+        line = (el.sourceline or 0) + self.line_shift
+        if tag in UNSEEN or hidden(el):
+            self.consumed.append(el.text_content())
+            return []
+        where = Where(
+            outer.centred or tag == "center" or (el.get("align") or "").lower() == "center" or bool(_CENTRE.search(el.get("style") or "")),
+            outer.right or (el.get("align") or "").lower() == "right" or bool(_RIGHT.search(el.get("style") or "")),
+            self.regions.get(el, outer.region),
+        )
+        classes = frozenset((el.get("class") or "").split())
+        common = dict(line=line, tag=tag, classes=classes, region=where.region, centred=where.centred, right=where.right)
+        if tag == "hr":
+            return [Candidate(RULE, **common)]  # type: ignore[arg-type]
+        if tag in _HEADINGS:
+            inl = squash_space(tuple(self.inlines(el)))
+            return [Candidate(HEADING, inl, level=_HEADINGS[tag], style=whole_style(inl), **common)]  # type: ignore[arg-type]
+        if tag == "blockquote":
+            inner = self.stream(el, Where(where.centred, where.right, where.region))
+            blocks = tuple(as_block(c) for c in inner)
+            return [Candidate(QUOTE, blocks=blocks, **common)] if blocks else []  # type: ignore[arg-type]
+        if tag == "pre":  # preformatted by the author: lines and columns kept
+            rows = el.text_content().strip("\n").split("\n")
+            return [Candidate(PRE, raw=dedent(rows), **common)] if "".join(rows).strip() else []  # type: ignore[arg-type]
+        if tag and not any(isinstance(c.tag, str) and (c.tag in BLOCKS or c in self.regions) for c in el):
+            return self.paragraphs(tuple(self.inlines(el)), line, where, tag, classes)
+        inner = self.stream(el, where)
+        if where.region and inner:  # a region's first block carries the element it came from
+            inner[0] = replace(inner[0], classes=inner[0].classes | classes)
+        return inner
+
+    def paragraphs(
+        self, inlines: tuple[Inline, ...], line: int, where: Where, tag: str, classes: frozenset[str] = frozenset()
+    ) -> list[Candidate]:
+        """A run of inline content: a blank line (two breaks) separates paragraphs; single breaks
+        are the author's lines. Empty content is a blank line: the gap before the next block."""
+        out: list[Candidate] = []
+        for group in _groups(inlines):
+            if not group:
+                out.append(Candidate(PARA, (), line=line, tag=tag, region=where.region))  # an empty paragraph
+                continue
+            parts = [squash_space(part) for part in group]
+            joined: list[Inline] = []
+            for k, part in enumerate(parts):
+                joined += ([Text(" ")] if k else []) + list(part)
+            inl = squash_space(tuple(joined))
+            raw = _source_lines(group) if len(group) == 1 else ()
+            lines = tuple(_trim(p) for p in parts) if len(parts) > 1 else tuple(_raw_split(group[0])) if len(raw) > 1 else ()
+            out.append(
+                Candidate(
+                    PARA, inl, line=line, lines=lines, explicit=len(parts) > 1, raw=raw, tag=tag, classes=classes,
+                    region=where.region, centred=where.centred, right=where.right, style=whole_style(inl),
+                )
+            )
+        return out
 
 
-def _broken(inlines: tuple[Inline, ...], line: int) -> list[Block]:
-    """A block whose lines the author broke with <br/>: a blank line (two breaks) separates
-    paragraphs; short lines between single breaks are kept as written (a poem, a letter's
-    address, a list of names), and long ones are paragraphs of their own."""
-    groups: list[list[tuple[Inline, ...]]] = [[]]
-    current: list[Inline] = []
-    for node in inlines + (_BREAK,):
-        if node is not _BREAK:
-            current.append(node)
-        elif "".join(_texts(tuple(current))).strip():
-            groups[-1].append(tuple(current))
-            current = []
-        else:
-            groups.append([])  # an empty line: a paragraph break
-            current = []
-    out: list[Block] = []
-    for lines in (g for g in groups if g):
-        sizes = [columns(" ".join("".join(_texts(part)).split())) for part in lines]
-        if len(lines) > 1 and max(sizes) <= VERSE_MAX:
-            out.append(Verse(tuple(_trim(part) for part in lines), line))
-        else:
-            out += [Paragraph(part, line) for part in lines]
+def hidden(el: etree._Element) -> bool:
+    return bool(_HIDDEN.search(el.get("style") or "")) or el.get("hidden") is not None or "sr-only" in (el.get("class") or "").split()
+
+
+def texts(nodes: tuple[Inline, ...]) -> list[str]:
+    out: list[str] = []
+    for n in nodes:
+        out += [n.text] if isinstance(n, Text) else texts(n.children)
     return out
+
+
+def _lift_breaks(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """<br/>s inside <em> or <strong> lifted to the top ("<i>line<br/>line</i>" is two lines, each
+    in italics)."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, (Emphasis, Strong)) and any(part is BREAK for part in _lift_breaks(node.children)):
+            current: list[Inline] = []
+            for part in _lift_breaks(node.children) + (None,):
+                if part is BREAK or part is None:
+                    if current:
+                        out.append(type(node)(tuple(current)))
+                    current = []
+                    if part is BREAK:
+                        out.append(BREAK)
+                else:
+                    current.append(part)
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def _groups(inlines: tuple[Inline, ...]) -> Iterator[list[tuple[Inline, ...]]]:
+    """Paragraphs (lists of lines) of inline content broken by <br/>: a blank line between them.
+    An empty paragraph yields an empty list."""
+    inlines = _lift_breaks(inlines)
+    lines: list[tuple[Inline, ...]] = []
+    current: list[Inline] = []
+    any_text = False
+    for node in inlines + (BREAK,):
+        if node is not BREAK:
+            current.append(node)
+            continue
+        if "".join(texts(tuple(current))).strip():
+            lines.append(tuple(current))
+            any_text = True
+        elif lines:
+            yield lines
+            lines = []
+        current = []
+    if lines:
+        yield lines
+    elif not any_text:
+        yield []
 
 
 def _trim(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """A verse line without the source's indentation and line-end spaces around it."""
+    """A line without the spaces around it."""
     out = list(nodes)
     if out and isinstance(out[0], Text):
         out[0] = Text(out[0].text.lstrip())
@@ -119,56 +237,71 @@ def _trim(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return tuple(n for n in out if not (isinstance(n, Text) and not n.text))
 
 
-def _texts(nodes: tuple[Inline, ...]) -> list[str]:
-    out: list[str] = []
-    for n in nodes:
-        out += [n.text] if isinstance(n, Text) else _texts(n.children)
-    return out
+_INNER_BREAK = re.compile(r"(?<=\S)[ \t]*\n([ \t]*)(?=\S)")
 
 
-def _children(el: etree._Element, found: Found) -> list[Block]:
-    """Mixed content: loose text between block children becomes paragraphs of its own."""
-    out: list[Block] = []
-    loose: list[Inline] = [Text(el.text)] if el.text and el.text.strip() else []
-    for child in el:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _BLOCKS or tag in _HEADINGS:
-            if loose:
-                out += _broken(tuple(loose), child.sourceline or 0)
-                loose = []
-            out += _blocks(child, found)
+def _source_lines(group: list[tuple[Inline, ...]]) -> tuple[str, ...]:
+    """Line breaks typed inside a run of text (not beside a tag): hand-written HTML whose author
+    broke a song's lines in the source. Pretty-printed markup breaks lines only between tags."""
+    nodes = group[0]
+    if not any(isinstance(n, Text) and _INNER_BREAK.search(n.text) for n in nodes):
+        return ()
+    source = "".join(texts(nodes)).strip("\n")
+    return tuple(line.rstrip() for line in source.split("\n") if line.strip())
+
+
+def _raw_split(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]]:
+    """Inline content cut at the line breaks typed inside its text."""
+    lines: list[list[Inline]] = [[]]
+    for node in nodes:
+        if isinstance(node, Text) and "\n" in node.text.strip("\n"):
+            parts = node.text.split("\n")
+            for k, part in enumerate(parts):
+                if k:
+                    lines.append([])
+                if part.strip():
+                    lines[-1].append(Text(part))
         else:
-            loose += _inline(child, found)
-        if child.tail and (loose or child.tail.strip()):
-            loose.append(Text(child.tail))
-    if loose and "".join(_texts(tuple(loose))).strip():
-        out += _broken(tuple(loose), el.sourceline or 0)
-    return out
+            lines[-1].append(node)
+    return [_trim(squash_space(tuple(line))) for line in lines if "".join(texts(tuple(line))).strip()]
 
 
-def fragment_blocks(text: str, found: Found, first_line: int = 1) -> list[Block]:
-    """The blocks of a piece of HTML inside another format (raw HTML in Markdown: Jekyll and Hugo
-    fiction sites keep whole stories as HTML in a .md file), its source lines counted from `first_line`."""
+def as_block(c: Candidate) -> Block:
+    """A candidate as a plain model block (inside a quotation, nothing is furniture)."""
+    if c.kind == QUOTE:
+        return BlockQuote(c.blocks, c.line)
+    if c.kind == PRE:
+        return Preformatted(c.raw, c.line)
+    if c.lines and c.explicit:
+        return Verse(c.lines, c.line)
+    return Paragraph(c.inlines, c.line)
+
+
+def parse(text: str) -> etree._Element:
+    if "<html" in text[:1000].lower() or "<body" in text[:4000].lower():
+        return lxml.html.document_fromstring(text)
+    return lxml.html.fragment_fromstring(text, create_parent="div")
+
+
+def fragment_stream(text: str, consumed: list[str], first_line: int = 1) -> list[Candidate]:
+    """The candidates of a piece of HTML inside another format (raw HTML in Markdown: Jekyll and
+    Hugo fiction sites keep whole stories as HTML in a .md file), lines counted from `first_line`."""
+    reader = Reader(consumed, line_shift=first_line - 1)
     root = lxml.html.fragment_fromstring(text, create_parent="div")
-    blocks = _children(root, found)
-    if first_line > 1:
-        blocks = [_shifted(b, first_line - 1) for b in blocks]
-    return blocks
+    return settle(reader.stream(root))
 
 
-def _shifted(block: Block, by: int) -> Block:
-    import dataclasses
+def read_html(text: str, path: Path) -> Document:
+    from .sites import template
 
-    if isinstance(block, BlockQuote):
-        return dataclasses.replace(block, blocks=tuple(_shifted(b, by) for b in block.blocks), line=block.line + by)
-    return dataclasses.replace(block, line=block.line + by) if block.line else block
-
-
-def read_html(text: str, path: Path, source: Source) -> ReadResult:
-    found = Found()
-    root = lxml.html.document_fromstring(text) if "<html" in text[:1000].lower() else lxml.html.fragment_fromstring(text, create_parent="div")
-    for el in root.iter("title"):
-        found.title = found.title or " ".join(el.text_content().split())
-    body = root.find("body") if root.find("body") is not None else root
-    blocks = _children(body, found)
-    return story_from_blocks(blocks, path, source, found)
+    root = parse(text)
+    reader = Reader()
+    site = template(root, reader)
+    body = site.root if site.root is not None else root.find("body") if root.find("body") is not None else root
+    stream = reader.stream(body)
+    if site.heading is not None:
+        heading, line = site.heading
+        stream.insert(0, Candidate(HEADING, (Text(heading),), line=line, level=2, region="chapter-heading"))
+    doc = Document(path, "html", settle(stream), given=site.given, consumed=reader.consumed + site.consumed)
+    doc.boilerplate += site.boilerplate
+    return doc

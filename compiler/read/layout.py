@@ -72,38 +72,56 @@ def _blank_chunks(text: str) -> list[Chunk]:
     return chunks
 
 
-def _split_points(lines: tuple[str, ...]) -> set[int]:
-    """Where a multi-line chunk holds several paragraphs: at long lines, at indents, around separators."""
+_SENTENCE_END = re.compile(r"[.!?…:;\"'”’)*_—-]\s*$")
+
+
+def _split_points(lines: tuple[str, ...], per_line_file: bool = False) -> set[int]:
+    """Where a multi-line chunk holds several paragraphs: at long lines, at indents, around
+    separators; in a file written one paragraph per line, after every line that ends a sentence."""
     cuts: set[int] = set()
     long_lines = sum(columns(line) > LONG_LINE for line in lines)
     # A third is enough: the short lines of such files are lines of dialogue ("Huh?").
     per_line = long_lines * 3 >= len(lines)
     indented = [bool(_INDENT.match(line)) for line in lines]
     indent_style = any(indented[1:]) and not all(indented)
+    if all(indented) and len(lines) >= 4 and max(columns(line.expandtabs(8)) for line in lines) >= 60:
+        # Every line set in, paragraphs set in further ("    text" under "         First"): the
+        # deeper lines start paragraphs, if they are few and the lines are long (verse indents
+        # every other line, and its lines are short).
+        depth = [len(line.expandtabs(8)) - len(line.expandtabs(8).lstrip()) for line in lines]
+        deeper = [d > min(depth) + 1 for d in depth]
+        if any(deeper[1:]) and sum(deeper) * 3 <= len(lines):
+            indented, indent_style = deeper, True
     for i, line in enumerate(lines):
         if i == 0:
             continue
         if per_line or (indent_style and indented[i]) or is_separator(line) or is_separator(lines[i - 1]):
             cuts.add(i)
+        elif per_line_file and _SENTENCE_END.search(lines[i - 1]):
+            cuts.add(i)
     return cuts
 
 
+def one_per_line(blocks: list[list[str]] | list[tuple[str, ...]]) -> bool:
+    """Whether a file writes one paragraph per line: a third of the lines of its multi-line
+    blocks run far past any hard wrap."""
+    lines = [line for block in blocks if len(block) > 1 for line in block]
+    return bool(lines) and sum(columns(line) > LONG_LINE for line in lines) * 3 >= len(lines)
+
+
 def chunk(text: str) -> list[Chunk]:
-    """Chunks in reading order. In a one-paragraph-per-line file a single blank line is already a
-    scene break (that is how such files mark them), so its gaps count double."""
+    """Chunks in reading order, each with the blank lines before it (what a gap means depends on
+    the file's own paragraph spacing: the recogniser weighs it)."""
     out: list[Chunk] = []
-    long_lines = total = 0
-    for c in _blank_chunks(text):
-        total += len(c.lines)
-        long_lines += sum(columns(line) > LONG_LINE for line in c.lines) if len(c.lines) > 1 else 0
+    blocks = _blank_chunks(text)
+    per_line_file = one_per_line([c.lines for c in blocks])
+    for c in blocks:
         if is_preformatted(c.lines):  # before any split: its indents and rules are part of the drawing
             out.append(dataclasses.replace(c, preformatted=True))
             continue
-        cuts = sorted(_split_points(c.lines) | {0, len(c.lines)})
+        cuts = sorted(_split_points(c.lines, per_line_file) | {0, len(c.lines)})
         for a, b in zip(cuts, cuts[1:]):
             part = c.lines[a:b]
             sep = len(part) == 1 and is_separator(part[0])
             out.append(Chunk(part, c.line_of(a), c.gap_before if a == 0 else 0, sep, numbers=c.numbers[a:b]))
-    if total and long_lines * 3 > total:
-        out = [dataclasses.replace(c, gap_before=2 if c.gap_before else 0) for c in out]
     return out

@@ -1,14 +1,16 @@
-"""Parse stage: Markdown (CommonMark, via markdown-it-py) to a `Story`.
+"""Parse stage, Markdown (CommonMark, via markdown-it-py): to the common stream of candidates.
 
-A real parser, never passthrough: the token stream is mapped onto the model — emphasis and strong,
-headings as sections, `>` quotes as `BlockQuote`, rules as scene breaks. YAML front matter gives the
-title and author; its other keys are metadata and are consumed. Footnotes (`[^id]` with `[^id]: …`
-definitions, indented continuation lines) become end-notes linked both ways. Link targets and
-markup are left out of the text (and listed as consumed); link text stays.
+A real parser, never passthrough: paragraphs, `#` headings (with their level), `>` quotations,
+rules, fenced and drawn code blocks become candidates (stream.py) for the recogniser; emphasis and
+strong stay inline markup; raw HTML blocks are read as HTML. YAML front matter is what the file
+states outright (title, author, summary, notes, rating…); every line of it is consumed. Footnotes
+(`[^id]` with `[^id]: …` definitions and their indented continuations) become end-notes linked
+both ways. Link targets and markup are left out of the text (and listed as consumed); link text stays.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
@@ -17,40 +19,35 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..diagnostics import info
-from ..model import (
-    Block,
-    BlockQuote,
-    Emphasis,
-    EndNote,
-    Heading,
-    Inline,
-    NoteRef,
-    Paragraph,
-    Preformatted,
-    SceneBreak,
-    Source,
-    Strong,
-    Text,
-    Verse,
-)
+from ..model import EndNote, Field, Inline, NoteRef, Paragraph, Strong, Emphasis, Text
 from ..scripts import columns
 from .art import dedent, is_preformatted
-from .blockstory import Found, story_from_blocks
+from .headers import field_key
 from .inlines import squash_space
-from .layout import LONG_LINE, is_verse
-from .plaintext import ReadResult
+from .layout import LONG_LINE, one_per_line
+from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, Given, settle, whole_style
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
-_FOOTDEF = re.compile(r"^\[\^(?P<key>[^\]\s]+)\]:[ \t]?(?P<body>.*)$")
+# "[^1]: body"; also "[^1] : body", as French typing puts a space before the colon.
+_FOOTDEF = re.compile(r"^\[\^(?P<key>[^\]\s]+)\][ \u00a0\u202f]?:[ \t]?(?P<body>.*)$")
 _FOOTREF = re.compile(r"\[\^(?P<key>[^\]\s]+)\]")
 _REFUSE = re.compile(r"(?<=\])\[[^\]^][^\]]*\]")
 _REFDEF = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:\s*\S+.*$")
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)*_—-]\s*$")
 _BYLINE_VALUE = re.compile(r"^\s*by\s+(?P<name>.+)$", re.I)
+# Front-matter keys that are header fields a book shows with the summary.
+_FIELDS = {"rating", "rated", "pairing", "pairings", "warnings", "warning", "fandom", "fandoms", "characters", "genre", "genres", "category"}
 
 
-def _front_matter(text: str, found: Found) -> str:
-    """Strip YAML front matter (kept as blank lines, so line numbers still match the file)."""
+def _html_blocks(value: str, consumed: list[str]) -> tuple[tuple[Inline, ...], ...]:
+    """A front-matter value that may hold HTML ("<b><a …>kivrin</a></b>"): its paragraphs' inlines."""
+    from .html import fragment_stream
+
+    return tuple(c.inlines for c in fragment_stream(value, consumed) if c.inlines)
+
+
+def _front_matter(text: str, given: dict[str, Any], consumed: list[str]) -> str:
+    """Read YAML front matter into `given` and blank it out (line numbers still match the file)."""
     m = _FRONT.match(text)
     if m is None:
         return text
@@ -66,22 +63,34 @@ def _front_matter(text: str, found: Found) -> str:
     author = data.get("author") or data.get("authors")
     subtitle = str(data.get("subtitle") or "")
     if isinstance(title, str) and title.strip():
-        found.title = title.strip()
+        given["title"] = title.strip()
     if isinstance(author, str) and author.strip():
-        found.authors = (author.strip(),)
+        given["authors"] = (author.strip(),)
     elif isinstance(author, list):
-        found.authors = tuple(str(a) for a in author)
+        given["authors"] = tuple(str(a) for a in author)
     elif (by := _BYLINE_VALUE.match(subtitle)) is not None:
-        found.authors = tuple(a.strip() for a in re.split(r"\s+and\s+|\s*&\s*|,\s*", by.group("name")) if a.strip())
-    # Every line of it is metadata, not story: consumed (the title and author reappear as such).
-    found.consumed.extend(line for line in m.group(0).split("\n") if line.strip())
+        given["authors"] = tuple(a.strip() for a in re.split(r"\s+and\s+|\s*&\s*|,\s*", by.group("name")) if a.strip())
+    line = text[: m.start("yaml")].count("\n") + 1
+    if isinstance(data.get("summary"), str) and data["summary"].strip():
+        given["summary"] = tuple(Paragraph(inl, line) for inl in _html_blocks(data["summary"], consumed))
+    if isinstance(data.get("notes"), str) and data["notes"].strip():
+        given["notes_before"] = (tuple(Paragraph(inl, line) for inl in _html_blocks(data["notes"], consumed)),)
+    fields = [
+        Field(field_key(k), str(k).capitalize(), (Text(str(v)),), line)
+        for k, v in data.items()
+        if str(k).lower() in _FIELDS and isinstance(v, (str, int)) and str(v).strip()
+    ]
+    if fields:
+        given["fields"] = tuple(fields)
+    # Every line of it is metadata, not story: consumed (what the book shows reappears as such).
+    consumed.extend(line for line in m.group(0).split("\n") if line.strip())
     return "\n" * m.group(0).count("\n") + text[m.end() :]
 
 
-def _footnotes(text: str, found: Found) -> tuple[str, dict[str, tuple[str, int]]]:
+def _footnotes(text: str, consumed: list[str]) -> tuple[str, dict[str, tuple[str, int]]]:
     """Take `[^id]: …` definitions (and their indented continuations) out of the text."""
     # "[text][LABEL]": the label names a link target, it is not text.
-    found.consumed.extend(ref.group(0) for ref in _REFUSE.finditer(text))
+    consumed.extend(ref.group(0) for ref in _REFUSE.finditer(text))
     lines = text.split("\n")
     defs: dict[str, tuple[str, int]] = {}
     i = 0
@@ -89,15 +98,19 @@ def _footnotes(text: str, found: Found) -> tuple[str, dict[str, tuple[str, int]]
         m = _FOOTDEF.match(lines[i])
         if m is None:
             if _REFDEF.match(lines[i]):
-                found.consumed.append(lines[i].strip())  # a reference link's target: markup
+                consumed.append(lines[i].strip())  # a reference link's target: markup
             i += 1
             continue
         start, body = i, [m.group("body")]
-        found.consumed.append(f"[^{m.group('key')}]")
+        consumed.append(f"[^{m.group('key')}]")
         lines[i] = ""
         i += 1
-        while i < len(lines) and (lines[i].startswith(("    ", "\t")) or (lines[i].strip() and body[-1].strip())):
-            if _FOOTDEF.match(lines[i]):
+        while i < len(lines):
+            # A note runs on over indented lines, lines right under it, and blank lines followed by
+            # more indented lines: a note of several paragraphs, or holding code, stays whole.
+            indented = lines[i].startswith(("    ", "\t"))
+            more = not lines[i].strip() and i + 1 < len(lines) and lines[i + 1].startswith(("    ", "\t"))
+            if _FOOTDEF.match(lines[i]) or not (indented or more or (lines[i].strip() and body[-1].strip())):
                 break
             body.append(lines[i].strip())
             lines[i] = ""
@@ -109,8 +122,8 @@ def _footnotes(text: str, found: Found) -> tuple[str, dict[str, tuple[str, int]]
 class _Inlines:
     """markdown-it inline tokens to model inlines; footnote markers to `NoteRef`s."""
 
-    def __init__(self, found: Found, defs: dict[str, tuple[str, int]]) -> None:
-        self.found = found
+    def __init__(self, consumed: list[str], defs: dict[str, tuple[str, int]]) -> None:
+        self.consumed = consumed
         self.defs = defs
         self.numbers = {key: n for n, key in enumerate(defs, start=1)}
         self.refs: dict[str, list[str]] = {}
@@ -126,7 +139,7 @@ class _Inlines:
             ids = self.refs.setdefault(key, [])
             safe = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
             ids.append(f"ref-{safe}" + (f"-{len(ids) + 1}" if ids else ""))
-            self.found.consumed.append(m.group(0))
+            self.consumed.append(m.group(0))
             # "[4]", not "4": a bare number would read (and be extracted) as part of the word before.
             out.append(NoteRef(f"note-{safe}", ids[-1], (Text(f"[{self.numbers[key]}]"),)))
             pos = m.end()
@@ -138,14 +151,16 @@ class _Inlines:
             kind = t.type
             if kind == "text":
                 stack[-1][1].extend(self._text(t.content))
-            elif kind in ("softbreak", "hardbreak"):
-                stack[-1][1].append(Text("\n"))  # re-flowed later; kept for header recognition
+            elif kind == "softbreak":
+                stack[-1][1].append(Text("\n"))  # a source line break: re-flowed unless the lines are verse
+            elif kind == "hardbreak":
+                stack[-1][1].append(Text("\n\n"))  # the author's own line break
             elif kind == "code_inline":
                 stack[-1][1].append(Text(t.content))
             elif kind in ("em_open", "strong_open", "link_open", "s_open"):
                 stack.append((kind, []))
                 if kind == "link_open":
-                    self.found.consumed.append(str(t.attrs.get("href", "")))
+                    self.consumed.append(str(t.attrs.get("href", "")))
             elif kind in ("em_close", "strong_close", "link_close", "s_close") and len(stack) > 1:
                 opened, children = stack.pop()
                 node: Inline | None = None
@@ -156,9 +171,9 @@ class _Inlines:
                 stack[-1][1].extend([node] if node else children)
             elif kind == "image":
                 stack[-1][1].append(Text(t.content))
-                self.found.consumed.append(str(t.attrs.get("src", "")))
+                self.consumed.append(str(t.attrs.get("src", "")))
             elif kind == "html_inline":
-                self.found.consumed.append(t.content)  # a tag: markup, not text
+                self.consumed.append(t.content)  # a tag: markup, not text
         while len(stack) > 1:
             _, children = stack.pop()
             stack[-1][1].extend(children)
@@ -170,15 +185,16 @@ class _Inlines:
             safe = re.sub(r"[^A-Za-z0-9]+", "-", key).strip("-")
             tokens = md.parseInline(body, env)[0].children or []
             label = (Text(str(self.numbers[key])),)
-            notes.append(EndNote(f"note-{safe}", label, squash_space(self.convert(tokens)), tuple(self.refs.get(key, ()))))
+            notes.append(EndNote(f"note-{safe}", label, squash_space(self.convert(tokens)), tuple(self.refs.get(key, ())), marked=True))
         return tuple(notes)
 
 
-def _lines_as_paragraphs(source: str, children: tuple[Inline, ...]) -> list[tuple[int, tuple[Inline, ...]]]:
+def _lines_as_paragraphs(source: str, children: tuple[Inline, ...], per_line_file: bool = False) -> list[tuple[int, tuple[Inline, ...]]]:
     """A Markdown paragraph written one paragraph per line (no blank lines between them) is many
-    paragraphs: cut at the soft breaks after lines that end a sentence, as in plain text (layout.py)."""
+    paragraphs: cut at the soft breaks after lines that end a sentence, as in plain text (layout.py).
+    Whether the file is written so is a fact about the whole file (`per_line_file`)."""
     lines = source.split("\n")
-    if len(lines) < 2 or sum(columns(line) > LONG_LINE for line in lines) * 3 < len(lines):
+    if len(lines) < 2 or (not per_line_file and sum(columns(line) > LONG_LINE for line in lines) * 3 < len(lines)):
         return [(0, children)]
     ends = [bool(_SENTENCE_END.search(line)) for line in lines]
     groups: list[tuple[int, tuple[Inline, ...]]] = []
@@ -199,81 +215,141 @@ def _lines_as_paragraphs(source: str, children: tuple[Inline, ...]) -> list[tupl
 def _split_lines(children: tuple[Inline, ...]) -> tuple[tuple[Inline, ...], ...]:
     lines: list[list[Inline]] = [[]]
     for node in children:
-        if isinstance(node, Text) and node.text == "\n":
+        if isinstance(node, Text) and node.text in ("\n", "\n\n"):
             lines.append([])
         else:
             lines[-1].append(node)
-    return tuple(tuple(line) for line in lines if line)
+    return tuple(squash_space(tuple(line)) for line in lines if line)
 
 
 def _setext_rule(opening: Token, inline: Token) -> bool:
-    return opening.markup in ("-", "=") and ("\n" in inline.content or len(inline.content.split()) > 12)
+    """A line of text over a dashed line: CommonMark's setext heading, but in a story a paragraph
+    and a scene break when the text runs over lines, is long, or is a sentence."""
+    text = inline.content.strip()
+    sentence = bool(re.search(r"[.!?…,;]['\"’”)*_]*$", text)) or text[:1] in "\"“'‘"
+    return opening.markup in ("-", "=") and ("\n" in text or len(text.split()) > 12 or sentence)
 
 
-def _walk(tokens: list[Token], inl: _Inlines, found: Found) -> list[Block]:
-    stack: list[list[Block]] = [[]]
-    pending: Token | None = None
-    marker = ""
-    for i, t in enumerate(tokens):
-        line = t.map[0] + 1 if t.map else 0
-        if t.type in ("paragraph_open", "heading_open"):
-            pending = t
-            continue
-        if t.type == "inline":
-            children = inl.convert(t.children or [])
-            where = tokens[i - 1].map[0] + 1 if i and tokens[i - 1].map else 0
-            if pending is not None and pending.type == "heading_open" and _setext_rule(pending, t):
-                # A hard-wrapped paragraph followed by "-----": CommonMark reads a setext heading,
-                # but in a story it is a paragraph and then a scene-break rule.
-                stack[-1] += [Paragraph(children, where), SceneBreak(where)]
-            elif pending is not None and pending.type == "heading_open":
-                stack[-1].append(Heading(children, "", where))
-            elif children and is_verse(t.content.split("\n")):
-                stack[-1].append(Verse(_split_lines(children), where))
-            elif children:
-                if marker:
-                    children, marker = (Text(marker),) + children, ""
-                stack[-1] += [Paragraph(group, where + n) for n, group in _lines_as_paragraphs(t.content, children)]
-            pending = None
-        elif t.type == "blockquote_open":
-            stack.append([])
-        elif t.type == "blockquote_close" and len(stack) > 1:
+def _para(children: tuple[Inline, ...], source: str, line: int, gap: int, raw_lines: list[str]) -> Candidate:
+    lines = _split_lines(children)
+    explicit = any(isinstance(n, Text) and n.text == "\n\n" for n in children)  # a hard break
+    inl = squash_space(tuple(Text("\n") if isinstance(n, Text) and n.text == "\n\n" else n for n in children))
+    return Candidate(
+        PARA, inl, line=line, gap=gap, lines=lines if len(lines) > 1 else (), explicit=explicit,
+        raw=tuple(raw_lines), numbers=tuple(range(line, line + len(raw_lines))), style=whole_style(inl),
+    )
+
+
+class _Walk:
+    """markdown-it's block tokens to candidates; a quotation's content to model blocks."""
+
+    def __init__(self, inl: _Inlines, consumed: list[str], source: list[str]) -> None:
+        self.inl = inl
+        self.consumed = consumed
+        self.source = source
+        self.last_end = 0  # the source line after the last block, to count blank lines
+        self.per_line = one_per_line([b.split("\n") for b in "\n".join(source).split("\n\n")])
+
+    def gap(self, start: int) -> int:
+        lines = self.source[self.last_end : start]
+        return sum(1 for line in lines if not line.strip())
+
+    def run(self, tokens: list[Token]) -> list[Candidate]:
+        stack: list[list[Candidate]] = [[]]
+        pending: Token | None = None
+        marker = ""
+        for i, t in enumerate(tokens):
+            line = t.map[0] + 1 if t.map else 0
+            if t.map and len(stack) == 1 and t.type not in ("inline",) and t.nesting >= 0:
+                gap = self.gap(t.map[0])
+            else:
+                gap = 0
+            if t.type in ("paragraph_open", "heading_open"):
+                pending = t
+                pending_gap = gap
+                if t.map and len(stack) == 1:
+                    self.last_end = t.map[1]
+                continue
+            if t.type == "inline":
+                children = self.inl.convert(t.children or [])
+                opening = tokens[i - 1].map if i else None
+                where = opening[0] + 1 if opening else 0
+                raw = t.content.split("\n")
+                setext = pending is not None and pending.type == "heading_open" and _setext_rule(pending, t)
+                if setext or (pending is not None and pending.type == "paragraph_open" and children):
+                    # A hard-wrapped paragraph followed by "-----": CommonMark reads a setext heading,
+                    # but in a story it is a paragraph and then a scene-break rule.
+                    if marker:
+                        children, marker = (Text(marker),) + children, ""
+                    groups = _lines_as_paragraphs(t.content, children, self.per_line)
+                    for k, (n, group) in enumerate(groups):
+                        upto = groups[k + 1][0] if k + 1 < len(groups) else len(raw)
+                        stack[-1].append(_para(group, t.content, where + n, pending_gap if k == 0 else 0, raw[n:upto]))
+                    if setext:
+                        assert pending is not None
+                        stack[-1].append(Candidate(RULE, (Text(pending.markup * 3),), line=where + len(raw)))
+                elif pending is not None and pending.type == "heading_open":
+                    inl = squash_space(children)
+                    stack[-1].append(Candidate(HEADING, inl, line=where, gap=pending_gap, level=int(pending.tag[1]), style=whole_style(inl)))
+                pending = None
+            elif t.type == "blockquote_open":
+                stack.append([])
+                if t.map and len(stack) == 2:
+                    self.quote_gap, self.quote_line = gap, line
+                    self.last_end = t.map[1]
+            elif t.type == "blockquote_close" and len(stack) > 1:
+                inner = stack.pop()
+                from .html import as_block
+
+                blocks = tuple(as_block(c) for c in inner)
+                stack[-1].append(Candidate(QUOTE, blocks=blocks, line=self.quote_line if len(stack) == 1 else line, gap=self.quote_gap if len(stack) == 1 else 0))
+            elif t.type == "hr":
+                stack[-1].append(Candidate(RULE, (Text(t.markup),), line=line, gap=gap))
+                self._advance(t, stack)
+            elif t.type == "list_item_open" and i + 1 < len(tokens) and tokens[i + 1].type == "list_item_close":
+                stack[-1].append(Candidate(RULE, (Text(t.markup),), line=line, gap=gap))  # a lone "*" or "-": an empty list item to CommonMark
+                self._advance(t, stack)
+            elif t.type == "list_item_open" and t.info:
+                marker = f"{t.info}{t.markup} "  # "1) ": an ordered item keeps its number, as written
+            elif t.type == "fence" or (t.type == "code_block" and is_preformatted(t.content.split("\n"))):
+                # A fence is the author saying "keep these lines as they are"; an indented block only
+                # when it looks drawn, since stories indent paragraphs by accident (art.py).
+                stack[-1].append(Candidate(PRE, raw=dedent(t.content.rstrip("\n").split("\n")), line=line, gap=gap))
+                self._advance(t, stack)
+            elif t.type == "code_block":
+                raw = t.content.rstrip("\n").split("\n")
+                stack[-1].append(_para((Text(t.content.rstrip("\n")),), t.content, line, gap, raw))
+                self._advance(t, stack)
+            elif t.type == "html_block":
+                # Raw HTML in Markdown is read as HTML: its tags are markup, its text is story.
+                from .html import fragment_stream
+
+                inner = fragment_stream(t.content, self.consumed, line)
+                if inner:
+                    inner[0] = dataclasses.replace(inner[0], gap=inner[0].gap + gap)
+                stack[-1] += inner
+                self._advance(t, stack)
+        while len(stack) > 1:
             inner = stack.pop()
-            stack[-1].append(BlockQuote(tuple(inner), line))
-        elif t.type == "hr":
-            stack[-1].append(SceneBreak(line))
-        elif t.type == "list_item_open" and i + 1 < len(tokens) and tokens[i + 1].type == "list_item_close":
-            stack[-1].append(SceneBreak(line))  # a lone "*" or "-" line: an empty list item to CommonMark
-        elif t.type == "list_item_open" and t.info:
-            marker = f"{t.info}{t.markup} "  # "1) ": an ordered item keeps its number, as written
-        elif t.type == "fence" or (t.type == "code_block" and is_preformatted(t.content.split("\n"))):
-            # A fence is the author saying "keep these lines as they are"; an indented block only
-            # when it looks drawn, since stories indent paragraphs by accident (art.py).
-            stack[-1].append(Preformatted(dedent(t.content.rstrip("\n").split("\n")), line))
-        elif t.type == "code_block":
-            stack[-1].append(Paragraph((Text(t.content.rstrip("\n")),), line))
-        elif t.type == "html_block":
-            # Raw HTML in Markdown is read as HTML: its tags are markup, its text is story.
-            from .html import fragment_blocks
+            stack[-1].extend(inner)
+        return stack[0]
 
-            stack[-1] += fragment_blocks(t.content, found, line)
-    while len(stack) > 1:
-        inner = stack.pop()
-        stack[-1].extend(inner)
-    return stack[0]
+    def _advance(self, t: Token, stack: list[list[Candidate]]) -> None:
+        if t.map and len(stack) == 1:
+            self.last_end = t.map[1]
 
 
-def read_markdown(text: str, path: Path, source: Source) -> ReadResult:
-    found = Found()
-    text = _front_matter(text, found)
-    text, defs = _footnotes(text, found)
+def read_markdown(text: str, path: Path) -> Document:
+    given: dict[str, Any] = {}
+    consumed: list[str] = []
+    text = _front_matter(text, given, consumed)
+    text, defs = _footnotes(text, consumed)
     md = MarkdownIt("commonmark")
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
-    inl = _Inlines(found, defs)
-    blocks = _walk(tokens, inl, found)
-    found.endnotes = inl.endnotes(md, env)
-    unlinked = [key for key in defs if not inl.refs.get(key)]
-    for key in unlinked:
-        found.diagnostics.append(info("A130", f"footnote [^{key}] is never referred to in the text", path, defs[key][1]))
-    return story_from_blocks(blocks, path, source, found)
+    inl = _Inlines(consumed, defs)
+    stream = settle(_Walk(inl, consumed, text.split("\n")).run(tokens))
+    doc = Document(path, "markdown", stream, given=Given(**given), consumed=consumed, endnotes=inl.endnotes(md, env))
+    for key in (k for k in defs if not inl.refs.get(k)):
+        doc.diagnostics.append(info("A130", f"footnote [^{key}] is never referred to in the text", path, defs[key][1]))
+    return doc

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from ..config import MANIFEST, StoryOverride
@@ -36,9 +37,9 @@ def _texts(blocks: tuple[Block, ...]) -> list[str]:
         if isinstance(b, (Paragraph, Heading)):
             out.append(plain_text(b.children))
         elif hasattr(b, "blocks"):
-            out += _texts(b.blocks)  # type: ignore[union-attr]
+            out += _texts(b.blocks)
         elif hasattr(b, "lines"):
-            out += [line if isinstance(line, str) else plain_text(line) for line in b.lines]  # type: ignore[union-attr]
+            out += [line if isinstance(line, str) else plain_text(line) for line in b.lines]
     return out
 
 
@@ -99,7 +100,7 @@ def apply_overrides(story: Story, override: StoryOverride | None) -> Overridden:
     o = override or StoryOverride()
     replaced: list[str] = []
     diagnostics: list[Diagnostic] = []
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if o.title:
         changes.update(title=o.title, title_guessed=False)
         if not story.title_guessed:

@@ -30,6 +30,23 @@ def _covers(paragraphs: list[str], run_together: str) -> bool:
     return pos == len(line)
 
 
+def _made_of(line: str, following: list[str]) -> int:
+    """How many of the following pieces, in order, spell out `line` exactly (spacing ignored);
+    0 when they do not."""
+    target = re.sub(r"\s+", "", line)
+    pos = 0
+    for n, piece in enumerate(following):
+        piece = re.sub(r"\s+", "", piece)
+        if not piece:
+            return 0
+        if not target.startswith(piece, pos):
+            return 0
+        pos += len(piece)
+        if pos == len(target):
+            return n + 1
+    return 0
+
+
 @dataclass(frozen=True)
 class Unechoed:
     text: str
@@ -48,15 +65,27 @@ def unecho(text: str) -> Unechoed:
         block = [i for i in range(h + 1, nxt) if lines[i].strip()]
         if not block or not all(lines[i][:1] == "\t" for i in block):
             continue
-        echoes, kept, last = [], [], ""
-        for i in block:
+        echoes: list[int] = []
+        kept: list[tuple[int, str]] = []
+        n = 0
+        while n < len(block):
+            i = block[n]
             piece = lines[i].strip()
+            last = kept[-1][1] if kept else ""
             if last and len(piece) <= len(last) and piece in last:
+                # A run-together line followed by the lines it was made of (a poem's lines, one
+                # to a line in the copy): the lines are the text, the run-together line the echo.
+                parts = _made_of(last, [lines[j].strip() for j in block[n:]])
+                if parts >= 3:
+                    echoes.append(kept.pop()[0])
+                    kept += [(j, lines[j].strip()) for j in block[n : n + parts]]
+                    n += parts
+                    continue
                 echoes.append(i)
             else:
-                kept.append(piece)
-                last = piece
-        if not _covers(kept, lines[h]):
+                kept.append((i, piece))
+            n += 1
+        if not _covers([piece for _, piece in kept], lines[h]):
             continue  # the huge line says something the paragraphs do not: keep everything
         for i in [h] + echoes:
             consumed.append(lines[i].strip())

@@ -13,12 +13,18 @@ import re
 _SYMBOLS = re.compile(r"^(?:[*~=_#+•·°◊♦❦§\-–—\\]\s*){1,}$")
 # Letter ornaments: "-x-", "xXx", "oOo", "~o~", "x-x-x", and one letter repeated ("ZZZZZZ", "xxxx").
 _LETTERS = re.compile(r"^[-~=*_ ]*(?:x|o|xXx|XxX|oOo|OoO|(?:x[-~ ]){2,}x)[-~=*_ ]*$|^[-~=*_ ]*([A-Za-z])\1{2,}[-~=*_ ]*$", re.I)
+# Rows of ornaments: symbols (not sentence punctuation or quotes) and the drawing marks above.
+_GLYPHS = re.compile(r"^(?:[^\x00-\x7f\w\s“”‘’«»…¿¡€£„‚‹›]\s*)+$")  # non-ASCII ornaments: "❀ ❀ ❀", "☆☆☆"
 
 
 def is_separator(line: str) -> bool:
+    """A row of a repeated mark, drawn to set scenes apart: "* * *", "~~~~" (of any length: a row of
+    200 tildes is a break, not text), "oOo", "-x-", "ZZZZ", a row of fancy glyphs ("❀ ❀ ❀")."""
     text = line.strip()
-    if not text or len(text) > 60:
+    if not text:
         return False
     if _SYMBOLS.match(text):
         return any(ch not in "\\" for ch in text)
-    return _LETTERS.match(text) is not None and (len(set(text.lower()) - set(" -~=*_")) <= 2)
+    if _GLYPHS.match(text) and len(text.replace(" ", "")) >= 3:
+        return True
+    return len(text) <= 60 and _LETTERS.match(text) is not None and (len(set(text.lower()) - set(" -~=*_")) <= 2)

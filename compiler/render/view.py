@@ -80,12 +80,18 @@ def block_view(block: Block, note_numbers: dict[str, int]) -> View:
     if isinstance(block, Preformatted):
         return {"kind": "pre", "text": "\n".join(block.lines), "width": _width_class(block.lines)}
     if isinstance(block, AuthorNote):
-        return {"kind": "note", "blocks": [block_view(b, note_numbers) for b in block.blocks]}
+        return {"kind": "note", "blocks": [block_view(b, note_numbers) for b in block.blocks], "label": _NOTE_LABELS.get(block.kind, _NOTE_LABELS["note"]),
+                "note_kind": block.kind}
     inlines = [inline_view(n, note_numbers) for n in block.children]
     if isinstance(block, Heading):
-        return {"kind": "heading", "inlines": inlines, "id": block.anchor}
+        # A story's own divisions sit under its title (h2): level 1 is h3, a level below h4…
+        return {"kind": "heading", "inlines": inlines, "id": block.anchor, "tag": f"h{min(2 + block.level, 6)}", "level": block.level}
     assert isinstance(block, Paragraph)
     return {"kind": "p", "inlines": inlines}
+
+
+# What a note inside the story is called: a chapter's own note, its summary, its end notes.
+_NOTE_LABELS = {"note": "Author’s note", "summary": "Chapter summary", "end": "Author’s note"}
 
 
 def _note_views(notes: tuple[AuthorNote, ...], numbers: dict[str, int]) -> list[View]:
@@ -110,7 +116,9 @@ def running_head(title: str) -> str:
 
 
 def story_view(story: Story) -> View:
-    numbers = {note.note_id: i for i, note in enumerate(story.endnotes, start=1)}
+    # A note the author marked in the text ("[1]") carries that mark alone: the book's number is
+    # drawn only beside mentions of notes that have no mark of their own (glossary terms).
+    numbers = {note.note_id: i for i, note in enumerate(story.endnotes, start=1) if not note.marked}
     sections = [
         {"title": plain_text(b.children), "href": f"{story_file(story)}#{b.anchor}"}
         for b in story.body
@@ -134,7 +142,11 @@ def story_view(story: Story) -> View:
         "sections": sections,
         "boilerplate": [block_view(b, numbers) for part in story.boilerplate for b in part.blocks],
         # Whose text it is, said plainly: it is neither the author's nor the editor's.
-        "boilerplate_label": " and ".join(dict.fromkeys(f"{p.source}’s notice and licence" for p in story.boilerplate)),
+        "boilerplate_label": " and ".join(dict.fromkeys(p.label or f"{p.source}’s notice and licence" for p in story.boilerplate)),
+        "boilerplate_parts": [
+            {"label": p.label or f"{p.source}’s notice and licence", "blocks": [block_view(b, numbers) for b in p.blocks]}
+            for p in story.boilerplate
+        ],
     }
 
 
@@ -148,6 +160,7 @@ def notes_view(anthology: Anthology) -> list[View]:
                 "id": note.note_id,
                 "n": i,
                 "label": [inline_view(n, {}) for n in note.label],
+                "marked": note.marked,
                 "body": [inline_view(n, {}) for n in note.body],
                 "backlinks": [f"{story_file(story)}#{ref}" for ref in note.ref_ids],
             }

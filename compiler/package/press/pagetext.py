@@ -14,12 +14,15 @@ import ctypes
 import io
 import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pikepdf
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+
+if TYPE_CHECKING:
+    from ...render.theme import ThemeSettings
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,9 @@ class TextBlock:
     bottom: float
 
     @classmethod
-    def from_theme(cls, settings: Mapping[str, object]) -> TextBlock:
-        """From a theme's `[print]` margins, in inches (the build's defaults when one is missing)."""
-        margins = settings.get("print", {})
-        assert isinstance(margins, Mapping)
-        return cls(float(margins.get("top", 0.7)) * 72, float(margins.get("bottom", 0.75)) * 72)
+    def from_theme(cls, settings: ThemeSettings) -> TextBlock:
+        """From a theme's `[print]` margins, in inches."""
+        return cls(settings.print.top * 72, settings.print.bottom * 72)
 
 
 _ROMAN = re.compile("[ivxlcdm]+")
