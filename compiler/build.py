@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .atomic import write_atomically
-from .config import Config, load_config
+from .config import Config, book_identifier, load_config
 from .diagnostics import Diagnostic, stop, stopping
 from .limits import check_paragraphs, check_sizes
 from .model import Anthology, BookMeta, Story
@@ -78,14 +76,11 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
 
 
 def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
-    digest = hashlib.sha256(config.title.encode())
-    for story in stories:
-        digest.update(story.source.sha256.encode())
     meta = BookMeta(
         title=config.title,
         editor=config.editor,
         language=config.language,
-        identifier=f"urn:uuid:{uuid.UUID(bytes=digest.digest()[:16], version=5)}",
+        identifier=book_identifier(config),  # stable across edits of the stories
         modified=_modified(config, stories),
         subjects=config.subjects,
     )

@@ -44,13 +44,36 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         yield lambda stage: status.update(f"{stage}…")
 
 
-# Declarations shared by build and watch, so the two commands cannot drift apart.
-SOURCE = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml).")
+# Declarations shared by the commands, so they cannot drift apart. Every command's stories folder
+# defaults by one rule (compiler/folders.py): the current folder, or seeds/ in anthology's checkout.
+SOURCE_HELP = "Folder holding the stories and an optional anthology.toml (default: the current folder; seeds/ in anthology's own checkout)."
+SOURCE = typer.Argument(None, show_default=False, help=SOURCE_HELP)
 OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub, anthology.pdf (and the other formats) into.")
 FORMATS_OPTION = typer.Option(
     "epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf, kepub (Kobo), azw3 (Kindle; needs calibre)."
 )
 THEME = typer.Option(None, "--theme", help="Theme name or folder (default: from anthology.toml, else classic).")
+
+
+def _source(given: Path | None) -> Path:
+    from .folders import default_source
+
+    return given if given is not None else default_source()
+
+
+def _trim_problems(trim: str | None) -> list[Diagnostic]:
+    """--trim checked now, as a usage error (exit 2); the same size in anthology.toml is the
+    manifest's error (P001, exit 4), found when the book is laid out."""
+    if trim is None:
+        return []
+    from .diagnostics import diagnostic
+    from .package.pdf.pagesetup import parse_trim
+
+    try:
+        parse_trim(trim)
+    except BuildError as exc:
+        return [diagnostic("U004", problem=d.message) for d in exc.diagnostics]
+    return []
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -73,7 +96,7 @@ def main_options(
 
 @app.command()
 def build(
-    source: Path = SOURCE,
+    source: Optional[Path] = SOURCE,
     output: Path = OUTPUT,
     formats: str = FORMATS_OPTION,
     theme: Optional[str] = THEME,
@@ -91,12 +114,17 @@ def build(
 ) -> None:
     """Build the anthology from SOURCE into OUTPUT."""
     from .build import build as run_build
+    from .diagnostics import stopping
     from .options import BuildOptions
+    from .package.formats import choices
 
     options = BuildOptions(
-        source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
+        source=_source(source), output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
         cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs,
     )
+    problems = options.problems(choices()) + _trim_problems(trim)
+    if problems:  # every mistake of the command line at once, exit 2
+        raise stopping(problems)
     with _progress(quiet) as step:
         result = run_build(options, step)
     _report(result.diagnostics, verbose, quiet)
@@ -110,7 +138,7 @@ def deliver(
     device: Optional[str] = typer.Argument(
         None, metavar="DEVICE", help="The e-reader: its mounted folder; or kobo, kindle or its folder name when several are connected (default: the one found)."
     ),
-    source: Path = typer.Option(Path("seeds"), "-s", "--source", help="Folder holding the stories."),
+    source: Optional[Path] = typer.Option(None, "-s", "--source", show_default=False, help=SOURCE_HELP),
     output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder of the built book; it is built there unless it is newer than every input."),
     theme: Optional[str] = THEME,
     book_format: Optional[str] = typer.Option(None, "--format", help="Send this format instead of the one the device reads best: epub, kepub or azw3."),
@@ -124,14 +152,18 @@ def deliver(
         typer.echo(f"error: unknown format {book_format}; choose from {', '.join(BOOK_NAMES)}", err=True)
         raise typer.Exit(ExitCode.USAGE)
     with _progress(quiet) as step:
-        done = run_deliver(source, output, device, theme, book_format, step)
+        done = run_deliver(_source(source), output, device, theme, book_format, step)
     _report(done.diagnostics, verbose, quiet)
     if quiet:
         return
     name = {"kepub": "KEPUB", "epub": "EPUB", "azw3": "AZW3"}[book_format or done.device.format]
     reason = f"{done.device.why}" if book_format is None else f"{name}, as asked"
     typer.echo(f"found {done.device}: {reason}")
-    typer.echo(f"{'built' if done.built else 'using the built'} {done.book}" + ("" if done.built else " (newer than every story, the manifest and the theme)"))
+    typer.echo({
+        "current": f"using the built {done.book} (newer than every story, the manifest and the theme)",
+        "converted": f"made {done.book} from the built EPUB (newer than every story, the manifest and the theme)",
+        "built": f"built {done.book} (with the PDF, for the print edition's page numbers)",
+    }[done.how])
     replaced = ", replacing the earlier copy" if done.replaced else ""
     typer.echo(f"copied {name} to {done.target} ({done.size:,} bytes){replaced}")
     typer.echo(f"Eject the {done.device.kind} before unplugging it.")
@@ -139,12 +171,13 @@ def deliver(
 
 @app.command()
 def inspect(
-    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories (and an optional anthology.toml)."),
+    source: Optional[Path] = SOURCE,
     as_json: bool = typer.Option(False, "--json", help="Print what was recognised as JSON (the shape the labelled corpus is scored in)."),
 ) -> None:
     """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out."""
     from .inspect import format_reports, inspect as run_inspect
 
+    source = _source(source)
     reports = run_inspect(source)
     if as_json:
         import json
@@ -160,13 +193,13 @@ def inspect(
 
 @app.command()
 def check(
-    source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories the book was built from."),
-    book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf."),
+    source: Optional[Path] = SOURCE,
+    book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf (build's -o)."),
 ) -> None:
     """Check a built book against its stories: every word present, and the validators that are installed."""
     from .checkbook import run_check
 
-    lines, ok = run_check(source, book)
+    lines, ok = run_check(_source(source), book)
     for line in lines:
         typer.echo(line)
     if not ok:
@@ -175,7 +208,7 @@ def check(
 
 @app.command()
 def watch(
-    source: Path = SOURCE,
+    source: Optional[Path] = SOURCE,
     output: Path = OUTPUT,
     formats: str = FORMATS_OPTION,
     theme: Optional[str] = THEME,
@@ -190,6 +223,7 @@ def watch(
     from .render.theme import load_theme
     from .watch import watch_and_build
 
+    source = _source(source)
     options = BuildOptions(source=source, output=output, formats=_formats(formats), theme=theme)
     problems = options.problems(choices())
     if problems:  # said once, not after every change
@@ -210,17 +244,17 @@ def watch(
 
 @app.command()
 def init(
-    source: Path = typer.Argument(Path("."), help="Folder holding the stories."),
+    source: Optional[Path] = SOURCE,
     force: bool = typer.Option(False, "--force", help="Replace an existing anthology.toml."),
 ) -> None:
     """Write an anthology.toml for the stories in SOURCE, filled with what was recognised."""
     from .init import write_manifest
 
-    target = write_manifest(source, force)
+    target = write_manifest(_source(source), force)
     typer.echo(f"wrote {target}")
 
 
-themes_app = typer.Typer(help="List the built-in themes, or preview one as a PNG spread.", invoke_without_command=True)
+themes_app = typer.Typer(help="List the built-in themes, or preview one as an image of a spread.", invoke_without_command=True)
 app.add_typer(themes_app, name="themes")
 
 
@@ -239,14 +273,15 @@ def themes_list(ctx: typer.Context) -> None:
 @themes_app.command("preview")
 def themes_preview(
     name: str = typer.Argument(..., help="Theme name or folder."),
-    source: Path = typer.Option(Path("seeds"), "--source", help="Stories to set (default: seeds/)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="PNG file to write (default: NAME-preview.png)."),
+    source: Optional[Path] = typer.Option(None, "--source", show_default=False, help="Stories to set (default: the current folder; seeds/ in anthology's own checkout)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Image to write, as its suffix says: .png, .jpg or .webp (default: NAME-preview.png)."),
 ) -> None:
-    """Render a sample spread of NAME to a PNG file."""
-    from .preview import preview
+    """Render a sample spread of NAME to an image (PNG, JPEG or WebP, as the file's suffix says)."""
+    from .preview import image_format, preview
 
     target = output or Path(f"{Path(name).name}-preview.png")
-    preview(name, source, target)
+    image_format(target)  # a suffix it cannot write is refused before anything is built
+    preview(name, _source(source), target)
     typer.echo(f"wrote {target}")
 
 

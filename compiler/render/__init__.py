@@ -47,7 +47,7 @@ class RenderedBook:
 
 
 def _environment(theme: Theme) -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme.template_dirs),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -55,6 +55,9 @@ def _environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # A global, so macros imported without the caller's context (macros.xhtml) see it too.
+    env.globals["theme"] = theme.settings.for_templates()
+    return env
 
 
 def _render(env: jinja2.Environment, template: str, **context: Any) -> bytes:

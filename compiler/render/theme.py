@@ -12,6 +12,7 @@ templates goes under [extra].
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import tomllib
 import typing
@@ -87,6 +88,7 @@ class ThemeSettings:
     description: str = ""
     extends: str = ""  # the parent theme: a built-in theme's name or a folder
     author_separator: str = " · "  # between authors on the title page and the wrap cover
+    scene_break: str = "* * *"  # the ornament at a scene break, as text in both books (so every reader shows it)
     labels: Labels = field(default_factory=Labels)
     print: PrintSettings = field(default_factory=PrintSettings)
     cover: CoverSettings = field(default_factory=CoverSettings)
@@ -235,8 +237,10 @@ def _resolve(name_or_path: str, base: Path) -> Path:
     builtin = builtin_themes_dir() / name_or_path
     if builtin.is_dir():
         return builtin
-    known = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir()))
-    raise stop("T001", base, name=repr(name_or_path), known=known)
+    names = sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir())
+    near = difflib.get_close_matches(name_or_path, names, n=1)
+    hint = f' (did you mean "{near[0]}"?)' if near else ""
+    raise stop("T001", base, name=repr(name_or_path), hint=hint, known=", ".join(names))
 
 
 def _read(toml: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
