@@ -84,7 +84,9 @@ def build(
     paper: str = typer.Option("white", "--paper", help="Interior paper, for the cover's spine width: white or cream."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the PDF layout of unchanged stories from the last build into OUTPUT (kept in OUTPUT/.anthology-cache)."),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default: one per core)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default, and at most: one per core)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="Stop the build (exit 8, nothing written) if it takes longer than this."),
+    max_memory: Optional[int] = typer.Option(None, "--max-memory", metavar="MB", help="Stop the build (exit 8, nothing written) if its processes together hold more memory than this."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
@@ -95,7 +97,7 @@ def build(
 
     options = BuildOptions(
         source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
-        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs,
+        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, timeout=timeout, max_memory=max_memory,
     )
     with _progress(quiet) as step:
         result = run_build(options, step)
@@ -261,7 +263,9 @@ def main() -> None:
     except Exception as exc:
         if "--debug" in sys.argv:
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}\nRun again with --debug and report the traceback.", err=True)
+        from .diagnostics import printable
+
+        typer.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}\nRun again with --debug and report the traceback.", err=True)
         sys.exit(ExitCode.INTERNAL)
 
 
