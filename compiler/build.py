@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomically
+from .atomic import replace_together
 from .config import Config, book_identifier, load_config
 from .diagnostics import Diagnostic, stop, stopping
 from .limits import check_paragraphs, check_sizes
@@ -37,13 +37,18 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
+def build(options: BuildOptions, progress: Callable[[str], None] | None = None, *, before_replacing: Callable[[], None] | None = None) -> BuildResult:
     """Make the books `options` asks for; `progress` hears each stage as it begins (a terminal's
-    status line). Raises BuildError, never writes half a book."""
+    status line). Raises BuildError, never writes half a book. `before_replacing` is called once
+    every book is written beside its target, just before they all replace the old ones."""
     step = progress or (lambda _stage: None)
     problems = options.problems(choices())
     if problems:
         raise stopping(problems)
+    if options.timeout is not None or options.max_memory is not None:
+        from .bounded import build_bounded  # the same build, in a process watched for time and memory
+
+        return build_bounded(build, options, progress)
     formats = plan(options)  # with the formats they are made from; one that cannot be made here says so now
     step("reading the stories")
     config = load_config(options.source)
@@ -70,7 +75,7 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None) 
 
         step("writing")
         books = {options.output / fmt.file_name: made[fmt.name].data for fmt in formats}
-        _write(options.output, books, [m.keep for m in made.values() if m.keep is not None])
+        _write(options.output, books, [m.keep for m in made.values() if m.keep is not None], before_replacing)
     diagnostics = read.diagnostics + tuple(found) + tuple(d for m in made.values() for d in m.diagnostics)
     return BuildResult(tuple(books), anthology, read.consumed, diagnostics)
 
@@ -151,12 +156,12 @@ def _check_conversion(fmt: Format, made: dict[str, Made]) -> None:
         raise stopping(lost)
 
 
-def _write(output: Path, books: dict[Path, bytes], keep: list[Callable[[], None]]) -> None:
+def _write(output: Path, books: dict[Path, bytes], keep: list[Callable[[], None]], ready: Callable[[], None] | None) -> None:
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for path, data in books.items():
-            write_atomically(path, data)  # a failed build never leaves a truncated book
-        for then in keep:
-            then()
+        # All the books or none: a failed build never leaves a truncated book, nor a new one beside an old one.
+        replace_together(books, ready)
     except OSError as exc:
-        raise stop("O001", output, reason=exc.strerror) from None
+        raise stop("O001", output, reason=exc.strerror or str(exc)) from None
+    for then in keep:  # the layout cache: kept only when it can be; the books are written either way
+        then()

@@ -61,21 +61,6 @@ def _source(given: Path | None) -> Path:
     return given if given is not None else default_source()
 
 
-def _trim_problems(trim: str | None) -> list[Diagnostic]:
-    """--trim checked now, as a usage error (exit 2); the same size in anthology.toml is the
-    manifest's error (P001, exit 4), found when the book is laid out."""
-    if trim is None:
-        return []
-    from .diagnostics import diagnostic
-    from .package.pdf.pagesetup import parse_trim
-
-    try:
-        parse_trim(trim)
-    except BuildError as exc:
-        return [diagnostic("U004", problem=d.message) for d in exc.diagnostics]
-    return []
-
-
 def _formats(text: str) -> tuple[str, ...]:
     """--format's comma-separated names (checked, with the other options, by BuildOptions.problems)."""
     return tuple(f.strip().lower() for f in text.split(",") if f.strip())
@@ -107,7 +92,9 @@ def build(
     paper: str = typer.Option("white", "--paper", help="Interior paper, for the cover's spine width: white or cream."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the PDF layout of unchanged stories from the last build into OUTPUT (kept in OUTPUT/.anthology-cache)."),
-    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default: one per core)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default, and at most: one per core)."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="Stop the build (exit 8, nothing written) if it takes longer than this."),
+    max_memory: Optional[int] = typer.Option(None, "--max-memory", metavar="MB", help="Stop the build (exit 8, nothing written) if its processes together hold more memory than this."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
@@ -120,9 +107,9 @@ def build(
 
     options = BuildOptions(
         source=_source(source), output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
-        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs,
+        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, timeout=timeout, max_memory=max_memory,
     )
-    problems = options.problems(choices()) + _trim_problems(trim)
+    problems = options.problems(choices())
     if problems:  # every mistake of the command line at once, exit 2
         raise stopping(problems)
     with _progress(quiet) as step:
@@ -296,7 +283,9 @@ def main() -> None:
     except Exception as exc:
         if "--debug" in sys.argv:
             raise
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}\nRun again with --debug and report the traceback.", err=True)
+        from .diagnostics import printable
+
+        typer.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}\nRun again with --debug and report the traceback.", err=True)
         sys.exit(ExitCode.INTERNAL)
 
 

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, diagnostic, stopping, suggestion
+from .confine import TooLarge, inside, is_regular_file, names_a_folder, read_bounded, resolved
+from .diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
+from .tomlfile import TomlProblem, parse_toml
 from .tomllines import key_lines, value_line
+from .trims import parse_trim
 
 MANIFEST = "anthology.toml"
+# A manifest of a thousand stories' overrides is about 200 KB; past this it is not a manifest.
+MAX_MANIFEST_BYTES = 1024 * 1024
+# What XML 1.0 cannot hold (C0 controls but tab and line breaks, U+FFFE, U+FFFF): a title or
+# author holding one could not be written into either book.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # Header fields a story may carry ("Rating: T"), each overridable by its key.
@@ -108,6 +115,11 @@ def _locator(text: str) -> Line:
         return 0
 
     return line
+def _unshowable(value: object) -> str:
+    """The characters of a string (or list of strings) no book can hold, named: "U+0001, U+001B"."""
+    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    found = sorted({ch for text in texts for ch in _NOT_XML.findall(text)})
+    return ", ".join(f"U+{ord(ch):04X}" for ch in found)
 
 
 def _check_table(
@@ -125,7 +137,9 @@ def _check_table(
             errors.append(diagnostic("C001", *found, key=f"{where}{key}", suggestion=suggestion(key, list(schema))))
             continue
         expected, _ = schema[key]
-        if not isinstance(value, expected):
+        if chars := _unshowable(value):
+            errors.append(diagnostic("C008", *found, key=f"{where}{key}", chars=chars))
+        elif not isinstance(value, expected):
             errors.append(diagnostic("C002", *found, key=f"{where}{key}", expected=f"be a {_type_name(expected)}, not {_type_name(type(value))}"))
         elif isinstance(value, list) and key == "sections":
             if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
@@ -180,8 +194,42 @@ def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[
 
 
 def _outside(source: Path, name: str) -> bool:
-    """A manifest names files in its own folder only: no paths, no way out through "..", "/" or links."""
-    return Path(name).name != name or not (source / name).resolve().is_relative_to(source.resolve())
+    """A manifest names files in its own folder only: no paths, no way out through "..", "/" or
+    links. (A link that loops leads nowhere: not outside, but no story file either.)"""
+    return Path(name).name != name or (resolved(source / name) is not None and not inside(source / name, source))
+
+
+def _read_manifest(path: Path, source: Path) -> tuple[dict[str, Any], str] | None:
+    """The manifest's table; None when there is none. Read only if it is a plain file that is (or
+    links to one) inside the stories folder, and not past MAX_MANIFEST_BYTES."""
+    if not path.is_symlink() and not path.exists():
+        return None
+    if not inside(path, source):
+        target = resolved(path)
+        problem = f"it links outside the stories folder (to {target}); copy it in instead" if target else "it is a link that loops"
+        raise stop("C011", path, problem=problem)
+    if not is_regular_file(path):
+        raise stop("C011", path, problem="it is not a file (a folder, a link that leads nowhere, a pipe or a device)")
+    try:
+        data = read_bounded(path, MAX_MANIFEST_BYTES)
+    except TooLarge as big:
+        raise stop("C011", path, problem=f"it is {big.size // 1024:,} KB, over the {MAX_MANIFEST_BYTES // 1024:,} KB a manifest may be") from None
+    except OSError as exc:
+        raise stop("C011", path, problem=exc.strerror or str(exc)) from None
+    try:
+        # The text too: the diagnostics name the line each key is written on.
+        return parse_toml(data), data.decode("utf-8")
+    except TomlProblem as exc:
+        # tomllib names the line and column in its message; the diagnostic carries the line too.
+        raise stop("C000", path, _syntax_line(str(exc), data), error=exc) from None
+
+
+def _theme(value: Any, source: Path) -> str:
+    """The manifest's theme: a built-in theme's name as it is; a folder, written as a path
+    ("./mytheme", "../themes/dark"), is the stories folder's, never the current directory's."""
+    if not isinstance(value, str):
+        return Config().theme
+    return str(source / value) if names_a_folder(value) and not Path(value).is_absolute() else value
 
 
 def _nearest_file(source: Path, name: str) -> str:
@@ -194,25 +242,19 @@ def _nearest_file(source: Path, name: str) -> str:
     return f'; did you mean "{near[0]}"?' if near else ""
 
 
-def _syntax_line(exc: tomllib.TOMLDecodeError, text: str) -> int:
-    found = re.search(r"at line (\d+)", str(exc))
+def _syntax_line(message: str, data: bytes) -> int:
+    found = re.search(r"at line (\d+)", message)
     if found:
         return int(found.group(1))
-    return len(text.splitlines()) if "end of document" in str(exc) else 0
+    return len(data.splitlines()) if "end of document" in message else 0
 
 
 def load_config(source: Path) -> Config:
     path = source / MANIFEST
-    if not path.is_file():
+    read = _read_manifest(path, source)
+    if read is None:
         return Config()
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except UnicodeDecodeError as exc:
-        raise stopping([diagnostic("C000", path, error=exc)]) from None
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib names the line and column in its message; the diagnostic carries the line too.
-        raise stopping([diagnostic("C000", path, _syntax_line(exc, text), error=exc)]) from None
+    data, text = read
     line = _locator(text)
     errors: list[Diagnostic] = []
     _check_table(data, _BOOK_KEYS, "", path, errors, (), line)
@@ -225,7 +267,9 @@ def load_config(source: Path) -> Config:
                 errors.append(diagnostic("C002", path, line(*at), key=f'stories."{name}"', expected="be a table"))
                 continue
             _check_table(table, _STORY_KEYS, f'stories."{name}".', path, errors, at, line)
-            if _outside(source, name):
+            if name == MANIFEST:
+                errors.append(diagnostic("C009", path, line(*at), name=name, where=f'stories."{name}"'))
+            elif _outside(source, name):
                 errors.append(diagnostic("C004", path, line(*at), name=f'"{name}"', source=source, where=f'stories."{name}"'))
             elif not (source / name).is_file():
                 errors.append(diagnostic("C003", path, line(*at), name=f'"{name}"', source=source, where=f'stories."{name}"', hint=_nearest_file(source, name)))
@@ -235,13 +279,21 @@ def load_config(source: Path) -> Config:
         if not isinstance(name, str):
             continue
         found = (path, value_line(text, line("order"), name) if line("order") else 0)
-        if _outside(source, name):
+        if name == MANIFEST:
+            errors.append(diagnostic("C009", *found, name=name, where="order"))
+        elif _outside(source, name):
             errors.append(diagnostic("C004", *found, name=f'"{name}"', source=source, where="order"))
         elif not (source / name).is_file():
             errors.append(diagnostic("C003", *found, name=f'"{name}"', source=source, where="order", hint=_nearest_file(source, name)))
         elif name in seen:
             errors.append(diagnostic("C005", *found, name=name))
         seen.add(name)
+    trim = data.get("trim")
+    if isinstance(trim, str) and trim and not _unshowable(trim):
+        try:
+            parse_trim(trim, path)  # checked for every build, not only when a PDF is made
+        except BuildError as bad:
+            errors += bad.diagnostics
     if errors:
         raise stopping(errors)
     defaults = Config()
@@ -251,7 +303,7 @@ def load_config(source: Path) -> Config:
         language=data.get("language", defaults.language),
         subjects=tuple(data.get("subjects", ())),
         order=tuple(data.get("order", ())),
-        theme=data.get("theme", defaults.theme),
+        theme=_theme(data.get("theme", defaults.theme), source),
         trim=data.get("trim", defaults.trim),
         identifier=data.get("identifier", defaults.identifier).strip(),
         stories=stories,
