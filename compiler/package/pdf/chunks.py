@@ -35,6 +35,7 @@ import heapq
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from ... import timings
 from ...render.theme import PrintSettings, Theme
 from ..pagemap import PageMap, Start, labelled
 from .merge import Segment, merge
@@ -42,7 +43,7 @@ from .options import PdfOptions
 from .pagesetup import PageSetup, page_setup
 from .pagestyle import PageStyle
 from .printdoc import BLANK, Part, html_of, mirror_html
-from .typesetter import Job, Laid, Stylesheets, Typesetter, laid_out, run_job
+from .typesetter import Job, Laid, Stylesheets, Typesetter, lay_out, run_job
 from .workers import Workers, core_count, start_workers
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
 
 
 Key = tuple[str, int]
+# The stage each kind of job is counted in (timings.py; bench/'s cost split).
+_STAGES = {"chunk": "layout", "layer": "folios", "notes": "notes", "front": "front matter", "blank": "front matter"}
 
 
 class _Runner:
@@ -134,11 +137,13 @@ class _Runner:
     def _here(self, job: Job) -> Laid:
         """Lay a job out in this process."""
         if self.local is None:
-            self.local = Typesetter(self.styles)
-        return laid_out(self.local(job.html, job.page_css, job.after_theme), job.press, job.texts, job.starts)
+            with timings.span("layout start-up"):
+                self.local = Typesetter(self.styles)
+        return lay_out(self.local, job)
 
     def _fill(self) -> None:
         assert self.pool is not None
+        self.pool.ready()
         busy = {worker for _, _, worker in self.running.values()}
         for worker in [w for w in self.pool.live if w not in busy]:
             if self.queue:
@@ -148,6 +153,9 @@ class _Runner:
                 self.pool.retire(worker)  # nothing left for it: its memory back (see _chunked)
 
     def _done(self, key: Key, job: Job, laid: Laid) -> None:
+        if laid.spent is not None:
+            spent = laid.spent
+            timings.record(_STAGES[key[0]], spent.start, spent.end, spent.cpu, spent.pid, job=key[0], n=key[1], pages=len(laid.pages))
         if laid.rgb_left:
             from ..press.colour import rgb_left
 
@@ -156,10 +164,13 @@ class _Runner:
             self.cache.put(job, laid)
         self.finished.append((key, laid))
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(failed)
             self.pool = None
+        if self.local is not None:
+            self.local.close()
+            self.local = None
 
 
 def _doc_pages(parts: list[Part], laid: Laid) -> list[int]:
@@ -189,6 +200,7 @@ def chunked_book(
 ) -> tuple[bytes, tuple[str, ...], PageMap]:
     """The PDF, each page's text and the page map; for print, every piece drawn in press colours."""
     runner = _Runner(styles, options)
+    failed = True
     try:
         pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(parts)
         for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
@@ -200,9 +212,11 @@ def chunked_book(
             pages = total
         if options.cache:
             options.cache.pages_hint = total
+        failed = False
     finally:
-        runner.close()  # before the merge: the workers' memory is given back first
-    return merge(segments), texts, places
+        runner.close(failed)  # before the merge: the workers' memory is given back first
+    with timings.span("merge"):
+        return merge(segments), texts, places
 
 
 # What the workers take first when several jobs wait: a thin folio layer as soon as its chunk is

@@ -13,7 +13,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from ...atomic import write_atomically
+from ...atomic import remove_stale_parts, write_atomically
 from .typesetter import Job, Laid, PageInfo
 
 FORMAT = "6"  # bump when Laid or the way chunks are made changes
@@ -82,4 +82,5 @@ class LayoutCache:
         for path in self.folder.iterdir():
             if path.suffix in (".pdf", ".json") and path.stem not in self.used and path.name != "book.json":
                 path.unlink(missing_ok=True)
+        remove_stale_parts(self.folder)  # entries a killed build was writing
         self.pending.clear()
