@@ -1,4 +1,9 @@
-"""Running one command and measuring it: wall time, and peak memory of its whole process tree.
+"""Running one command and measuring it: wall time, CPU time and peak memory of its whole process tree.
+
+CPU time is what the kernel charged to every process the command started: this process adopts the
+orphans of its commands (PR_SET_CHILD_SUBREAPER), reaps them all, and reads how much its reaped
+children cost (RUSAGE_CHILDREN) before and after. A process that outlived the command by ten
+seconds is killed, and said so (`left_running`).
 
 Peak memory is the larger of two readings, because each misses something:
 - `ru_maxrss` from wait4(2): exact, but the largest *single* process in the tree (Linux folds
@@ -26,10 +31,12 @@ SAMPLE_SECONDS = 0.02
 @dataclass(frozen=True)
 class Run:
     seconds: float  # wall clock
-    cpu_seconds: float  # user + system time of the process and every descendant it waited for
+    cpu_seconds: float  # user + system time of the process and every descendant (orphans too, on Linux)
     peak_bytes: int
     returncode: int
     log: Path  # stdout and stderr of the command
+    spawned: float = 0.0  # time.time() just before the command was started
+    reaped: float = 0.0  # … and once it was reaped
     left_running: int = 0  # 1: descendants still alive ORPHANS_GRACE after the command ended (killed then)
 
 
@@ -121,6 +128,7 @@ def run(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: P
     adopting = _adopt_orphans()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "wb") as out:
+        spawned = time.time()
         start = time.perf_counter()
         # A session of its own, so an interrupted benchmark can end the whole tree (pandoc's
         # weasyprint child too) and leave nothing running.
@@ -138,6 +146,7 @@ def run(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: P
             sampler.done.set()
             raise
         seconds = time.perf_counter() - start
+        reaped = spawned + seconds
         proc.returncode = os.waitstatus_to_exitcode(status)
         sampler.done.set()
         sampler.join()
@@ -148,7 +157,7 @@ def run(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: P
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     else:
         cpu = usage.ru_utime + usage.ru_stime
-    return Run(seconds, cpu, peak, proc.returncode, log, left)
+    return Run(seconds, cpu, peak, proc.returncode, log, spawned, reaped, left)
 
 
 def log_tail(log: Path, lines: int = 15) -> str:

@@ -93,6 +93,10 @@ def build(
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
 ) -> None:
     """Build the anthology from SOURCE into OUTPUT."""
+    if "pdf" in _formats(formats) and profile != "screen" and jobs != 1:
+        from .package.pdf.chunks import warm_up
+
+        warm_up(source)  # the PDF's layout server imports weasyprint while this process imports the rest and reads
     from . import timings
     from .build import build as run_build
     from .options import BuildOptions
