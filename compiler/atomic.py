@@ -3,6 +3,10 @@
 The bytes go to a hidden temporary file beside the target, which is then renamed over it (atomic
 on one file system). Used for the books, the layout cache and the copy onto an e-reader. The books
 of one build are replaced together (`replace_together`): all of them, or none.
+
+A process killed between the two (SIGKILL, a power cut) leaves its temporary file behind. Its name
+carries the writer's process id, so a later write into the folder removes the files of writers that
+are no longer running (remove_stale_parts), and never those of one still writing.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import BinaryIO
 def write_atomically(path: Path, data: bytes | BinaryIO, durable: bool = False) -> None:
     """`data`: bytes, or an open file to copy from. `durable`: flushed to the device before the
     rename (for removable e-readers, which may be unplugged right after)."""
+    remove_stale_parts(path.parent, path.name)
     # A hidden (dot) name: e-readers ignore dot-files, so a half-copied book never shows.
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as out:
             if isinstance(data, bytes):
@@ -49,7 +54,8 @@ def replace_together(files: dict[Path, bytes], ready: Callable[[], None] | None 
     temps: dict[Path, Path] = {}
     try:
         for path, data in files.items():
-            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+            remove_stale_parts(path.parent, path.name)
+            fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".part")
             temps[path] = Path(name)
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
@@ -102,3 +108,25 @@ def _keep_old(paths: list[Path]) -> dict[Path, Path]:
             continue
         olds[path] = backup
     return olds
+def remove_stale_parts(folder: Path, name: str = "*") -> list[Path]:
+    """Remove the temporary files left in `folder` by writers of `name` (default: of any file) that
+    are no longer running; returns them."""
+    removed = []
+    for part in folder.glob(f".{name}.*.part"):
+        pid = part.name.removesuffix(".part").rsplit(".", 2)[-2]
+        if pid.isdigit() and not _running(int(pid)):
+            part.unlink(missing_ok=True)
+            removed.append(part)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: running
+        return True
+    return True

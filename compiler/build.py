@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import timings
 from .atomic import replace_together
 from .config import Config, book_identifier, load_config
 from .diagnostics import Diagnostic, stop, stopping
@@ -51,31 +52,37 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None, 
         return build_bounded(build, options, progress)
     formats = plan(options)  # with the formats they are made from; one that cannot be made here says so now
     step("reading the stories")
-    config = load_config(options.source)
-    options = options.settled(config)  # the command line over anthology.toml
-    input_bytes = check_sizes(story_files(options.source, config))
-    theme = load_theme(options.theme or config.theme, options.source)
+    with timings.span("read"):
+        config = load_config(options.source)
+        options = options.settled(config)  # the command line over anthology.toml
+        input_bytes = check_sizes(story_files(options.source, config))
+        theme = load_theme(options.theme or config.theme, options.source)
     with _started(formats, options, theme, input_bytes) as started:
-        read = read_stories(options.source, config)
+        with timings.span("read"):
+            read = read_stories(options.source, config)
         step("typesetting the text")
-        anthology, found = transform(assemble(config, read.stories))
-        check_paragraphs(anthology)
-        # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
-        rendered = render(anthology, theme, cover_file_name(find_cover(options.source)))
+        with timings.span("transforms"):
+            anthology, found = transform(assemble(config, read.stories))
+            check_paragraphs(anthology)
+        with timings.span("render"):
+            # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
+            rendered = render(anthology, theme, cover_file_name(find_cover(options.source)))
 
         made: dict[str, Made] = {}
         for fmt in (f for f in formats if not f.made_from_a_book):
             made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
         if options.verify:
             step("checking every word")
-            _check_sources(formats, made, read, anthology, rendered)
+            with timings.span("check"):
+                _check_sources(formats, made, read, anthology, rendered)
         for fmt in (f for f in formats if f.made_from_a_book):  # from books known to be whole
             made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
             _check_conversion(fmt, made)
 
         step("writing")
         books = {options.output / fmt.file_name: made[fmt.name].data for fmt in formats}
-        _write(options.output, books, [m.keep for m in made.values() if m.keep is not None], before_replacing)
+        with timings.span("write"):
+            _write(options.output, books, [m.keep for m in made.values() if m.keep is not None], before_replacing)
     diagnostics = read.diagnostics + tuple(found) + tuple(d for m in made.values() for d in m.diagnostics)
     return BuildResult(tuple(books), anthology, read.consumed, diagnostics)
 
@@ -107,7 +114,8 @@ def _modified(config: Config, stories: tuple[Story, ...]) -> str:
 def _started(formats: tuple[Format, ...], options: BuildOptions, theme: Theme, input_bytes: int) -> Iterator[dict[str, Any]]:
     """Work a format begins before the stories are read (the PDF's layout processes, which take a
     second and a half to load), closed when the build ends, however it ends."""
-    started = {fmt.name: load(fmt.start)(options, theme, input_bytes) for fmt in formats if fmt.start}
+    with timings.span("layout start-up"):
+        started = {fmt.name: load(fmt.start)(options, theme, input_bytes) for fmt in formats if fmt.start}
     try:
         yield started
     finally:
@@ -118,8 +126,9 @@ def _started(formats: tuple[Format, ...], options: BuildOptions, theme: Theme, i
 
 def _package(fmt: Format, work: Work) -> Made:
     work.progress(fmt.stage)
-    packager: Packager = load(fmt.packager)
-    return packager(work)
+    with timings.span(fmt.name):
+        packager: Packager = load(fmt.packager)
+        return packager(work)
 
 
 def _texts(fmt: Format, made: Made) -> tuple[str, ...]:
