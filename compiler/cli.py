@@ -125,6 +125,7 @@ def batch(
     rebuild: bool = typer.Option(False, "--rebuild", help="Build every book, even those whose last build into OUTPUT is still right."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Keep each PDF's laid-out chunks for the next build of its work (OUTPUT/<work>/.anthology-cache)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write every book's outcome, time, memory and worker to this JSON file."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="A line per book, and every book's warnings."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the failures."),
 ) -> None:
@@ -136,7 +137,8 @@ def batch(
     require_dask()  # before anything imports it
     from .batch import Limits, build_many
     from .batch.many import problems_of
-    from .batch.summary import parse_size, summary_lines
+    from .atomic import write_atomically
+    from .batch.summary import parse_size, report_json, summary_lines
     from .batch.works import find_works
     from .diagnostics import diagnostic, stopping
     from .options import BuildOptions
@@ -168,7 +170,10 @@ def batch(
     if verbose:
         for result in results:
             _report(result.diagnostics, verbose, quiet)
-    lines = summary_lines(results, time.monotonic() - started, verbose)
+    elapsed = time.monotonic() - started
+    if report is not None:
+        write_atomically(report, report_json(results, elapsed).encode())
+    lines = summary_lines(results, elapsed, verbose)
     failed = sum(1 for r in results if r.status == "failed")
     if not quiet or failed:
         for line in lines:

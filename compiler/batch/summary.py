@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from .values import BookResult, Status
@@ -40,6 +41,25 @@ def summary_lines(results: list[BookResult], elapsed: float, verbose: bool) -> l
     if failed:
         lines += ["", "failed:"]
         lines += [f"  {r.name}: {r.reason}" for r in failed]
-    rate = f"; {len(results) / elapsed * 60:.1f} books a minute" if elapsed > 0 and counts[Status.BUILT] else ""
+    built = counts[Status.BUILT]
+    rate = f" ({built} built: {built / elapsed * 60:.1f} a minute)" if elapsed > 0 and built else ""
     lines += ["", f"{len(results)} books in {_seconds(elapsed)}{rate}"]
     return lines
+
+
+def report_json(results: list[BookResult], elapsed: float) -> str:
+    """Every book and part as data (`anthology batch --report`): for an archive's logs and for bench/."""
+    books = [
+        {
+            "name": r.name, "source": str(r.options.source), "status": r.status.value,
+            "parts": [
+                {
+                    "part": p.part, "status": p.status.value, "seconds": round(p.seconds, 3), "cpu_seconds": round(p.cpu_seconds, 3), "peak_memory": p.peak_memory,
+                    "worker": p.worker, "reason": p.reason, "outputs": [str(o) for o in p.outputs],
+                }
+                for p in r.parts
+            ],
+        }
+        for r in results
+    ]
+    return json.dumps({"elapsed": round(elapsed, 3), "books": books}, ensure_ascii=False, indent=1)

@@ -136,7 +136,9 @@ _lock = threading.Lock()
 def _let_go() -> None:
     with _lock:
         while _idle:
-            _idle.pop().close()
+            process = _idle.pop()
+            process.close()
+            process.process.wait()  # at once: it exits on its lifeline's end; reaped, so its time is counted
 
 
 def _dask_worker() -> Any:

@@ -55,7 +55,8 @@ class PartResult:
     diagnostics: tuple[Diagnostic, ...] = ()  # the build's own; for a failure, the errors that stopped it
     reason: str = ""  # why it failed, in one line
     exit_code: int = 0  # what `anthology build` would have exited with
-    seconds: float = 0.0  # wall time in the book process (the build, or the check that it was not needed)
+    seconds: float = 0.0  # wall time from handing the part to its book process to its answer
+    cpu_seconds: float = 0.0  # processor time the book process spent on it (and whatever it ran, e.g. calibre)
     peak_memory: int = 0  # bytes: the book process's largest resident size while it worked on this part
     worker: str = ""  # where it ran: the Dask worker's address, or host:pid
 
