@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -158,6 +159,7 @@ def batch(
     if problems:
         raise stopping(problems)
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager: close the cluster as for Ctrl-C
     with _batch_progress(len(jobs), quiet) as on_book:
         try:
             results = build_many(
@@ -180,6 +182,10 @@ def batch(
             typer.echo(line)
     if failed:
         raise stopping([diagnostic("B010", failed=failed, total=len(results))])
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager

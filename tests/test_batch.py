@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,18 @@ def test_build_many_makes_every_book_as_build_does_and_a_broken_work_fails_alone
         same_as_a_local_build(result, work, tmp_path)
         assert f"The end of work {work.name}" in epub_text(result.outputs[0])
         assert result.parts[0].peak_memory > 0 and result.parts[0].seconds > 0
+
+
+def test_any_executor_runs_it_a_process_pool_too(tmp_path: Path) -> None:
+    # Forked from this process, which holds book processes of its own from the tests above: the
+    # pool's workers start their own rather than share those.
+    works = make_works(tmp_path / "works", ["pooled", "forked"])
+    with ProcessPoolExecutor(2) as pool:
+        results = build_many(jobs_for(works, tmp_path / "out"), pool)
+    assert [r.status for r in results] == [Status.BUILT, Status.BUILT]
+    assert all(r.parts[0].worker != f"{socket.gethostname()}:{os.getpid()}" for r in results)  # built in the pool's processes
+    for result, work in zip(results, works):
+        same_as_a_local_build(result, work, tmp_path)
 
 
 def test_an_unchanged_work_is_not_built_again_an_edited_one_is_and_a_missing_book_is_rebuilt(tmp_path: Path) -> None:
@@ -289,3 +302,17 @@ def test_without_a_scheduler_anthology_batch_starts_a_local_cluster(tmp_path: Pa
     assert "only  epub built" in done.stdout
     assert (out / "only" / "anthology.epub").is_file()
 
+
+
+def test_without_dask_anthology_batch_says_what_to_install(tmp_path: Path) -> None:
+    make_works(tmp_path / "works", ["any"])
+    code = (
+        "import sys; sys.modules['distributed'] = None  # as if the batch extra were not installed\n"
+        "from compiler.cli import main\n"
+        f"sys.argv = ['anthology', 'batch', {str(tmp_path / 'works')!r}, '-o', {str(tmp_path / 'out')!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 8
+    assert "B001" in done.stderr and "pip install 'anthology[batch]'" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -62,8 +62,11 @@ def dask_client(scheduler: str | None = None, workers: int | None = None) -> Ite
             yield client
         return
     # No dashboard (it needs bokeh, and a port); the cluster's own logs only when something is wrong.
+    # Its workers outlive a driver killed outright (SIGKILL: no cleanup runs), so each also stops
+    # itself once it has lost the scheduler (which lives in this process) for a minute.
     with distributed.LocalCluster(
-        n_workers=workers or len(os.sched_getaffinity(0)), threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR,
+        n_workers=workers or len(os.sched_getaffinity(0)), threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=logging.ERROR, death_timeout="60s",
     ) as cluster, distributed.Client(cluster) as client:
         yield client
 

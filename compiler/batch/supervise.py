@@ -77,13 +77,16 @@ class BookProcess:
         peak = 0
         try:
             self.tasks.send(task)
+            look = time.monotonic() + _POLL  # when to look at the clock and the memory next
             while True:
-                if self.answers.poll(max(0.0, min(_POLL, deadline - time.monotonic()))):
+                if self.answers.poll(max(0.0, min(look, deadline) - time.monotonic())):
                     kind, payload = self.answers.recv()
-                    if kind == "stage":
-                        say(payload)
+                    if kind == "done":
+                        return payload, max(peak, self.memory())
+                    say(payload)  # a stage of the build: however many come, the looks below still happen
+                    if time.monotonic() < min(look, deadline):
                         continue
-                    return payload, max(peak, self.memory())
+                look = time.monotonic() + _POLL
                 used = self.memory()
                 peak = max(peak, used)
                 if limits.memory is not None and used > limits.memory:
@@ -126,10 +129,27 @@ class BookProcess:
         os.close(self.lifeline)
         self.log.close()
 
+    def forget(self) -> None:
+        """In a forked copy of the worker: let go of this copy of its pipes; the parent keeps it."""
+        self.alive = False
+        self._close()
+
 
 # The idle book processes of this worker (a worker with several threads runs several at once).
 _idle: list[BookProcess] = []
 _lock = threading.Lock()
+
+
+def _forget_in_child() -> None:
+    """A worker forked from a process that holds book processes (a ProcessPoolExecutor's, made
+    after a build_many of its parent's) starts with none: two processes must never share one."""
+    global _idle, _lock
+    for process in _idle:
+        process.forget()
+    _idle, _lock = [], threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 @atexit.register
@@ -161,7 +181,10 @@ def build_part(task: Task) -> PartResult:
 
     def say(stage: str) -> None:  # a part's progress, on the Dask dashboard's and clients' event stream
         if worker is not None:
-            worker.log_event(EVENTS, {"book": task.book, "part": task.part, "stage": stage, "worker": where})
+            try:
+                worker.log_event(EVENTS, {"book": task.book, "part": task.part, "stage": stage, "worker": where})
+            except Exception:  # progress is a courtesy: it never stops a book
+                pass
 
     with _lock:
         process = _idle.pop() if _idle else None
