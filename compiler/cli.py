@@ -124,6 +124,9 @@ def batch(
     timeout: float = typer.Option(600.0, "--timeout", min=1, help="Seconds a book's EPUB or PDF may take; one that runs over is stopped and reported, the others go on."),
     memory: str = typer.Option("2GB", "--memory", help="Memory a book's build may hold (2GB, 1500MB); one that runs over is stopped and reported."),
     rebuild: bool = typer.Option(False, "--rebuild", help="Build every book, even those whose last build into OUTPUT is still right."),
+    page_list: bool = typer.Option(
+        False, "--page-list", help="Make each work's EPUB with its PDF, in one task, so that it carries the print edition's page numbers (the EPUB then waits for the PDF)."
+    ),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Keep each PDF's laid-out chunks for the next build of its work (OUTPUT/<work>/.anthology-cache)."),
     report: Optional[Path] = typer.Option(None, "--report", help="Also write every book's outcome, time, memory and worker to this JSON file."),
@@ -163,7 +166,7 @@ def batch(
     with _batch_progress(len(jobs), quiet) as on_book:
         try:
             results = build_many(
-                jobs, scheduler=scheduler, workers=workers, limits=Limits(timeout=timeout, memory=ceiling), rebuild=rebuild,
+                jobs, scheduler=scheduler, workers=workers, limits=Limits(timeout=timeout, memory=ceiling), rebuild=rebuild, split=not page_list,
                 names=[w.name for w in found], on_book=on_book,
             )
         except KeyboardInterrupt:

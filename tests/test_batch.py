@@ -94,6 +94,26 @@ def test_a_book_is_split_into_an_epub_part_and_a_pdf_part_each_with_what_is_made
     assert parts["pdf"].formats == ("pdf",) and parts["pdf"].cover_pdf
 
 
+@pytest.mark.slow
+def test_unsplit_the_epub_carries_the_print_page_list_as_build_makes_it(tmp_path: Path) -> None:
+    [work] = make_works(tmp_path / "works", ["paged"])
+    with ThreadPoolExecutor(1) as pool:
+        [result] = build_many(jobs_for([work], tmp_path / "out", ("epub", "pdf")), pool, split=False)
+    assert [p.part for p in result.parts] == ["book"] and result.status is Status.BUILT
+    build(BuildOptions(source=work, output=tmp_path / "local", formats=("epub", "pdf")))
+    for path in result.outputs:
+        assert path.read_bytes() == (tmp_path / "local" / path.name).read_bytes()
+    [epub] = [p for p in result.outputs if p.suffix == ".epub"]
+    assert 'epub:type="page-list"' in epub_documents_text(epub)
+
+
+def epub_documents_text(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        return "".join(book.read(name).decode("utf-8") for name in book.namelist() if name.endswith((".xhtml", ".html")))
+
+
 def test_build_many_makes_every_book_as_build_does_and_a_broken_work_fails_alone(tmp_path: Path) -> None:
     works = make_works(tmp_path / "works", ["alpha", "beta", "gamma"])
     broken = tmp_path / "works" / "broken"

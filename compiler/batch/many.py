@@ -44,8 +44,10 @@ def parts_of(options: BuildOptions) -> tuple[tuple[str, BuildOptions], ...]:
     return tuple((name, dataclasses.replace(options, formats=tuple(groups[name]), cover_pdf=options.cover_pdf and name == "pdf")) for name in order)
 
 
-def _tasks(options: BuildOptions, name: str, limits: Limits, rebuild: bool, epoch: str | None) -> list[Task]:
+def _tasks(options: BuildOptions, name: str, limits: Limits, rebuild: bool, epoch: str | None, split: bool) -> list[Task]:
     whole = dataclasses.replace(options, source=options.source.absolute(), output=options.output.absolute(), jobs=1)
+    if not split:  # one build, as `anthology build` makes it: the EPUB with the PDF's page list
+        return [Task(name, "book", whole, epoch, limits, rebuild)]
     return [Task(name, part, part_options, epoch, limits, rebuild) for part, part_options in parts_of(whole)]
 
 
@@ -63,6 +65,7 @@ def build_many(
     workers: int | None = None,
     limits: Limits = Limits(),
     rebuild: bool = False,
+    split: bool = True,
     names: Iterable[str] | None = None,
     on_part: Callable[[PartResult], None] | None = None,
     on_book: Callable[[BookResult], None] | None = None,
@@ -73,14 +76,15 @@ def build_many(
     `executor`: where the parts run (it is not shut down here); None: a Dask cluster, `scheduler`'s
     (an address, e.g. tcp://host:8786), else DASK_SCHEDULER_ADDRESS's, else a LocalCluster of
     `workers` processes (one per core). `limits`: each part's time and memory. `rebuild`: build
-    even the books whose last build is still right. `names`: how results and progress name each job
+    even the books whose last build is still right. `split`: the EPUB and the PDF as separate tasks
+    (False: one, so that the EPUB carries the PDF's page list, as `build()` makes it). `names`: how results and progress name each job
     (default: its source folder's name). `on_part`, `on_book`: called with each part as it finishes,
     and with each book once its last part has.
     """
     jobs = list(jobs)
     labels = list(names) if names is not None else [job.source.name for job in jobs]
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    per_job = [_tasks(job, label, limits, rebuild, epoch) for job, label in zip(jobs, labels)]
+    per_job = [_tasks(job, label, limits, rebuild, epoch, split) for job, label in zip(jobs, labels)]
     finished: dict[int, PartResult] = {}
     tasks = {id(task): task for parts in per_job for task in parts}
     job_of = {id(task): n for n, parts in enumerate(per_job) for task in parts}

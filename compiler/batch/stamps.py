@@ -132,7 +132,7 @@ def still_built(output: Path, part: str, key: str) -> tuple[tuple[Path, ...], tu
 def sweep(output: Path, part: str, file_names: tuple[str, ...]) -> None:
     """Remove what an earlier attempt at this part left half-written when its process was killed."""
     patterns = [(output, f".{name}.*.part") for name in file_names] + [(output / FOLDER, f".{part}.json.*.part")]
-    if part == "pdf":
+    if "anthology.pdf" in file_names:
         patterns.append((output / LAYOUT_CACHE, ".*.part"))
     for folder, pattern in patterns:
         if folder.is_dir():
