@@ -1,8 +1,9 @@
 """The pipeline, end to end: read → transform → render → each requested format → check → write.
 
 `build()` reads like the table of contents of the program; each step lives in its own module, each
-format in a row of package/formats.py. It is also the library API (`compiler.build.build(BuildOptions)`):
-what to make is one frozen, picklable value; nothing here prints, asks or exits.
+format in a row of package/formats.py. It is also the library API (`from compiler import build, BuildOptions`; `build(options)`, or
+`compiler.build.build(options)`): what to make is one frozen, picklable value; nothing here prints,
+asks or exits. Many books at once: compiler/batch/.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import sys
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,3 +177,15 @@ def _write(output: Path, books: dict[Path, bytes], keep: list[Callable[[], None]
         raise stop("O001", output, reason=exc.strerror or str(exc)) from None
     for then in keep:  # the layout cache: kept only when it can be; the books are written either way
         then()
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: `from compiler import build` gives the module (importing a submodule
+    binds its name in the package, so a function called `build` could not stay there), and
+    `build(options)` builds. Setting a module's class is Python's documented way to do this."""
+
+    def __call__(self, options: BuildOptions, progress: Callable[[str], None] | None = None, *, before_replacing: Callable[[], None] | None = None) -> BuildResult:
+        return build(options, progress, before_replacing=before_replacing)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -9,12 +9,15 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from . import __version__
 from .diagnostics import BuildError, Diagnostic, ExitCode, Severity
+
+if TYPE_CHECKING:
+    from .batch import BookResult
 
 app = typer.Typer(
     add_completion=True,
@@ -129,6 +132,109 @@ def build(
     if not quiet:
         for path in result.outputs:
             typer.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+
+
+@app.command()
+def batch(
+    works: Path = typer.Argument(..., metavar="LIST_OR_FOLDER", help="A folder holding one folder of stories per book, or a text file naming one such folder per line."),
+    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write each book into, as OUTPUT/<the work's folder name>/."),
+    formats: str = FORMATS_OPTION,
+    theme: Optional[str] = THEME,
+    trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size (default: each work's anthology.toml, else the theme's)."),
+    profile: str = typer.Option("print", "--profile", help="PDF profile: print, screen or booklet."),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS", help="A Dask scheduler's address (tcp://host:8786) to build on its workers (default: a cluster of this machine's cores)."
+    ),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="Worker processes of the local cluster (default: one per core); ignored with --scheduler."),
+    timeout: float = typer.Option(600.0, "--timeout", min=1, help="Seconds a book's EPUB or PDF may take; one that runs over is stopped and reported, the others go on."),
+    memory: str = typer.Option("2GB", "--memory", help="Memory a book's build may hold (2GB, 1500MB); one that runs over is stopped and reported."),
+    rebuild: bool = typer.Option(False, "--rebuild", help="Build every book, even those whose last build into OUTPUT is still right."),
+    page_list: bool = typer.Option(
+        False, "--page-list", help="Make each work's EPUB with its PDF, in one task, so that it carries the print edition's page numbers (the EPUB then waits for the PDF)."
+    ),
+    verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
+    cache: bool = typer.Option(True, "--cache/--no-cache", help="Keep each PDF's laid-out chunks for the next build of its work (OUTPUT/<work>/.anthology-cache)."),
+    report: Optional[Path] = typer.Option(None, "--report", help="Also write every book's outcome, time, memory and worker to this JSON file."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="A line per book, and every book's warnings."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the failures."),
+) -> None:
+    """Build many books at once, one per work, on a Dask cluster: this machine's cores, or a scheduler's workers."""
+    import time
+
+    from .batch.cluster import require_dask
+
+    require_dask()  # before anything imports it
+    from .batch import Limits, build_many
+    from .batch.many import problems_of
+    from .atomic import write_atomically
+    from .batch.summary import parse_size, report_json, summary_lines
+    from .batch.works import find_works
+    from .diagnostics import diagnostic, stopping
+    from .options import BuildOptions
+
+    try:
+        ceiling = parse_size(memory)
+    except ValueError as exc:
+        typer.echo(f"error: --memory: {exc}", err=True)
+        raise typer.Exit(ExitCode.USAGE) from None
+    found, notes = find_works(works, output)
+    _report(notes, verbose, quiet)
+    jobs = [
+        BuildOptions(source=w.source, output=output / w.name, formats=_formats(formats), theme=theme, trim=trim, profile=profile, verify=verify, cache=cache)
+        for w in found
+    ]
+    problems = problems_of(jobs[:1])  # the same options for every book: said once, before any cluster starts
+    if problems:
+        raise stopping(problems)
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped by a service manager: close the cluster as for Ctrl-C
+    with _batch_progress(len(jobs), quiet) as on_book:
+        try:
+            results = build_many(
+                jobs, scheduler=scheduler, workers=workers, limits=Limits(timeout=timeout, memory=ceiling), rebuild=rebuild, split=not page_list,
+                names=[w.name for w in found], on_book=on_book,
+            )
+        except KeyboardInterrupt:
+            typer.echo("stopped: every book written so far is whole; run the same command again to build the rest", err=True)
+            raise typer.Exit(130) from None
+    if verbose:
+        for result in results:
+            _report(result.diagnostics, verbose, quiet)
+    elapsed = time.monotonic() - started
+    if report is not None:
+        write_atomically(report, report_json(results, elapsed).encode())
+    lines = summary_lines(results, elapsed, verbose)
+    failed = sum(1 for r in results if r.status == "failed")
+    if not quiet or failed:
+        for line in lines:
+            typer.echo(line)
+    if failed:
+        raise stopping([diagnostic("B010", failed=failed, total=len(results))])
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _batch_progress(books: int, quiet: bool) -> Iterator[Callable[[BookResult], None] | None]:
+    """A bar over the books, advancing as each book's last part finishes (on a terminal only)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn())
+    counts = {"built": 0, "cached": 0, "failed": 0}
+    with Progress(*columns, console=Console(stderr=True)) as progress:
+        bar = progress.add_task("books", total=books)
+
+        def on_book(result: BookResult) -> None:
+            counts[result.status.value] += 1
+            progress.update(bar, advance=1, description=f"books: {counts['built']} built, {counts['cached']} cached, {counts['failed']} failed")
+
+        yield on_book
 
 
 @app.command()

@@ -37,6 +37,7 @@ class ExitCode(enum.IntEnum):
     OUTPUT = 6  # the book could not be written, or failed its own checks
     DEVICE = 7  # deliver: no e-reader, several and none chosen, or the copy onto it failed
     LIMIT = 8  # the build ran past its --timeout or --max-memory and was stopped
+    BATCH = 9  # batch: one or more books failed (the others were built), or no cluster to run on
     INTERNAL = 70  # a bug: please report it (EX_SOFTWARE)
 
 
@@ -50,6 +51,7 @@ EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OUTPUT: "the book could not be written, or failed its own check (a lost word); `azw3` without calibre",
     ExitCode.DEVICE: "`deliver`: no e-reader found, several found and none chosen, a Kindle too old for AZW3, or the copy onto it failed",
     ExitCode.LIMIT: "the build ran past its `--timeout` or `--max-memory` and was stopped; nothing was written",
+    ExitCode.BATCH: "`batch`: one or more books failed (the summary names each and why; the others were built), or Dask is missing or its scheduler cannot be reached",
     ExitCode.INTERNAL: "internal error (a bug): run again with `--debug` and report the traceback",
 }
 
@@ -99,7 +101,7 @@ class Code:
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 _X = ExitCode
 
-# Families: A reading the stories, C anthology.toml and the covers, D deliver, K check, L limits,
+# Families: A reading the stories, B batch, C anthology.toml and the covers, D deliver, K check, L limits,
 # I imposition, N notes, O writing the books, P the PDF, Q page quality, T the theme, U the command line,
 # V the nothing-lost check.
 CODES: dict[str, Code] = {
@@ -127,6 +129,19 @@ CODES: dict[str, Code] = {
         Code("A141", _I, None, "the first part has no heading while the later ones do: added “{heading}” (listed in the contents)", 'name it with [stories."FILE"] first_section = "…"'),
         Code("A150", _W, None, "sections: no paragraph of the story is {text}", "give its exact text or its line number"),
         Code("A160", _I, None, '"{text}" is read as story text; it could be the {role}', 'if it is, set that field in anthology.toml ([stories."FILE"])'),
+        Code("B001", _E, _X.BATCH, "anthology batch runs on Dask, which is not installed here: {install}", "install it (pip install 'anthology[batch]'), or call build_many with an executor of your own"),
+        Code("B002", _E, _X.INPUT, "no works here: each work is a folder of stories inside {folder} (or a folder named in a list file)", "put each work's stories in a folder of its own; `anthology build` makes one book of one folder"),
+        Code("B003", _E, _X.INPUT, "{count} works would be written to {output}: {sources}", "rename one of the folders: a work's books go to OUTPUT/its folder's name"),
+        Code("B004", _E, _X.INPUT, "cannot read the list of works ({reason})", "give a folder of works, or a text file naming one work folder per line"),
+        Code("B005", _E, _X.BATCH, "cannot reach the Dask scheduler at {address} ({reason})", "start it (dask scheduler) and its workers, or check the address; leave --scheduler out to run on this machine"),
+        Code("B010", _E, _X.BATCH, "{failed} of {total} books failed; the others were built", "see each book's reason above; run the same command again to retry only what is missing"),
+        Code("B011", _E, _X.BATCH, "took over {limit} s and was stopped, so that the other books go on", "raise --timeout, or build this work alone"),
+        Code("B012", _E, _X.BATCH, "used {used} MB, over the {limit} MB a book may, and was stopped, so that the other books go on", "raise --memory, or build this work alone"),
+        Code("B013", _E, _X.BATCH, "the process building it died ({how})", "build this work alone with anthology build --debug, and report it"),
+        Code("B014", _E, _X.BATCH, "internal error: {error}", "build this work alone with anthology build --debug, and report the traceback"),
+        Code("B015", _E, _X.BATCH, "its worker was lost and it was not built ({reason})", "check the workers' logs; run the same command again to retry it"),
+        Code("B020", _W, None, "{count} story file(s) directly in {folder} belong to no work and are left out: {names}", "move them into a folder of their own: each folder of stories is one book"),
+        Code("B021", _W, None, "this folder holds no stories and is left out", "put story files in it, or move it out of the folder of works"),
         Code("C000", _E, _X.CONFIG, "not valid TOML: {error}", "fix the line the message names"),
         Code("C001", _E, _X.CONFIG, "unknown key {key}; {suggestion}", "use the key the message suggests (the nearest valid one)"),
         Code("C002", _E, _X.CONFIG, "{key} must {expected}", "give the key a value of that type"),
