@@ -888,6 +888,12 @@ def test_a_quoted_line_between_two_wide_gaps_is_set_off_even_inside_speech(tmp_p
     assert count(read(tmp_path, text).story, SceneBreak) == 0
 
 
+def test_a_long_first_line_without_spaces_is_no_title(tmp_path: Path) -> None:
+    first = "<p><em>" + "他把那封信从厚厚的课本里抽出来，翻来覆去地看了很久，才终于决定把它打开来，坐在窗边慢慢地读一读" + "</em></p>"
+    html = first + "".join(f"<p>{'她走到窗前，看着外面的雨一点一点落下来，心里想着明天的事情。' * 3}</p>" for _ in range(3))
+    assert read(tmp_path, html, "xin.html").story.title_guessed
+
+
 @pins("subject-title")
 def test_the_name_in_a_posts_subject_shown_again_is_its_title_and_the_text_above_it_a_preface(tmp_path: Path) -> None:
     text = f"""

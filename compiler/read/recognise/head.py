@@ -242,6 +242,8 @@ def title_claim(ctx: Context, i: int) -> Claim | None:
         return None
     if not re.search(r"[^\W\d_]", text):
         return None  # "1999", "12.03.2004": a date line or a number, no title
+    if ev.width(text) > 80:
+        return None  # a sentence in a script written without spaces has one "word" but a line's width
     if ev.END_MARK.match(text) or ev.meta_cues(text):
         return None
     if i in ctx.facts.get("caps_run", ()):
