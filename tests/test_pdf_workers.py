@@ -155,7 +155,17 @@ def test_a_killed_build_leaves_no_process_and_no_file_behind(kill: signal.Signal
         workers = _descendants(build.pid)
         assert len(workers) >= 3, workers  # the fork server and two layout processes at least
         build.send_signal(kill)
-        build.wait(timeout=60)
+        # Keep reading its terminal while it stops: a build that writes its last words to a terminal
+        # nobody reads would block on the full buffer, which is the test's doing, not the build's.
+        deadline = time.monotonic() + 60
+        while build.poll() is None and time.monotonic() < deadline:
+            ready, _, _ = select.select([leader], [], [], 0.5)
+            if ready:
+                try:
+                    os.read(leader, 65536)
+                except OSError:
+                    pass
+        build.wait(timeout=1)
     finally:
         if build.poll() is None:
             os.killpg(build.pid, signal.SIGKILL)
