@@ -125,7 +125,10 @@ def _reap_orphans(group: int) -> int:
 def run(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run `command` to the end; time it from spawn to reaping (of the command, not its orphans)."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    adopting = _adopt_orphans()
+    # Reaping orphans waits for any child (waitpid(-1)): with commands run from several threads at
+    # once (calibre's conversions, in parallel) it would take the others' children, so only a run
+    # on the main thread adopts them; a command run on a thread is counted by its own wait4.
+    adopting = threading.current_thread() is threading.main_thread() and _adopt_orphans()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(log, "wb") as out:
         spawned = time.time()
@@ -141,7 +144,8 @@ def run(command: list[str], log: Path, env: dict[str, str] | None = None, cwd: P
             # wait4 rather than proc.wait(): it also hands back the child's resource usage.
             _, status, usage = os.wait4(proc.pid, 0)
         except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             sampler.done.set()
             raise
