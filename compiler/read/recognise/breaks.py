@@ -32,6 +32,8 @@ def breaks_pass(ctx: Context, lo: int, hi: int) -> None:
         fenced = before is None or after is None or before in ctx.facts["brackets"] or after in ctx.facts["brackets"]
         fenced = fenced or (before is not None and ctx.role(before) not in STORY_ROLES)
         fenced = fenced or (after is not None and ctx.role(after) not in STORY_ROLES + (t.SLUG,))
+        if after is not None and stream[after].kind == PARA and ev.END_MARK.match(stream[after].text):
+            fenced = True  # a rule over "THE END" or "END part 1": it closes the part, no scene follows
         if ctx.role(k) == t.BREAK and not fenced and _epigraph_only(ctx, k, lo):
             fenced = True  # after a chapter's epigraph or dateline alone: it sets the epigraph off
         if ctx.role(k) == t.SLUG:
