@@ -340,12 +340,13 @@ class _Walk:
             self.last_end = t.map[1]
 
 
-_LIST_MARK = re.compile(r"^(\s{0,3})([*+-])(?=\s)")
+_LIST_MARK = re.compile(r"^(\s{0,3})([*+-](?=\s)|~(?=~~))")
 
 
 def _drawn_rows(text: str) -> str:
-    """A drawn row CommonMark would take for a list ("* * *." with a full stop after it is a bullet
-    holding a bullet) is a separator to the reader: its first mark is escaped so it stays one line."""
+    """A drawn row CommonMark would take for a list or a code fence ("* * *." with a full stop after
+    it is a bullet holding a bullet; "~~~~." opens a fence) is a separator to the reader: its first
+    mark is escaped so it stays one line."""
     lines = text.split("\n")
     for k, line in enumerate(lines):
         if _LIST_MARK.match(line) and is_separator(line) and line.rstrip().endswith("."):
