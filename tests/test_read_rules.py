@@ -1191,6 +1191,24 @@ def test_a_separator_under_an_epigraph_of_several_lines_is_no_break(tmp_path: Pa
     assert count(read(tmp_path, text, "story.html").story, SceneBreak) == 1
 
 
+def test_prose_lines_broken_by_br_in_a_script_without_capitals_are_not_verse(tmp_path: Path) -> None:
+    # Chinese has no capitals to tell verse by; its full stops close the sentences of prose.
+    lines = ["一九七一年，英国。", "“再见，莉莉。”", "红头发的女孩大笑着向他挥手，然后沿着小路跑回了家，书包在她背后一跳一跳的。",
+             "他站在原地看了很久，直到天色暗了下来，才慢慢地走回那条又窄又脏的街。"]
+    story = read(tmp_path, f"<p>{'<br/>'.join(lines)}</p>\n<p>{'<br/>'.join(reversed(lines))}</p>\n", "story.html").story
+    assert count(story, Verse) == 0
+
+
+def test_inspect_counts_a_quoted_poem_as_kept_lines(tmp_path: Path) -> None:
+    from compiler.inspect import _verbatim
+
+    poem = ["Thoughts so quick, you'd think them luck", "For in my mind, you'll stay there stuck",
+            "Bright without a single chance", "With you, I'd like to dance"]
+    text = f"{PROSE}\n\n" + "  \n".join(f"> {line}" for line in poem) + f"\n\n{PROSE}\n"  # two spaces: a hard break
+    story = read(tmp_path, text, "story.md").story
+    assert _verbatim(list(story.body)) == 1
+
+
 # ------------------------------------------------------------------ the table itself
 
 

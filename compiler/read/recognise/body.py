@@ -299,7 +299,8 @@ def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) ->
             return True
         # Long lines broken by the author are paragraphs, unless they read as a song: every line
         # opening with a capital and hardly any closing a sentence.
-        closes = sum(bool(re.search(r"[.!?]['\"’”)]*$", r.strip())) for r in rows)
+        # Sentence ends in any script: "." and the full-width "。！？" of Chinese and Japanese.
+        closes = sum(bool(re.search(r"[.!?。！？…]['\"’”“」』）)]*$", r.strip())) for r in rows)
         return len(rows) >= 3 and not any(_starts_lower(r) for r in rows) and closes * 3 <= len(rows)
     if len(rows) < 2:
         return False
