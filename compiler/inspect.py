@@ -192,7 +192,9 @@ def _verbatim(blocks: list[Block]) -> int:
     """Blocks that keep their lines; the stanzas of one poem (verse right after verse) count once."""
     count, previous = 0, False
     for b in blocks:
-        kept = isinstance(b, (Verse, Preformatted)) or isinstance(b, BlockQuote) and b.kind == "letter"
+        # A quotation of verse (a poem set as "> line  " with hard breaks) keeps its lines too.
+        quoted_verse = isinstance(b, BlockQuote) and bool(b.blocks) and all(isinstance(x, (Verse, Preformatted)) for x in b.blocks)
+        kept = isinstance(b, (Verse, Preformatted)) or isinstance(b, BlockQuote) and (b.kind == "letter" or quoted_verse)
         count += kept and not previous
         previous = kept
     return count

@@ -977,6 +977,238 @@ def test_a_reading_not_taken_is_reported_as_info_with_its_line(tmp_path: Path) -
     assert all(d.line > 0 and "could be" in d.message for d in close)
 
 
+# ------------------------------------------------------------------ conventions met in held-out files
+
+
+def test_a_drawn_row_ending_in_a_full_stop_is_still_a_break(tmp_path: Path) -> None:
+    # Machine translation and some editors end every line with a stop, separators included.
+    for name in ("story.txt", "story.md"):
+        story = read(tmp_path, f"{PROSE}\n\n* * *.\n\n{PROSE}\n\n~~~~.\n\n{PROSE}\n", name).story
+        assert count(story, SceneBreak) == 2, name
+        assert "*." not in " ".join(texts(story, Paragraph))
+
+
+@pins("labelled-sequence")
+def test_numbered_labels_running_through_the_file_are_its_section_titles(tmp_path: Path) -> None:
+    text = f"""
+        {PROSE}
+
+        Bonus 1:
+
+        {PROSE}
+
+        Bonus 2: The Long Way Home.
+
+        {PROSE}
+
+        Bonus 3:
+
+        {PROSE}
+    """
+    assert texts(read(tmp_path, text).story, Heading) == ["Bonus 1:", "Bonus 2: The Long Way Home.", "Bonus 3:"]
+    # One such line alone is a sentence that happens to hold a number.
+    single = read(tmp_path, f"{PROSE}\n\nDay 3: we rode on.\n\n{PROSE}\n").story
+    assert texts(single, Heading) == []
+
+
+def test_a_run_of_italic_title_lines_in_markdown_are_its_headings(tmp_path: Path) -> None:
+    text = f"""
+        ---
+        title: Lantern Road
+        ---
+
+        *Morning*
+
+        {PROSE}
+
+        *The Long Night*
+
+        {PROSE}
+
+        *Thank you very much.*
+
+        {PROSE}
+    """
+    story = read(tmp_path, text, "story.md").story
+    assert texts(story, Heading) == ["Morning", "The Long Night"]  # an italic sentence stays text
+
+
+def test_a_part_line_over_its_underline_under_a_title_and_byline(tmp_path: Path) -> None:
+    # A Usenet post: the poster's display name in the headers, the author's byline on the title line.
+    text = f"""
+        From: poster@example.org (Lanterns Forever)
+        Subject: Lantern Road
+
+        "Lantern Road" by Ada Quill
+        PART 1
+        ----------------------------------------
+        {PROSE}
+
+        {PROSE}
+    """
+    story = read(tmp_path, text).story
+    assert story.authors == ("Ada Quill",)
+    assert texts(story, Heading) == ["PART 1"] and count(story, SceneBreak) == 0
+
+
+def test_a_rule_over_an_end_of_part_line_is_no_break(tmp_path: Path) -> None:
+    text = f"{PROSE}\n\n{PROSE}\n\n__________\nEND part 1....part 2 coming soon\n"
+    story = read(tmp_path, text).story
+    assert count(story, SceneBreak) == 0
+
+
+def test_a_long_paragraph_of_several_disclaimer_statements_is_the_disclaimer(tmp_path: Path) -> None:
+    text = f"""
+        This tale is copyright 2001 by Ada Quill. All rights reserved. The crew and the ship are
+        copyrighted by a studio and used here without leave. This story is a work of fiction, and
+        its names, places and incidents are products of the author's imagination or are used
+        fictitiously. Any resemblance to actual persons, living or dead, is a coincidence we would
+        very much enjoy hearing about. Pass it along freely.
+
+        {PROSE}
+    """
+    story = read(tmp_path, text).story
+    assert len(story.disclaimer) == 1 and "copyright 2001" in plain_text(story.disclaimer[0].children)
+    assert not any(d.code == "A160" for d in read(tmp_path, text).diagnostics)
+
+
+def test_a_second_posts_note_and_repeated_head_are_furniture(tmp_path: Path) -> None:
+    disclaimer = "Lantern Road is copyright 1994 by Ada Quill. All rights reserved. All characters belong to their owners."
+    text = f"""
+        {disclaimer}
+
+        "Lantern Road" by Ada Quill
+        PART 1
+        ----------------------------------------
+        {PROSE}
+
+        Path: news.example.org!not-for-mail
+        From: ada@example.org (Ada Quill)
+        Subject: Lantern Road pt 2
+
+        This is part 2 of "Lantern Road." It was originally entitled "Lamps." Thanks for reading
+        it, and write the author at the address above.
+
+        {disclaimer} Feel free to pass it along.
+
+        "Lantern Road" by Ada Quill
+        PART 2
+        ----------------------------------------
+        {PROSE}
+    """
+    story = read(tmp_path, text).story
+    assert texts(story, Heading) == ["PART 1", "PART 2"]
+    notes = [plain_text(b.blocks[0].children) for b in story.body if isinstance(b, AuthorNote)]  # type: ignore[union-attr]
+    assert len(notes) == 1 and notes[0].startswith("This is part 2")
+    assert len(story.disclaimer) == 1
+    assert not any("part 2 of" in t or "All rights reserved" in t for t in texts(story, Paragraph))
+
+
+def test_an_author_line_naming_two_people_is_two_authors(tmp_path: Path) -> None:
+    text = f"Title: Lantern Road\nAuthor: Ada Quill and Bo Lind\n\n{PROSE}\n"
+    assert read(tmp_path, text).story.authors == ("Ada Quill", "Bo Lind")
+    text = f"Title: Lantern Road\nAuthor: Ada Quill\n\n{PROSE}\n"
+    assert read(tmp_path, text).story.authors == ("Ada Quill",)
+
+
+def test_a_printed_plays_half_titles_and_synopsis_are_front_matter(tmp_path: Path) -> None:
+    # The book's title over its half-title, its cast list, its synopsis and its text; a stage
+    # direction that opens a bracket it never closes ("[_Curtain._") does not swallow the next act.
+    text = f"""
+        The Project Gutenberg EBook of The Lamp Play, by Ada Quill
+
+        Title: The Lamp Play
+
+        Author: Ada Quill
+
+        *** START OF THIS PROJECT GUTENBERG EBOOK THE LAMP PLAY ***
+
+
+
+                      _THE LAMP PLAY_
+
+
+
+        "_THE LAMP PLAY_"
+
+          CHARACTERS                  ORIGINAL CAST
+
+          King                        Rob Moore.
+
+          Queen                       Ann Walton.
+
+
+
+        "_THE LAMP PLAY_"
+
+        ACT I.
+
+        SCENE I. In the orchard. The king loses his lamp and the queen finds it again under a tree.
+
+        ACT II.
+
+        SCENE I. In the tower. The lamp is lit and the whole kingdom sees it from the hills.
+
+
+
+        "_THE LAMP PLAY_"
+
+        ACT I.
+
+        {PROSE}
+
+        [_Curtain._
+
+
+
+        ACT II.
+
+        {PROSE}
+
+        *** END OF THIS PROJECT GUTENBERG EBOOK THE LAMP PLAY ***
+    """
+    story = read(tmp_path, text).story
+    assert texts(story, Heading) == ["ACT I.", "ACT II."]
+
+
+def test_a_shout_in_quotes_is_no_capitals_heading(tmp_path: Path) -> None:
+    text = f"{PROSE}\n\n* * *\n\n\"PICKLED CRANBERRIES!\".\n\n* * *\n\n{PROSE}\n"
+    story = read(tmp_path, text).story
+    assert texts(story, Heading) == [] and count(story, SceneBreak) == 2
+
+
+def test_a_separator_under_an_epigraph_of_several_lines_is_no_break(tmp_path: Path) -> None:
+    text = f"""
+        <h1>Lantern Road</h1>
+        <p align="center"><em>The one who comes will hold the lamp,</em></p>
+        <p align="center"><em>and the road will open under him,</em></p>
+        <p align="center"><em>and the night will keep its word.</em></p>
+        <hr/>
+        <p>{PROSE}</p>
+        <hr/>
+        <p>{PROSE}</p>
+    """
+    assert count(read(tmp_path, text, "story.html").story, SceneBreak) == 1
+
+
+def test_prose_lines_broken_by_br_in_a_script_without_capitals_are_not_verse(tmp_path: Path) -> None:
+    # Chinese has no capitals to tell verse by; its full stops close the sentences of prose.
+    lines = ["一九七一年，英国。", "“再见，莉莉。”", "红头发的女孩大笑着向他挥手，然后沿着小路跑回了家，书包在她背后一跳一跳的。",
+             "他站在原地看了很久，直到天色暗了下来，才慢慢地走回那条又窄又脏的街。"]
+    story = read(tmp_path, f"<p>{'<br/>'.join(lines)}</p>\n<p>{'<br/>'.join(reversed(lines))}</p>\n", "story.html").story
+    assert count(story, Verse) == 0
+
+
+def test_inspect_counts_a_quoted_poem_as_kept_lines(tmp_path: Path) -> None:
+    from compiler.inspect import _verbatim
+
+    poem = ["Thoughts so quick, you'd think them luck", "For in my mind, you'll stay there stuck",
+            "Bright without a single chance", "With you, I'd like to dance"]
+    text = f"{PROSE}\n\n" + "  \n".join(f"> {line}" for line in poem) + f"\n\n{PROSE}\n"  # two spaces: a hard break
+    story = read(tmp_path, text, "story.md").story
+    assert _verbatim(list(story.body)) == 1
+
+
 # ------------------------------------------------------------------ the table itself
 
 

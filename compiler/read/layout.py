@@ -72,6 +72,8 @@ def _blank_chunks(text: str) -> list[Chunk]:
     return chunks
 
 
+# "PART 1", "Chapter Two", "BOOK III.": a part's name alone on its line.
+_PART_LINE = re.compile(r"^(?:part|chapter|book|volume|act|kapitel|teil|capítulo|chapitre)\s+(?:\d{1,3}|[IVXLC]{1,7}|[^\W\d_]{3,12})\.?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)*_—-]\s*$")
 
 
@@ -99,6 +101,8 @@ def _split_points(lines: tuple[str, ...], per_line_file: bool = False) -> set[in
             cuts.add(i)
         elif per_line_file and _SENTENCE_END.search(lines[i - 1]):
             cuts.add(i)
+        elif i + 1 < len(lines) and is_separator(lines[i + 1]) and _PART_LINE.match(lines[i].strip()):
+            cuts.add(i)  # a title line, then "PART 1" over its underline: the part's name is its own line
     return cuts
 
 

@@ -25,6 +25,7 @@ from .art import dedent, is_preformatted
 from .headers import field_key
 from .inlines import squash_space
 from .layout import LONG_LINE, one_per_line
+from .separators import is_separator
 from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, Given, settle, whole_style
 
 _FRONT = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
@@ -339,11 +340,26 @@ class _Walk:
             self.last_end = t.map[1]
 
 
+_LIST_MARK = re.compile(r"^(\s{0,3})([*+-](?=\s)|~(?=~~))")
+
+
+def _drawn_rows(text: str) -> str:
+    """A drawn row CommonMark would take for a list or a code fence ("* * *." with a full stop after
+    it is a bullet holding a bullet; "~~~~." opens a fence) is a separator to the reader: its first
+    mark is escaped so it stays one line."""
+    lines = text.split("\n")
+    for k, line in enumerate(lines):
+        if _LIST_MARK.match(line) and is_separator(line) and line.rstrip().endswith("."):
+            lines[k] = _LIST_MARK.sub(r"\1\\\2", line, count=1)
+    return "\n".join(lines)
+
+
 def read_markdown(text: str, path: Path) -> Document:
     given: dict[str, Any] = {}
     consumed: list[str] = []
     text = _front_matter(text, given, consumed)
     text, defs = _footnotes(text, consumed)
+    text = _drawn_rows(text)
     md = MarkdownIt("commonmark")
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)

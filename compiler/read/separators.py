@@ -25,6 +25,9 @@ def is_separator(line: str) -> bool:
     text = line.strip()
     if not text:
         return False
+    if text.endswith(".") and len(text.replace(" ", "")) >= 4 and _SYMBOLS.match(text[:-1].rstrip()):
+        # "* * *." : a row that a translator or an editor ended with a full stop is still drawn.
+        text = text[:-1].rstrip()
     if _COLONS.match(text):
         return True
     if _SYMBOLS.match(text):

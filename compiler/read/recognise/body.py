@@ -157,6 +157,14 @@ def lettered(ctx: Context, i: int) -> Claim | None:
     return Claim(1, 0.85, {"text": " ".join(c.text.split()), "kind": "numbered" if m.group("mark").isdigit() else "lettered"})
 
 
+@rule("labelled-sequence", t.BODY, t.HEADING, "a one-line paragraph of a label, a running number and a colon ('Extra 1:', "
+      "'Bonus 2: The Cut Scene') whose numbers run 1, 2, 3… through the file under the same label")
+def labelled_sequence(ctx: Context, i: int) -> Claim | None:
+    if _bracketed(ctx, i) or i not in ctx.facts.get("labelled_run", ()):
+        return None
+    return Claim(1, 0.85, {"text": " ".join(ctx.stream[i].text.split()), "kind": "numbered"})
+
+
 @rule("capitals-line", t.BODY, t.HEADING, "a short line in capitals with more blank lines before it than the file puts "
       "between paragraphs (a printed book's chapter or story title), where the prose is in mixed case")
 def capitals_line(ctx: Context, i: int) -> Claim | None:
@@ -167,8 +175,10 @@ def capitals_line(ctx: Context, i: int) -> Claim | None:
         return None
     if c.words < 2 and not c.centred:
         return None  # a single word in capitals is a shout or a sign more often than a title
-    if ev.END_MARK.match(c.text) or ctx.facts.get("caps_prose") or re.search(r"[!?…]['\"’”]*$", c.text):
+    if ev.END_MARK.match(c.text) or ctx.facts.get("caps_prose") or re.search(r"[!?…]['\"’”]*\.?$", c.text):
         return None  # "ALL DECKS BRACE FOR IMPACT!": a shout, not a title
+    if ev.is_dialogue(c.text) and re.search(r"[!?…]['\"’”»]+\.?$", c.text):
+        return None  # '"KHAAANNNN!".': a shout in quotes is a line of dialogue
     gap = ctx.facts.get("gap", 1)
     if i in ctx.facts.get("caps_run", ()):
         return Claim(1, 0.8, {"text": c.text.strip(), "kind": "upper" if ev.UPPER_LEVEL.match(c.text) else "caps"})
@@ -194,13 +204,16 @@ def _key(text: str) -> str:
     return " ".join(re.findall(r"\w+", re.sub(r"\(.*?\)|_", " ", text).casefold()))
 
 
-@rule("set-apart-line", t.BODY, t.HEADING, "a short line wholly in bold, or centred, that is not a sentence: a title inside the text "
-      "(weak alone; a run of them in the same style makes them the file's headings)")
+@rule("set-apart-line", t.BODY, t.HEADING, "a short line wholly in bold, or centred, or a few capitalised words alone in italics, that is not a sentence: "
+      "a title inside the text (weak alone; a run of them in the same style makes them the file's headings)")
 def set_apart(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
     if _bracketed(ctx, i):
         return None
-    if not _single(c) or c.words > 12 or not (c.style == "bold" or c.centred) or ev.is_dialogue(c.text):
+    if not _single(c) or c.words > 12 or ev.is_dialogue(c.text):
+        return None
+    italic = i in ctx.facts.get("set_apart", ()) and c.style == "italic" and not c.centred
+    if not (c.style == "bold" or c.centred or italic):
         return None
     if c.text[:1] in "([{" or ctx.facts.get("syntax_headings"):
         return None  # an aside in brackets; or the file marks its headings in its syntax
@@ -208,8 +221,8 @@ def set_apart(ctx: Context, i: int) -> Claim | None:
         return None  # "1999", "283": a date line in bold (a part number is the bare-number rule's)
     # Alone, a bold or centred line is a display line; only a run of them in the file makes them
     # its headings.
-    if sum(1 for k in ctx.facts.get("set_apart", ()) if k != i) < 1:
-        return None
+    if sum(1 for k in ctx.facts.get("set_apart", ()) if k != i and (ctx.stream[k].style == "italic") == italic) < 1:
+        return None  # italic lines count only with italic lines: a bold one does not make them a run
     if ev.ends_sentence(c.text) and not ev.is_chapter_like(c.text) or ev.END_MARK.match(c.text) or c.text.strip().endswith(":"):
         return None
     return Claim(1, 0.55, {"text": c.text.strip(), "kind": "chapter"})
@@ -286,7 +299,8 @@ def verse_lines(c: Candidate, base_indent: int | None = None, wrap: int = 72) ->
             return True
         # Long lines broken by the author are paragraphs, unless they read as a song: every line
         # opening with a capital and hardly any closing a sentence.
-        closes = sum(bool(re.search(r"[.!?]['\"’”)]*$", r.strip())) for r in rows)
+        # Sentence ends in any script: "." and the full-width "。！？" of Chinese and Japanese.
+        closes = sum(bool(re.search(r"[.!?。！？…]['\"’”“」』）)]*$", r.strip())) for r in rows)
         return len(rows) >= 3 and not any(_starts_lower(r) for r in rows) and closes * 3 <= len(rows)
     if len(rows) < 2:
         return False

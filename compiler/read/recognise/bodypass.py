@@ -33,6 +33,8 @@ _REGION_ROLES = {"chapter-summary": t.SECTION_SUMMARY, "chapter-notes": t.SECTIO
 def body_pass(ctx: Context, lo: int, hi: int) -> None:
     furniture = {" ".join(ctx.stream[k].text.split()) for k in range(len(ctx.stream))
                  if ctx.role(k) in (t.FIELD, t.DISCLAIMER) and ctx.stream[k].text}
+    # A disclaimer a second post repeats, reworded by a sentence, opens with the same words.
+    openings = {_opening(ctx.stream[k].text) for k in range(len(ctx.stream)) if ctx.role(k) == t.DISCLAIMER and ctx.stream[k].words >= 12}
     _spaced_verse(ctx, lo, hi)
     _caps_documents(ctx, lo, hi)
     _letters(ctx, lo, hi)
@@ -44,7 +46,7 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
         if c.region in _REGION_ROLES:
             ctx.set(i, _REGION_ROLES[c.region], SITE_REGION, 1.0, ctx.new_group())
             continue
-        if c.kind == PARA and c.text in furniture:
+        if c.kind == PARA and (c.text in furniture or (c.words >= 12 and _opening(c.text) in openings)):
             ctx.set(i, t.BOILERPLATE, REPEATED_HEADER, 0.9, kind="repeat")  # a multi-part file's header, again
             continue
         if c.kind == PARA and all(_is_field_row(r) for r in (c.raw or c.line_texts)) and _header_repeat(ctx, c):
@@ -85,9 +87,13 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
     _stanza_dividers(ctx, lo, hi)
     _bridged_verse(ctx, lo, hi)
     _glued_headings(ctx, lo, hi)
+    _title_repeats(ctx, lo, hi)  # first: a part's note sits above the title block its post repeats
     _notes_between_parts(ctx, lo, hi)
     _levels(ctx)
-    _title_repeats(ctx, lo, hi)
+
+
+def _opening(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold())[:10])
 
 
 def _has_heading_words(c: Candidate) -> bool:
@@ -282,8 +288,8 @@ def _notes_between_parts(ctx: Context, lo: int, hi: int) -> None:
     headings = [k for k in range(lo, hi) if ctx.role(k) == t.HEADING and ctx.data_of(k).get("part_of") is None]
     for h in headings[1:] if headings and headings[0] == lo else headings:
         j = h - 1
-        while j > lo and ctx.role(j) in (t.FENCE, t.BREAK):
-            j -= 1
+        while j > lo and (ctx.role(j) in (t.FENCE, t.BREAK, t.TITLE_REPEAT) or ctx.data_of(j).get("kind") == "repeat"):
+            j -= 1  # over the title block and disclaimer a second post repeats
         run: list[int] = []
         while j > lo and ctx.free(j) and ctx.stream[j].kind == PARA and not ev.is_dialogue(ctx.stream[j].text):
             run.insert(0, j)
@@ -291,7 +297,8 @@ def _notes_between_parts(ctx: Context, lo: int, hi: int) -> None:
                 break
             j -= 1
         cues = [ev.meta_cues(ctx.stream[k].text) for k in run]
-        apart = ctx.stream[run[0]].gap > ctx.facts.get("gap", 1) if run else False
+        # Set apart by space, or the first words of a new post (right under its transport header).
+        apart = bool(run) and (ctx.stream[run[0]].gap > ctx.facts.get("gap", 1) or ctx.rule_of(run[0] - 1) == "transport-header")
         if run and len(run) <= 3 and all(cues) and (sum(cues) >= 2 and apart or sum(cues) >= 3):
             group = ctx.new_group()
             for k in run:
@@ -321,7 +328,8 @@ def _levels(ctx: Context) -> None:
 def _title_repeats(ctx: Context, lo: int, hi: int) -> None:
     """A repeated title block (a second post's copy of the first): each of its blocks as text."""
     block = [k for k in range(lo) if ctx.role(k) in (t.TITLE, t.BYLINE, t.FRONT_MATTER)]
-    if not block or ctx.role(block[0]) != t.TITLE or ctx.facts.get("published"):
+    titled = bool(block) and (ctx.role(block[0]) == t.TITLE or (ctx.role(block[0]) == t.BYLINE and "title" in ctx.data_of(block[0])))
+    if not titled or ctx.facts.get("published"):
         return
     texts = [ctx.stream[k].text for k in block]
     for i in range(lo, hi):

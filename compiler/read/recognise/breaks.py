@@ -32,6 +32,8 @@ def breaks_pass(ctx: Context, lo: int, hi: int) -> None:
         fenced = before is None or after is None or before in ctx.facts["brackets"] or after in ctx.facts["brackets"]
         fenced = fenced or (before is not None and ctx.role(before) not in STORY_ROLES)
         fenced = fenced or (after is not None and ctx.role(after) not in STORY_ROLES + (t.SLUG,))
+        if after is not None and stream[after].kind == PARA and ev.END_MARK.match(stream[after].text):
+            fenced = True  # a rule over "THE END" or "END part 1": it closes the part, no scene follows
         if ctx.role(k) == t.BREAK and not fenced and _epigraph_only(ctx, k, lo):
             fenced = True  # after a chapter's epigraph or dateline alone: it sets the epigraph off
         if ctx.role(k) == t.SLUG:
@@ -67,7 +69,8 @@ def _neighbour(ctx: Context, k: int, step: int, limit: int) -> int | None:
 
 
 def _epigraph_only(ctx: Context, k: int, lo: int) -> bool:
-    """Only one short block between the section's start and this separator."""
+    """Only an epigraph between the section's start and this separator: one short block, or a
+    few set apart alike."""
     j = k - 1
     story = []
     while j >= lo and ctx.role(j) != t.HEADING:
@@ -76,10 +79,15 @@ def _epigraph_only(ctx: Context, k: int, lo: int) -> bool:
         elif ctx.role(j) == t.BREAK:
             return False
         j -= 1
-    if len(story) != 1 or ctx.stream[story[0]].words > 25:
+    if not story or len(story) > 6:
         return False
-    first = ctx.stream[story[0]]
-    return ev.is_dialogue(first.text) or first.style == "italic" or first.centred or first.kind == QUOTE
+    blocks = [ctx.stream[j] for j in story]
+    if len(story) == 1:
+        first = blocks[0]
+        return first.words <= 25 and (ev.is_dialogue(first.text) or first.style == "italic" or first.centred or first.kind == QUOTE)
+    # A few lines set apart alike (italic, or centred), a quotation or a prophecy over the chapter:
+    # an epigraph in several paragraphs is fenced off the same way.
+    return sum(b.words for b in blocks) <= 100 and (all(b.style == "italic" for b in blocks) or all(b.centred for b in blocks))
 
 
 def _gap_break(ctx: Context, k: int, lo: int) -> bool:

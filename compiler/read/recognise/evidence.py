@@ -32,6 +32,35 @@ OWNERSHIP = re.compile(
     r"принадлеж\w*|owned\s+by|all\s+rights\s+reserved)\b",
     re.I,
 )
+# The separate things a disclaimer says, each its own evidence: who owns or holds the rights, that
+# the story is fiction, that any likeness is chance, that no harm or money is meant.
+DISCLAIMER_CUES = (
+    re.compile(r"\b(?:belongs?\s+to|property\s+of|(?:do\s+not|don'?t|doesn'?t)\s+own|owned\s+by|copyrighted\s+by|trademarks?\s+of)\b", re.I),
+    re.compile(r"(?:\bcopyright\b|\(c\)|©)", re.I),
+    re.compile(r"\ball\s+rights\s+reserved\b", re.I),
+    re.compile(r"\bwork\s+of\s+fiction\b|\bused\s+fictitiously\b", re.I),
+    re.compile(r"\bresemblance\s+to\s+(?:actual|real)\b", re.I),
+    re.compile(r"\bno\s+(?:copyright\s+)?infringement\b|\bno\s+(?:money|profit)\b|\bnot\s+(?:making|for)\s+(?:any\s+)?(?:money|profit)\b", re.I),
+)
+
+
+_NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\.?\s+){1,3}[A-Z][\w'’-]+$")
+
+
+def split_names(value: str) -> list[str]:
+    """"Annie Fellows-Johnston and Albion Fellows Bacon": two authors, when each side is a
+    person's name (capitalised words, two to four); "Simon and Schuster" alone stays one name."""
+    parts = [p.strip() for p in re.split(r"\s+(?:and|&)\s+|\s*,\s*(?:and\s+)?", value.strip()) if p.strip()]
+    if len(parts) > 1 and all(_NAME.match(p) for p in parts):
+        return parts
+    return [value.strip()]
+
+
+def disclaimer_cues(text: str) -> int:
+    """How many of a disclaimer's separate statements a passage makes."""
+    return sum(bool(cue.search(text)) for cue in DISCLAIMER_CUES)
+
+
 # A rights notice: "Copyright (c) 1993 Allen Ruffin", "this story is (c) 1990 …", "© 2004".
 RIGHTS = re.compile(r"(?:\bcopyright\b|\(c\)|©)\s*\d{0,4}", re.I)
 AUTHOR_NOTE = re.compile(
@@ -70,7 +99,9 @@ GLOSSARY_ENTRY = re.compile(
 # "To be continued…", "TBC", "The End", "Fin", "-end-", "T H E  E N D", "KONIEC PROLOGU", "CDN…".
 END_MARK = re.compile(
     r"^\W*(?:to\s+be\s+continued|tbc|cdn|c\.d\.n|the\s+end\??|end|fin|finis|konie[cn]\w*(?:\s+\w+)?|fine|ende|конец|"
-    r"продолжение\s+следует|continuar[áa]|continuará|סוף|t\s*h\s*e\s+e\s*n\s*d|concluded\s+in\s+part\s+\w+|end\s+of\s+part\s+\w+)\W*$",
+    r"продолжение\s+следует|continuar[áa]|continuará|סוף|t\s*h\s*e\s+e\s*n\s*d|concluded\s+in\s+part\s+\w+|end\s+of\s+part\s+\w+|"
+    # "END part 1....part 2 will be posted shortly": the end of a posted part, and what comes next
+    r"end\s+(?:of\s+)?(?:part|chapter|pt\.?)\s*\w+(?:\s*[.…!:;,-]+\s*[^.!?\n]{0,60})?)\W*$",
     re.I,
 )
 # "... Comments pretty please?", "Please review!", "R&R": requests that close a post.
@@ -171,6 +202,7 @@ _META = re.compile(
     r"\b(?:this\s+(?:story|fic|fanfic|chapter|part|effort|piece|one-shot|oneshot|work)|my\s+(?:first|story|fic|fanfic)|"
     r"(?:first|second|third|next|last|\d+(?:st|nd|rd|th)?)\s+(?:part|chapter|installment)|repost\w*|posted|posting|crosspost\w*|"
     r"comments?|flames?|feedback|c&c|reviews?|reviewers?|e-?mail|beta(?:-?read\w*)?|disclaimer|profanity|rated|fanfiction|fan\s+fiction|"
+    r"part\s+\d+\s+of|originally\s+(?:entitled|titled|named|called)|(?:write|e-?mail|contact)\s+(?:to\s+)?the\s+author|"
     r"a/n|author'?s\s+note|enjoy|thanks\s+(?:to|for)|thank\s+you|wrote\s+(?:this|it)|i\s+wrote|written\s+for|split\s+(?:up\s+)?into|"
     r"contact\w*|snail\s*mail|p\.\s?o\.\s+box|versuch|(?:die|diese|meine)\s+geschichte|fanfic\w*|fanfikt\w*|(?:esta|mi)\s+historia|fic)\b|\S+@\S+\.\w+|https?://|www\.",
     re.I,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..stream import HEADING, PARA, Candidate, Document, caps_share
+from ..stream import HEADING, PARA, Candidate, Document, caps_share, is_capitalised
 from . import evidence as ev
 from .table import Context
 
@@ -19,11 +19,12 @@ def facts(ctx: Context) -> None:
     long_paras = [c for c in stream if c.kind == PARA and c.words >= 15]
     ctx.facts["caps_prose"] = bool(long_paras) and sum(caps_share(c.text) > 0.8 for c in long_paras) * 2 > len(long_paras)
     ctx.facts["sequence"] = _sequences(stream)
+    ctx.facts["labelled_run"] = _labelled_run(stream)
     ctx.facts["brackets"] = _bracket_groups(stream)
     ctx.facts["syntax_headings"] = any(c.kind == HEADING and c.text for c in stream)
     ctx.facts["set_apart"] = [
         k for k, c in enumerate(stream)
-        if c.kind == PARA and len(c.line_texts) == 1 and c.words <= 12 and (c.style == "bold" or c.centred)
+        if c.kind == PARA and len(c.line_texts) == 1 and c.words <= 12 and (c.style == "bold" or c.centred or _italic_title(c))
         and not ev.ends_sentence(c.text) and not ev.is_dialogue(c.text) and not ev.is_chapter_like(c.text)
         and not (ctx.title and _words(c.text) <= _words(ctx.title))  # the title shown again
     ]
@@ -32,6 +33,12 @@ def facts(ctx: Context) -> None:
     ctx.facts["indent"] = indents.most_common(1)[0][0] if indents else 0
     name = doc_name(ctx.doc)
     ctx.facts["chapter_file"] = bool(re.search(r"(?:^|[^a-z])(?:ch|chap|chapter|kapitel|capitulo|chapitre|glava)[-_ .]?\d+", name, re.I))
+
+
+def _italic_title(c: Candidate) -> bool:
+    """"*Day One*", "*The Morning After*": a few capitalised words alone in italics, no sentence
+    (an italic thought or a sound ends on its punctuation, or runs in lower case)."""
+    return c.style == "italic" and c.words <= 6 and is_capitalised(c.text) and not re.search(r"[.!?…,;:]['\"’”)]*$", c.text.strip())
 
 
 def _caps_run(stream: list[Candidate]) -> set[int]:
@@ -64,7 +71,9 @@ def _bracket_groups(stream: list[Candidate]) -> set[int]:
     while k < len(stream):
         c = stream[k]
         text = c.text if c.kind == PARA else ""
-        if text.startswith("[") and "]" not in text:
+        # "[_Curtain._", "[Exit.": a play's stage direction opens a bracket it never closes.
+        direction = c.words <= 8 and re.search(r"[.!?][_*]*$", text) is not None
+        if text.startswith("[") and "]" not in text and not direction:
             j = k + 1
             while j < min(len(stream), k + 12) and not (stream[j].kind == PARA and stream[j].text.rstrip().endswith("]")):
                 j += 1
@@ -94,6 +103,31 @@ def _sequences(stream: list[Candidate]) -> set[str]:
     for (_, a, ta), (_, b, tb) in zip(found, found[1:]):
         if _follows(a, b):
             keep.update((ta, tb))
+    return keep
+
+
+# "Extra 1:", "OMAKE FILES #2: I Ain't Afraid", "Bonus 3: The Cut Scene": a label, a running number,
+# a colon, and at most a short title after it.
+LABELLED = re.compile(r"^(?P<label>[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2})\s+(?:#|No\.?\s*)?(?P<n>\d{1,3})\s*:(?P<title>.*)$")
+
+
+def _labelled_run(stream: list[Candidate]) -> set[int]:
+    """One-line paragraphs that share a label and run 1, 2, 3… through the file ("Extra 1:" …
+    "Extra 3:"): the file's section titles, though nothing else sets them apart. Two in a row
+    at least, so a stray "Day 3: we rode on" in a diary's prose is no heading."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    for k, c in enumerate(stream):
+        rows = c.raw or c.line_texts
+        if c.kind != PARA or len(rows) != 1 or c.words > 14 or ev.is_dialogue(c.text):
+            continue
+        if (m := LABELLED.match(" ".join(c.text.split()))) is None or len(m.group("title").split()) > 10:
+            continue
+        found.setdefault(m.group("label").casefold(), []).append((k, int(m.group("n"))))
+    keep: set[int] = set()
+    for marks in found.values():
+        numbers = [n for _, n in marks]
+        if len(marks) >= 2 and numbers == list(range(numbers[0], numbers[0] + len(numbers))) and numbers[0] <= 2:
+            keep.update(k for k, _ in marks)
     return keep
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..stream import PARA, QUOTE
 from . import boiler, head
+from . import evidence as ev
 from . import table as t
 from .table import Context, claims
 
@@ -66,4 +67,4 @@ def _gutenberg_fields(ctx: Context, lo: int) -> None:
             if key == "title" and not ctx.title:
                 ctx.title, ctx.title_rule = m.group("value").strip(), GUTENBERG
             elif key == "author" and not ctx.authors:
-                ctx.authors.append(m.group("value").strip())
+                ctx.authors += ev.split_names(m.group("value"))

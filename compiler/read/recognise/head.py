@@ -24,7 +24,7 @@ def _text(c: Candidate) -> str:
 
 
 def _norm(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))  # "_THE TITLE_": underscores are emphasis
 
 
 @rule("labelled-fields", t.HEAD, t.FIELD, "every line a site field: 'Title: …', 'Rating: T', 'Pairing: A/B', 'Autora: …'")
@@ -66,15 +66,23 @@ def _title_by_name(ctx: Context, i: int) -> Claim | None:
     if c.kind != PARA or len(rows) != 1 or c.words > 14 or not (m := _TITLE_BY.match(c.text)):
         return None
     boxed = i > 0 and ctx.stream[i - 1].kind == RULE and i + 1 < len(ctx.stream) and ctx.stream[i + 1].kind == RULE
-    if not (c.centred or boxed):
-        return None
     title, name = ev.unquote(m.group("title").strip()), m.group("name").strip()
+    # The title in quotes, or the very name the post's headers give it: a title line, not a
+    # sentence that happens to hold "by".
+    quoted = title != m.group("title").strip() and not re.search(r"[.!?,]$", title)
+    known = bool(_words_of(title)) and _words_of(title) in (_words_of(ctx.title), _words_of(ctx.facts.get("header_title", "")))
+    if not (c.centred or boxed or quoted or known):
+        return None
     names = name.split()
     if not (1 <= len(names) <= 4 and all(w[:1].isupper() for w in names) and not ev.ends_sentence(name.rstrip("."))):
         return None
     if not ev.is_title_like(title, 10) or ev.is_chapter_like(title) or ev.ends_sentence(title):
         return None
     return Claim(1, 0.85, {"name": name, "title": title, "label": "by"})
+
+
+def _words_of(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 @rule("summary-label", t.HEAD, t.SUMMARY, "a paragraph labelled 'Summary:' (or 'Blurb:', 'Zusammenfassung:'…)")
@@ -102,9 +110,14 @@ def disclaimer_bracketed(ctx: Context, i: int) -> Claim | None:
 @rule("ownership", t.HEAD, t.DISCLAIMER, "a short paragraph before the story saying who owns the characters ('… belong to …', 'I don't own …')")
 def ownership(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
-    if c.kind == PARA and c.words <= 60 and ev.OWNERSHIP.search(c.text) and not ev.is_dialogue(c.text):
-        return Claim(1, 0.8)
-    return None
+    if c.kind != PARA or c.words > 90 or not ev.OWNERSHIP.search(c.text) or ev.is_dialogue(c.text):
+        return None
+    # One statement of ownership is a close call beside a long paragraph of prose; three separate
+    # ones (rights, "a work of fiction", "any resemblance…") are a disclaimer however long.
+    cues = ev.disclaimer_cues(c.text)
+    if c.words > 60 and cues < 3:
+        return None
+    return Claim(1, 0.8 if cues < 3 else 0.93)
 
 
 @rule("rights-notice", t.ANY, t.DISCLAIMER, "a short line with a copyright sign or word and a year or name: 'Copyright (c)1993 Allen Ruffin'")
@@ -279,7 +292,7 @@ def fields_of(ctx: Context, c: Candidate) -> None:
     for k, row in enumerate(rows):
         if m := ev.AUTHOR_FIELD.match(row):
             if not ctx.authors:
-                ctx.authors.append(m.group("name").strip())
+                ctx.authors += ev.split_names(m.group("name"))
             ctx.consumed.append(row[: m.start("name")].strip())
             continue
         m2 = FIELD_LINE.match(row)
@@ -291,7 +304,7 @@ def fields_of(ctx: Context, c: Candidate) -> None:
             ctx.title, ctx.title_rule = value, "labelled-fields"
             ctx.consumed.append(row[: m2.start("value")].strip())
         elif key == "author" and not ctx.authors:
-            ctx.authors.append(value)
+            ctx.authors += ev.split_names(value)
             ctx.consumed.append(row[: m2.start("value")].strip())
         elif key not in ("title", "author"):
             ctx.fields.append(Field(key, m2.group("label"), (Text(value),), c.line_of(k)))

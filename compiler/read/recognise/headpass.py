@@ -122,6 +122,11 @@ def _published_head(ctx: Context, lo: int, hi: int) -> int:
             ctx.facts["contents"] = {body._key(e) for e in cl.data["entries"]}
             break
     contents = ctx.facts.get("contents")
+    # A book that prints its title over each piece of its front matter (half-title, cast list,
+    # synopsis) and once more over the text: the text starts under the last of them.
+    shown = [k for k in range(lo, min(hi, lo + max(40, (hi - lo) // 4)))
+             if ctx.free(k) and head.title_repeat.test(ctx, k) is not None and not _over_byline(ctx, k, hi)]
+    last = shown[-1] if len(shown) >= 3 and not contents else None
     i = lo
     while i < hi:
         if not ctx.free(i):
@@ -131,6 +136,10 @@ def _published_head(ctx: Context, lo: int, hi: int) -> int:
         brackets = i in ctx.facts["brackets"]
         if contents and not brackets and c.kind in (PARA, HEADING) and body._key(c.text) in contents:
             break
+        if last is not None and i < last:
+            _front(ctx, i)
+            i += 1
+            continue
         if not contents and head.title_repeat.test(ctx, i) is not None:
             nxt = next((k for k in range(i + 1, min(hi, i + 4)) if ctx.free(k)), None)
             if nxt is None or head.byline.test(ctx, nxt) is None:  # not a title page ("… by …")
@@ -154,6 +163,19 @@ def _published_head(ctx: Context, lo: int, hi: int) -> int:
         ctx.set(i, t.FRONT_MATTER, "front-matter", 0.6)
         i += 1
     return i
+
+
+def _over_byline(ctx: Context, i: int, hi: int) -> bool:
+    nxt = next((k for k in range(i + 1, min(hi, i + 4)) if ctx.free(k)), None)
+    return nxt is not None and head.byline.test(ctx, nxt) is not None
+
+
+def _front(ctx: Context, i: int) -> None:
+    """One block of a printed book's front matter (a preface stays the author's note)."""
+    if (pc := head.preface_section.test(ctx, i)) is not None and pc.span == 1:
+        ctx.set(i, t.NOTE_BEFORE, head.preface_section.name, pc.confidence, ctx.new_group(), **pc.data)
+    else:
+        ctx.set(i, t.FRONT_MATTER, "front-matter", 0.6)
 
 
 def _story_starts(ctx: Context, i: int) -> bool:
