@@ -28,14 +28,13 @@ from typing import Protocol
 
 from lxml import etree
 
-from ..model import Block, Field, Inline, Paragraph, Text, Verse, plain_text
-from .headers import field_key
-from .inlines import squash_space
-from .stream import Candidate, Given
+from ...model import Block, Field, Inline, Paragraph, Text, Verse, plain_text
+from ..headers import field_key
+from ..inlines import squash_space
+from ..stream import Candidate, Given
 
 AO3 = "Archive of Our Own"
 FFN = "FanFiction.Net"
-
 
 
 class PageReader(Protocol):
@@ -93,7 +92,7 @@ def _leave_out(site: Site, reader: PageReader, el: etree._Element) -> None:
 
 
 def _blocks(reader: PageReader, el: etree._Element) -> tuple[Block, ...]:
-    from .html import as_block
+    from ..html import as_block
 
     return tuple(as_block(c) for c in reader.stream(el) if c.inlines or c.blocks or c.raw)
 
@@ -144,7 +143,7 @@ def _ao3_key(label: str) -> str:
 
 
 def _strip(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    from .html import _trim
+    from ..html import _trim
 
     return _trim(nodes)
 
