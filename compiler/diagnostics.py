@@ -116,6 +116,7 @@ CODES: dict[str, Code] = {
         Code("A140", _I, None, "Project Gutenberg's header and licence are kept as the story's back matter", "none"),
         Code("A141", _I, None, "the first part has no heading while the later ones do: added “{heading}” (listed in the contents)", 'name it with [stories."FILE"] first_section = "…"'),
         Code("A150", _W, None, "sections: no paragraph of the story is {text}", "give its exact text or its line number"),
+        Code("A160", _I, None, '"{text}" is read as story text; it could be the {role}', 'if it is, set that field in anthology.toml ([stories."FILE"])'),
         Code("C000", _E, _X.CONFIG, "not valid TOML: {error}", "fix the line the message names"),
         Code("C001", _E, _X.CONFIG, "unknown key {key}; {suggestion}", "use the key the message suggests (the nearest valid one)"),
         Code("C002", _E, _X.CONFIG, "{key} must {expected}", "give the key a value of that type"),

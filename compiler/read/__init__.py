@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from ..config import MANIFEST, Config, StoryOverride
 from ..diagnostics import Diagnostic, ExitCode, fail, info
 from ..diagnostics import warning
 from ..model import Block, Paragraph, Source, Story, Text
-from .anchors import qualify
+from .anchors import qualify, slugify
 from .decode import decode
 from .emphasis import with_plain_emphasis
 from .stream import Document
@@ -51,12 +50,6 @@ class ReadStories:
     diagnostics: tuple[Diagnostic, ...]
     results: dict[Path, ReadResult] = dataclasses.field(default_factory=dict)  # per file (its first work), for inspect
     works: dict[tuple[Path, int], ReadResult] = dataclasses.field(default_factory=dict)  # per (file, Source.work)
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:40].rstrip("-")
 
 
 def story_files(source: Path, config: Config) -> list[Path]:

@@ -19,10 +19,10 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from ..model import Block, BlockQuote, Emphasis, EndNote, Inline, NoteRef, Paragraph, Preformatted, Strong, Text, Verse
+from ..model import EndNote, Emphasis, Inline, NoteRef, Strong, Text
 from .art import dedent
-from .inlines import squash_space
-from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, settle, whole_style
+from .inlines import squash_space, trim
+from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, as_block, settle, whole_style
 
 BLOCKS = frozenset(
     "p div section article center blockquote hr ul ol li pre table tbody thead tr td th body main header footer "
@@ -166,7 +166,7 @@ class Reader:
                 joined += ([Text(" ")] if k else []) + list(part)
             inl = squash_space(tuple(joined))
             raw = _source_lines(group) if len(group) == 1 else ()
-            lines = tuple(_trim(p) for p in parts) if len(parts) > 1 else tuple(_raw_split(group[0])) if len(raw) > 1 else ()
+            lines = tuple(trim(p) for p in parts) if len(parts) > 1 else tuple(_raw_split(group[0])) if len(raw) > 1 else ()
             out.append(
                 Candidate(
                     PARA, inl, line=line, lines=lines, explicit=len(parts) > 1, raw=raw, tag=tag, classes=classes,
@@ -232,16 +232,6 @@ def _groups(inlines: tuple[Inline, ...]) -> Iterator[list[tuple[Inline, ...]]]:
         yield []
 
 
-def _trim(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """A line without the spaces around it."""
-    out = list(nodes)
-    if out and isinstance(out[0], Text):
-        out[0] = Text(out[0].text.lstrip())
-    if out and isinstance(out[-1], Text):
-        out[-1] = Text(out[-1].text.rstrip())
-    return tuple(n for n in out if not (isinstance(n, Text) and not n.text))
-
-
 _INNER_BREAK = re.compile(r"(?<=\S)[ \t]*\n([ \t]*)(?=\S)")
 
 
@@ -268,18 +258,7 @@ def _raw_split(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]]:
                     lines[-1].append(Text(part))
         else:
             lines[-1].append(node)
-    return [_trim(squash_space(tuple(line))) for line in lines if "".join(texts(tuple(line))).strip()]
-
-
-def as_block(c: Candidate) -> Block:
-    """A candidate as a plain model block (inside a quotation, nothing is furniture)."""
-    if c.kind == QUOTE:
-        return BlockQuote(c.blocks, c.line)
-    if c.kind == PRE:
-        return Preformatted(c.raw, c.line)
-    if c.lines and c.explicit:
-        return Verse(c.lines, c.line)
-    return Paragraph(c.inlines, c.line)
+    return [trim(squash_space(tuple(line))) for line in lines if "".join(texts(tuple(line))).strip()]
 
 
 def parse(text: str) -> etree._Element:

@@ -98,3 +98,13 @@ def split_markers(
         else:
             out.append(dataclasses.replace(node, children=split_markers(node.children, pattern, make)))
     return tuple(out)
+
+
+def trim(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """A line without the spaces around it."""
+    out = list(nodes)
+    if out and isinstance(out[0], Text):
+        out[0] = Text(out[0].text.lstrip())
+    if out and isinstance(out[-1], Text):
+        out[-1] = Text(out[-1].text.rstrip())
+    return tuple(n for n in out if not (isinstance(n, Text) and not n.text))

@@ -299,7 +299,7 @@ class _Walk:
                     self.last_end = t.map[1]
             elif t.type == "blockquote_close" and len(stack) > 1:
                 inner = stack.pop()
-                from .html import as_block
+                from .stream import as_block
 
                 blocks = tuple(as_block(c) for c in inner)
                 stack[-1].append(Candidate(QUOTE, blocks=blocks, line=self.quote_line if len(stack) == 1 else line, gap=self.quote_gap if len(stack) == 1 else 0))

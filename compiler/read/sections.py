@@ -11,12 +11,11 @@ import dataclasses
 import re
 
 from ..model import Block, Heading, SceneBreak, Text, plain_text
+from .anchors import slugify
 from .recognise.evidence import BARE, CJK_HEADING, LABELS, NUMBER
 
 
 def _slug(text: str) -> str:
-    from . import slugify  # the package's one slug rule
-
     return slugify(text) or "section"
 
 

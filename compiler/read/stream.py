@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostic
-from ..model import Block, Emphasis, EndNote, Field, Inline, Paragraph, Strong, Text, plain_text
+from ..model import Block, BlockQuote, Emphasis, EndNote, Field, Inline, Paragraph, Preformatted, Strong, Text, Verse, plain_text
 
 PARA = "para"  # a run of text: a paragraph candidate (its lines may be verse, a title, a note…)
 HEADING = "heading"  # the syntax says heading (Markdown `#`, HTML `<h2>`); the rules still weigh it
@@ -185,3 +185,14 @@ def settle(stream: list[Candidate]) -> list[Candidate]:
         out.append(replace(c, gap=c.gap + gap) if gap else c)
         gap = 0
     return out
+
+
+def as_block(c: Candidate) -> Block:
+    """A candidate as a plain model block (inside a quotation, nothing is furniture)."""
+    if c.kind == QUOTE:
+        return BlockQuote(c.blocks, c.line)
+    if c.kind == PRE:
+        return Preformatted(c.raw, c.line)
+    if c.lines and c.explicit:
+        return Verse(c.lines, c.line)
+    return Paragraph(c.inlines, c.line)

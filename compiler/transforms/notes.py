@@ -12,7 +12,7 @@ import re
 
 from ..diagnostics import Diagnostic, info
 from ..model import Block, EndNote, GlossaryEntry, Heading, Inline, NoteRef, Paragraph, Story, Text
-from ..read import slugify
+from ..read.anchors import slugify
 
 
 def _pattern(term: str) -> re.Pattern[str]:

@@ -30,8 +30,8 @@ from lxml import etree
 
 from ...model import Block, Field, Inline, Paragraph, Text, Verse, plain_text
 from ..headers import field_key
-from ..inlines import squash_space
-from ..stream import Candidate, Given
+from ..inlines import squash_space, trim
+from ..stream import Candidate, Given, as_block
 
 AO3 = "Archive of Our Own"
 FFN = "FanFiction.Net"
@@ -92,8 +92,6 @@ def _leave_out(site: Site, reader: PageReader, el: etree._Element) -> None:
 
 
 def _blocks(reader: PageReader, el: etree._Element) -> tuple[Block, ...]:
-    from ..html import as_block
-
     return tuple(as_block(c) for c in reader.stream(el) if c.inlines or c.blocks or c.raw)
 
 
@@ -143,9 +141,7 @@ def _ao3_key(label: str) -> str:
 
 
 def _strip(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    from ..html import _trim
-
-    return _trim(nodes)
+    return trim(nodes)
 
 
 def _ao3_download(root: etree._Element, preface: etree._Element, chapters: etree._Element, reader: PageReader) -> Site:
