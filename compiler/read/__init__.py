@@ -235,4 +235,22 @@ def read_stories(source: Path, config: Config) -> ReadStories:
             results.setdefault(path, result)
             works[(path, result.story.source.work)] = result
             diagnostics.extend(result.diagnostics)
+    if not config.order:
+        stories = in_series_order(stories)
     return ReadStories(tuple(stories), consumed, tuple(diagnostics), results, works)
+
+
+def in_series_order(stories: list[Story]) -> list[Story]:
+    """Works of one series in the order of their parts ("Part 3 of …"), in the places the series'
+    works had among the others: file names rarely sort as the parts do, and a manifest's `order`
+    (which the caller leaves alone) is the user's own word."""
+    places: dict[str, list[int]] = {}
+    for k, story in enumerate(stories):
+        if story.origin.series and story.origin.part:
+            places.setdefault(story.origin.series.casefold(), []).append(k)
+    out = list(stories)
+    for slots in places.values():
+        ordered = sorted((stories[k] for k in slots), key=lambda s: s.origin.part)
+        for k, story in zip(slots, ordered):
+            out[k] = story
+    return out
