@@ -15,7 +15,7 @@ from ..model import Block, Paragraph, Source, Story, Text
 from .anchors import qualify, slugify
 from .decode import decode
 from .emphasis import with_plain_emphasis
-from .stream import Document
+from .stream import Document, Given
 from .overrides import apply_overrides
 
 STORY_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".xhtml", ".epub")
@@ -120,8 +120,9 @@ def recognised(path: Path, text: str, kind: str, source: Source) -> ReadResult:
     return recognised_document(doc, kind, source)
 
 
-def recognised_document(doc: Document, kind: str, source: Source) -> ReadResult:
-    """A reader's stream through the recogniser and assembly."""
+def recognised_document(doc: Document, kind: str, source: Source, fallback: Given | None = None) -> ReadResult:
+    """A reader's stream through the recogniser and assembly. `fallback`: what the file states about
+    itself apart from its pages (an EPUB's package document), for what the pages do not say."""
     from .assemble import _Builder
     from .recognise import recognise
 
@@ -129,6 +130,13 @@ def recognised_document(doc: Document, kind: str, source: Source) -> ReadResult:
     ctx = recognise(doc)
     built = _Builder(ctx, source).build()
     story = built.story
+    if fallback is not None:
+        story = dataclasses.replace(
+            story,
+            title=story.title or fallback.title,
+            authors=story.authors or fallback.authors,
+            summary=story.summary or fallback.summary,
+        )
     diagnostics = list(doc.diagnostics) + list(ctx.diagnostics)
     if not story.title:
         story = dataclasses.replace(story, title=guess_title(story.body), title_guessed=True)
@@ -176,8 +184,12 @@ def read_works(path: Path, override: StoryOverride | None) -> list[ReadResult]:
         results = []
         for n, work in enumerate(book.works, start=1):
             source = Source(path, "utf-8", digest, n if len(book.works) > 1 else 0)
-            result = recognised_document(work.document, "epub", source)
-            result = dataclasses.replace(result, where=work.where, starts=work.starts)
+            result = recognised_document(work.document, "epub", source, work.fallback)
+            # The package's title, authors and summary were taken only where the pages gave none.
+            taken = {"title": result.story.title == work.fallback.title, "authors": result.story.authors == work.fallback.authors,
+                     "summary": result.story.summary == work.fallback.summary}
+            where = tuple(w for w in work.where if taken.get(w[0], True) or not w[1].endswith(("dc:title", "dc:creator", "dc:description")))
+            result = dataclasses.replace(result, where=where, starts=work.starts)
             result = dataclasses.replace(result, diagnostics=(book.diagnostics if n == 1 else ()) + tuple(_placed(d, result) for d in result.diagnostics))
             results.append(_finished(result, override, path, "utf-8"))
         return results

@@ -38,6 +38,7 @@ _NO_ONE = {"unknown", "anonymous author", "(author missing)"}
 @dataclass(frozen=True)
 class EpubWork:
     document: Document
+    fallback: Given  # title, authors and summary from the package document, for what the pages do not say
     starts: tuple[tuple[int, str], ...]  # (first line in the document's numbering, member): where lines are
     where: tuple[tuple[str, str], ...]  # what was read from where: ("title", "content.opf dc:title")
 
@@ -97,13 +98,13 @@ def _read_work(docs: list[tuple[str, etree._Element, int]], work: Work, package:
     for member in skipped:
         document.boilerplate.append((f"the book's contents page ({member})", 0))
     own = work.package if work.package is not None else package if single else None
-    given, where = _given(document.given, own, work.label, joined)
+    given, fallback, where = _given(document.given, own, work.label, joined)
     document.given = given
     if headed:
         where += (("headings", "the table of contents (" + ", ".join(sorted(headed)) + ")"),)
     document.kind = "epub"
     starts = tuple(zip(joined.starts, joined.members))
-    return EpubWork(document, starts, where)
+    return EpubWork(document, fallback, starts, where)
 
 
 def _contents_page(doc: etree._Element, member: str, package: Package) -> bool:
@@ -172,21 +173,19 @@ def _paragraphs(text: str) -> tuple[Paragraph, ...]:
     return tuple(Paragraph((Text(" ".join(part.split())),)) for part in re.split(r"\n\s*\n", text) if part.strip())
 
 
-def _given(found: Given, package: Package | None, label: str, joined: Joined) -> tuple[Given, tuple[tuple[str, str], ...]]:
-    """What the pages said, filled in from the package document (the pages' site template, when
-    there is one, is the fuller and surer account)."""
+def _given(found: Given, package: Package | None, label: str, joined: Joined) -> tuple[Given, Given, tuple[tuple[str, str], ...]]:
+    """What the pages' site template said, filled in from the package document (the template, when
+    there is one, is the fuller and surer account); and the title, authors and summary the package
+    states, kept apart: the recogniser reads a title page's own title and byline first, and these
+    stand only where it found none."""
     where = [(what, _place(joined, line)) for what, line in found.lines]
     said = {what for what, _ in where}
     title, authors, summary, fields = found.title, found.authors, found.summary, found.fields
     url, site, series, part = found.source_url, found.site, found.series, found.part
+    fallback = Given()
     if package is not None:
         names = tuple(c.name for c in package.creators if c.role in ("", "aut") and c.name.casefold() not in _NO_ONE)
-        if not title and package.title:
-            title = package.title
-        if not authors and names:
-            authors = names
-        if not summary and package.description:
-            summary = _paragraphs(package.description)
+        fallback = Given(package.title, names, _paragraphs(package.description) if package.description else ())
         if not url and package.sources:
             url = package.sources[0]
         if not site and package.publisher:
@@ -198,16 +197,17 @@ def _given(found: Given, package: Package | None, label: str, joined: Joined) ->
         translators = [c.name for c in package.creators if c.role == "trl"]
         if translators:
             fields += (Field("translators", "Translated by", (Text(", ".join(translators)),)),)
-        for what, value in (("title", title), ("authors", authors), ("summary", summary), ("source", url), ("series", series)):
+        stated = (("title", title or fallback.title), ("authors", authors or fallback.authors), ("summary", summary or fallback.summary))
+        for what, value in stated + (("source", url), ("series", series)):
             if value and what not in said and what in package.where:
                 where.append((what, package.where[what]))
                 said.add(what)
-    if label and not title:
-        title = label
+    if label and not fallback.title:
+        fallback = dataclasses.replace(fallback, title=label)
         where.append(("title", "the table of contents"))
     given = dataclasses.replace(found, title=title, authors=authors, summary=summary, fields=fields, source_url=url, site=site,
                                 series=series, part=part, format=_format(found.format))
-    return given, tuple(where)
+    return given, fallback, tuple(where)
 
 
 def _format(found: str) -> str:

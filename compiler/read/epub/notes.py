@@ -73,6 +73,8 @@ def find_notes(joined: Joined) -> Notes:
         target = joined.ids.get((target_member or "", href.split("#", 1)[1]))
         if target is None or target is a or a in target.iter():
             continue
+        if any(x in by_body for x in a.iterancestors()):
+            continue  # a note's link back to its mention
         marker = _text(a)
         said = bool(_kinds(a) & {"noteref", "doc-noteref"})
         body = _body_of(target)
