@@ -147,10 +147,18 @@ def _em(text: str) -> str:
     return re.sub(r"\*([^*]+)\*", lambda m: f"<em>{m.group(1)}</em>\n  ", text)
 
 
-def calibre_epub(html: Path, epub_path: Path) -> None:
-    """The HTML download converted as the Archive does (its EPUB is calibre's conversion)."""
+def calibre_epub(html: Path, epub_path: Path, work: Work) -> None:
+    """The HTML download converted as the Archive converts it (otwarchive's DownloadWriter runs
+    calibre's ebook-convert with the work's metadata and its chapter headings as the contents)."""
     assert shutil.which("ebook-convert"), "ebook-convert is missing: run `bash tests/run.sh` (apt-get install calibre)"
-    run = subprocess.run(["ebook-convert", str(html), str(epub_path)], capture_output=True, text=True, env=ENV, timeout=300)
+    series = ["--series", work.series, "--series-index", str(work.part)] if work.series else []
+    chapters = ("//h:body/h:div[@id='chapters']/h:h2[@class='toc-heading'] | //h:body/h:div[@id='chapters']/h:div[@class='meta group']"
+                "/h:h2[@class='heading'] | //h:body/h:div[@id='preface' or @id='afterword']/h:h2[@class='toc-heading']")
+    args = ["ebook-convert", str(html), str(epub_path), "--input-encoding", "utf-8", "--toc-threshold", "0", "--use-auto-toc",
+            "--title", work.title, "--authors", ", ".join(work.authors), "--comments", work.summary,
+            "--tags", "Fanworks, Teen And Up Audiences, Original Work, Lighthouses", "--pubdate", "2024-03-01",
+            "--publisher", "Archive of Our Own", "--language", "en", "--chapter", chapters, "--no-default-epub-cover", *series]
+    run = subprocess.run(args, capture_output=True, text=True, env=ENV, timeout=300)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
 
 

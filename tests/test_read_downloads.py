@@ -58,7 +58,7 @@ def test_the_archives_epub_download_reads_into_the_same_story_as_its_html(tmp_pa
     html = tmp_path / "lantern.html"
     html.write_text(ao3_html(LANTERN), encoding="utf-8")
     book = tmp_path / "lantern.epub"
-    calibre_epub(html, book)
+    calibre_epub(html, book, LANTERN)
     from_html, from_epub = read_story(html, None), read_story(book, None)
     assert from_epub.format == "ao3-download-epub" and from_html.format == "ao3-download-html"
     assert _essence(from_epub.story) == _essence(from_html.story)
@@ -165,7 +165,7 @@ def test_an_anthology_of_three_downloads_builds_with_every_source_credited(tmp_p
     src.mkdir()
     html = tmp_path / "lantern.html"
     html.write_text(ao3_html(LANTERN), encoding="utf-8")
-    calibre_epub(html, src / "1-lantern.epub")  # the Archive's EPUB download
+    calibre_epub(html, src / "1-lantern.epub", LANTERN)  # the Archive's EPUB download
     (src / "2-harbour.html").write_text(ao3_html(HARBOUR), encoding="utf-8")  # its HTML download
     plain_epub(src / "3-salt-roads.epub")  # an EPUB from elsewhere
     result = build(BuildOptions(source=src, output=tmp_path / "out"))  # verifies: nothing lost in either book

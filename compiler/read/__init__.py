@@ -134,6 +134,7 @@ def recognised_document(doc: Document, kind: str, source: Source, fallback: Give
         story = dataclasses.replace(
             story,
             title=story.title or fallback.title,
+            title_guessed=story.title_guessed and not fallback.title,
             authors=story.authors or fallback.authors,
             summary=story.summary or fallback.summary,
         )

@@ -197,7 +197,9 @@ def _given(found: Given, package: Package | None, label: str, joined: Joined) ->
         translators = [c.name for c in package.creators if c.role == "trl"]
         if translators:
             fields += (Field("translators", "Translated by", (Text(", ".join(translators)),)),)
-        stated = (("title", title or fallback.title), ("authors", authors or fallback.authors), ("summary", summary or fallback.summary))
+        # What the site's template stated is the page's; the package's where it stated nothing.
+        stated = (("title", "" if title else fallback.title), ("authors", () if authors else fallback.authors),
+                  ("summary", () if summary else fallback.summary))
         for what, value in stated + (("source", url), ("series", series)):
             if value and what not in said and what in package.where:
                 where.append((what, package.where[what]))
