@@ -4,6 +4,9 @@ and every download's source credited on the rights page and in the EPUB's metada
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,7 +18,7 @@ from lxml import etree
 from compiler.build import build
 from compiler.config import load_config
 from compiler.diagnostics import BuildError, ExitCode
-from compiler.model import AuthorNote, Heading, Paragraph, Story, plain_text
+from compiler.model import AuthorNote, Heading, Origin, Paragraph, Story, plain_text
 from compiler.options import BuildOptions
 from compiler.read import read_stories, read_story
 
@@ -194,3 +197,68 @@ def test_the_nothing_lost_check_reads_an_input_epub_without_the_reader(tmp_path:
     text = epub_source_text(book.read_bytes())
     assert "forty camels" in text and "traded maps for silence" in text and "Dalia Ferro" in text
     assert text.index("forty camels") < text.index("traded maps")  # the spine's order
+
+
+# FanFicFare's own files, made by FanFicFare (pinned in the test extras) from its offline test
+# site: test1.com stories are generated inside FanFicFare, nothing is fetched. Written outside
+# tmp_path: FanFicFare's EPUB of this story has EPUBCheck errors of its own (an XHTML 1.1 `<s>`), and
+# it is an input here, not a book the tests build.
+FFF_URL = "http://test1.com?sid=12"
+_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")  # the test site stamps each chapter with the time it was made
+
+
+@pytest.fixture(scope="module")
+def fanficfare_downloads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("fanficfare")
+    made = {}
+    for fmt in ("epub", "html", "txt"):
+        out = folder / fmt
+        out.mkdir()
+        env = dict(os.environ, HOME=str(folder))  # no one's personal.ini
+        run = subprocess.run([sys.executable, "-m", "fanficfare.cli", "--non-interactive", "-f", fmt, FFF_URL],
+                             cwd=out, env=env, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr[-2000:]
+        made[fmt] = next(out.glob(f"*.{fmt}"))
+    return made
+
+
+def _fff_essence(story: Story) -> dict[str, object]:
+    def norm(text: str) -> str:
+        return _TIME.sub("<time>", " ".join(text.split()))
+
+    words = [w for k, t in _blocks(story) if k in ("Paragraph", "Heading") for w in norm(t).split()]
+    return {
+        "title": story.title,
+        "authors": story.authors,
+        "fields": [(f.key, norm(plain_text(f.value))) for f in story.fields],
+        "summary": [norm(plain_text(p.children)) for p in story.summary],
+        "chapters": [(b.level, norm(plain_text(b.children))) for b in story.body if isinstance(b, Heading)],
+        "words": words,
+        "origin": story.origin,
+    }
+
+
+def test_fanficfare_epub_html_and_txt_read_into_the_same_story(fanficfare_downloads: dict[str, Path]) -> None:
+    read = {fmt: read_story(path, None) for fmt, path in fanficfare_downloads.items()}
+    assert {fmt: r.format for fmt, r in read.items()} == {"epub": "fanficfare-epub", "html": "fanficfare-html", "txt": "fanficfare-txt"}
+    epub, html, txt = (_fff_essence(read[f].story) for f in ("epub", "html", "txt"))
+    assert epub == html
+    assert txt == html  # the TXT's paragraphs and rules are html2text's, but every word, heading and field is the same
+    story = read["html"].story
+    assert (story.title, story.authors) == ("Test Story Title 12", ("Test Author aa",))
+    fields = {f.key: plain_text(f.value) for f in story.fields}
+    assert fields["status"] == "Completed" and fields["word count"] == "123,456" and fields["rating"] == "Tweenie"
+    assert plain_text(story.summary[0].children).startswith("Description tests:")
+    assert [t for _, t in html["chapters"]][:3] == ["Prologue tests:[bare amp(&) qt(') amp(&) gt(>) lt(<) ATnT(AT&T) L(£) Onna(女)]", "Prologue", "Chapter 1, Xenos on Cinnabar"]
+    assert story.origin == Origin("test1.com", FFF_URL, "12", "魔法少女まどか★マギカ", 12)
+    # FanFicFare's own words are not the story's: its contents, the labels
+    assert "Table of Contents" not in " ".join(txt["words"]) and "TABLE" not in txt["words"]
+
+
+def test_a_fanficfare_epub_builds_with_nothing_lost(fanficfare_downloads: dict[str, Path], tmp_path: Path,
+                                                   tmp_path_factory: pytest.TempPathFactory) -> None:
+    src = tmp_path_factory.mktemp("fanficfare-book")  # FanFicFare's EPUB, outside the EPUBCheck sweep as above
+    shutil.copy(fanficfare_downloads["epub"], src / "test-story.epub")
+    build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))  # the nothing-lost check reads the input EPUB itself
+    text = " ".join("".join(d.itertext()) for d in epub_documents(tmp_path / "out" / "anthology.epub").values())
+    assert "Xenos on Cinnabar" in text and "first published on test1.com, http://test1.com?sid=12" in " ".join(text.split())

@@ -114,9 +114,10 @@ def recognised(path: Path, text: str, kind: str, source: Source) -> ReadResult:
 
         doc = read_html(text, path)
     else:
+        from .sites.fanficfare_text import read_fanficfare_text
         from .text import read_text
 
-        doc = read_text(text, path)
+        doc = read_fanficfare_text(text, path) or read_text(text, path)
     return recognised_document(doc, kind, source)
 
 

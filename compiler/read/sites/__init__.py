@@ -15,6 +15,8 @@ left out as the site's own words (listed as consumed, and as boilerplate by `ins
   `h2.toc-heading`s are hidden by the template's stylesheet: not visible text.
 - **Archive of Our Own work bodies** (the page's `div.userstuff` pasted alone): the
   `h3.landmark` heading ("Work Text:", "Chapter Text") is the site's.
+- **FanFicFare's HTML download and EPUB**: its title page and chapter headings (sites/fanficfare.py;
+  its TXT download is read by sites/fanficfare_text.py).
 - **A fanfiction.net page**: the story is `#storytext`; `#profile_top` holds the title (`<b>`),
   the author's link, the summary and the stats line; the chapter select names the chapter shown.
   Everything else on the page (menus, forms, footers, scripts) is the site's.
@@ -32,6 +34,7 @@ from ...model import Block, Field, Inline, Paragraph, Text, Verse, plain_text
 from ..headers import field_key
 from ..inlines import squash_space, trim
 from ..stream import Candidate, Given, as_block
+from .fanficfare import SERIES_PART, FanFicFare, title_heading
 
 AO3 = "Archive of Our Own"
 FFN = "FanFiction.Net"
@@ -73,6 +76,9 @@ def template(root: etree._Element, reader: PageReader) -> Site:
     preface, chapters = _by_id(root, "preface"), _by_id(root, "chapters")
     if preface is not None and chapters is not None and preface.xpath(".//h1"):
         return _ao3_download(root, preface, chapters, reader)
+    heading = title_heading(root)
+    if heading is not None:
+        return _fanficfare(FanFicFare(heading), reader)
     storytext = _by_id(root, "storytext")
     if storytext is not None:
         return _ffn_page(root, storytext, reader)
@@ -301,4 +307,37 @@ def _ffn_page(root: etree._Element, storytext: etree._Element, reader: PageReade
     if storytext.tail:
         site.consumed.append(storytext.tail)
     site.given = Given(title, (author,) if author else (), summary, fields=fields, site=FFN, format="ffn-download")
+    return site
+
+
+def _fanficfare(page: FanFicFare, reader: PageReader) -> Site:
+    """FanFicFare's HTML download or its EPUB (sites/fanficfare.py finds the parts)."""
+    site = Site()
+    fields: list[Field] = []
+    summary: tuple[Paragraph, ...] = ()
+    publisher, series, part = "", "", 0
+    lines: list[tuple[str, int]] = [("title", page.heading.sourceline or 0), ("authors", page.heading.sourceline or 0)]
+    for label, value, line in page.pairs:
+        name = label.rstrip(":").strip()
+        key = name.lower()
+        site.consumed.append(label)  # the label is the field's name in the book, not text of its own
+        if key == "summary":
+            summary = _paragraphs(_blocks(reader, value))
+            lines.append(("summary", line))
+            continue
+        if key == "publisher":
+            publisher = _text(value)
+        m = SERIES_PART.match(_text(value)) if key == "series" else None
+        if m:
+            series, part = m.group("series"), int(m.group("part"))
+        fields.append(Field(field_key(key), name, _strip(squash_space(tuple(reader.inlines(value)))), line))
+    for el in page.parts:
+        reader.skip.add(el)
+    site.consumed.append(page.heading.text_content())
+    for el in page.toc:
+        _leave_out(site, reader, el)
+    for h in page.chapter_headings:
+        reader.regions[h] = "chapter-heading"
+    site.given = Given(page.title, page.authors, summary, fields=tuple(fields), source_url=page.url, site=publisher,
+                       format="fanficfare-html", series=series, part=part, lines=tuple(lines))
     return site
