@@ -262,3 +262,15 @@ def test_a_fanficfare_epub_builds_with_nothing_lost(fanficfare_downloads: dict[s
     build(BuildOptions(source=src, output=tmp_path / "out", formats=("epub",)))  # the nothing-lost check reads the input EPUB itself
     text = " ".join("".join(d.itertext()) for d in epub_documents(tmp_path / "out" / "anthology.epub").values())
     assert "Xenos on Cinnabar" in text and "first published on test1.com, http://test1.com?sid=12" in " ".join(text.split())
+
+
+def test_inspect_says_which_file_of_the_epub_and_which_metadata_field_each_part_came_from(tmp_path: Path) -> None:
+    from compiler.inspect import describe, inspect
+
+    src = tmp_path / "stories"
+    src.mkdir()
+    plain_epub(src / "salt-roads.epub")
+    shown = "\n".join(describe(inspect(src)[0]))
+    assert "taken from:  title: content.opf dc:title" in shown
+    assert "taken from:  summary: content.opf dc:description" in shown
+    assert "section:     EPUB/eastbound.xhtml:" in shown  # a line of the EPUB named by its document
