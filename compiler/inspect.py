@@ -30,6 +30,15 @@ class StoryReport:
     overridden: tuple[str, ...] = ()  # the manifest keys set for this story
     format: str = ""  # as the labelled corpus names it: text, markdown, html-fragment, ao3-download-html…
     boilerplate: tuple[tuple[str, int], ...] = ()  # text left out as neither story nor note, with its line
+    where: tuple[tuple[str, str], ...] = ()  # an EPUB's: what was read from which file or metadata field
+    starts: tuple[tuple[int, str], ...] = ()  # an EPUB's documents: (first line, member)
+
+    def at(self, line: int) -> str:
+        """A line as the user finds it: "line 12", or "OEBPS/ch1.xhtml:12" inside an EPUB."""
+        if not self.starts or line <= 0:
+            return f"line {line}"
+        first, member = max((s for s in self.starts if s[0] <= line), default=self.starts[0])
+        return f"{member}:{line - first + 1}"
 
 
 def _blocks(blocks: tuple[Block, ...]) -> list[Block]:
@@ -51,11 +60,12 @@ def inspect(source: Path) -> list[StoryReport]:
         override = config.stories.get(path.name)
         keys = tuple(k for k, v in vars(override).items() if v not in (None, {})) if override else ()
         keys = tuple(k for k in keys if k != "fields") + tuple(override.fields) if override else ()
-        result = read.results.get(path)
+        result = read.works.get((path, story.source.work)) or read.results.get(path)
         reports.append(
             StoryReport(
                 path, input_format(path), story, detected_language(story), read.consumed.get(path, ()), diagnostics, keys,
                 result.format if result else "", result.boilerplate if result else (),
+                result.where if result else (), result.starts if result else (),
             )
         )
     return reports
@@ -88,10 +98,11 @@ def describe(report: StoryReport) -> list[str]:
         f"  title:       {s.title}" + ("  (guessed from the first line)" if s.title_guessed else ""),
         f"  author:      {', '.join(s.authors) or '(none found)'}",
     ]
+    lines += [f"  taken from:  {what}: {where}" for what, where in report.where]
     if report.overridden:
         lines.append(f"  manifest:    sets {', '.join(report.overridden)} (anthology.toml wins over what was read)")
     for f in s.fields:
-        lines.append(f"  field:       {f.label}: {_short(plain_text(f.value), 50)}" + (f"  (line {f.line})" if f.line else ""))
+        lines.append(f"  field:       {f.label}: {_short(plain_text(f.value), 50)}" + (f"  ({report.at(f.line)})" if f.line else ""))
     if s.summary:
         lines.append(f"  summary:     {_short(' / '.join(plain_text(p.children) for p in s.summary))}")
     if s.status:
@@ -101,9 +112,9 @@ def describe(report: StoryReport) -> list[str]:
     for label, notes in (("note before", s.notes_before), ("note after", s.notes_after)):
         for note in notes:
             text = _labelled(note.label, _first_text(note))
-            lines.append(f"  {label}:{' ' * (12 - len(label))}line {note.line}: {_short(text, 56)}")
+            lines.append(f"  {label}:{' ' * (12 - len(label))}{report.at(note.line)}: {_short(text, 56)}")
     if s.glossary:
-        lines.append(f"  glossary:    {s.glossary.heading} ({len(s.glossary.entries)} terms, line {s.glossary.line})")
+        lines.append(f"  glossary:    {s.glossary.heading} ({len(s.glossary.entries)} terms, {report.at(s.glossary.line)})")
     if s.endnotes:
         linked = sum(1 for n in s.endnotes if n.ref_ids)
         lines.append(f"  notes:       {len(s.endnotes)} numbered notes, {linked} linked from the text")
@@ -115,24 +126,24 @@ def describe(report: StoryReport) -> list[str]:
     for h in sections:
         added = "  (added: the first part has no heading)" if h.synthesized else ""
         level = f"  (level {h.level})" if h.level > 1 else ""
-        lines.append(f"  section:     line {h.line}: {_short(plain_text(h.children), 56)}{level}{added}")
+        lines.append(f"  section:     {report.at(h.line)}: {_short(plain_text(h.children), 56)}{level}{added}")
     in_text = [b for b in blocks if isinstance(b, AuthorNote)]
     kinds = {"summary": "chapter summary", "end": "end of chapter"}
     lines += _listed(
         "section note",
-        [f"line {n.line}: {_short(_labelled(n.label, _first_text(n)), 50)}" + (f"  ({kinds[n.kind]})" if n.kind in kinds else "") for n in in_text],
+        [f"{report.at(n.line)}: {_short(_labelled(n.label, _first_text(n)), 50)}" + (f"  ({kinds[n.kind]})" if n.kind in kinds else "") for n in in_text],
     )
     letters = [b for b in blocks if isinstance(b, BlockQuote) and b.kind == "letter"]
-    lines += _listed("letter", [f"line {b.line}: {_short(_text_of_blocks(b.blocks[:1]), 50)} ({len(b.blocks)} paragraphs kept together)" for b in letters])
+    lines += _listed("letter", [f"{report.at(b.line)}: {_short(_text_of_blocks(b.blocks[:1]), 50)} ({len(b.blocks)} paragraphs kept together)" for b in letters])
     lines += _listed(
         "drawing",
-        [f"line {b.line}: {len(b.lines)} lines, {max(map(len, b.lines))} columns, kept in monospace" for b in blocks if isinstance(b, Preformatted)],
+        [f"{report.at(b.line)}: {len(b.lines)} lines, {max(map(len, b.lines))} columns, kept in monospace" for b in blocks if isinstance(b, Preformatted)],
     )
-    lines += _listed("verse", [f"line {b.line}: {_short(plain_text(b.lines[0]), 50)} ({len(b.lines)} lines kept)" for b in blocks if isinstance(b, Verse)])
+    lines += _listed("verse", [f"{report.at(b.line)}: {_short(plain_text(b.lines[0]), 50)} ({len(b.lines)} lines kept)" for b in blocks if isinstance(b, Verse)])
     for part in s.boilerplate:
         label = part.label or f"{part.source}’s notice and licence"
-        lines.append(f"  back matter: line {part.line}: {label}, {len(part.blocks)} paragraphs, kept after the story")
-    lines += _listed("site text", [f"line {line}: {_short(text, 56)}" for text, line in report.boilerplate], limit=6)
+        lines.append(f"  back matter: {report.at(part.line)}: {label}, {len(part.blocks)} paragraphs, kept after the story")
+    lines += _listed("site text", [f"{report.at(line)}: {_short(text, 56)}" if line else _short(text, 70) for text, line in report.boilerplate], limit=6)
     if report.language:
         lines.append(f"  language:    {report.language} (read from its text; set [stories.\"{report.path.name}\"] language)")
     if s.trailer:

@@ -163,6 +163,21 @@ class Source:
     path: Path
     encoding: str
     sha256: str
+    # Which work of a file that holds several (an EPUB anthology made by EpubMerge): 1, 2…; 0 for
+    # a file of one story. The file is still the source the nothing-lost check reads once.
+    work: int = 0
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a downloaded story was published, as the download says: credited on the rights page
+    and in the EPUB's metadata (dc:source), as fandom etiquette asks of anyone who shares a work."""
+
+    site: str = ""  # "Archive of Our Own", "FanFiction.Net", "test1.com"
+    url: str = ""  # the work's address
+    work_id: str = ""  # the site's number for the work ("12345" of /works/12345)
+    series: str = ""  # the series the work is a part of
+    part: int = 0  # its place in that series; 0 when none is given
 
 
 @dataclass(frozen=True)
@@ -186,6 +201,7 @@ class Story:
     trailer: tuple[Paragraph, ...] = ()  # "... Comments pretty please?" and other sign-off lines
     language: str = ""  # BCP 47 tag when it differs from the book's (from the manifest or the script)
     boilerplate: tuple[Boilerplate, ...] = ()  # a distributor's header and licence, as back matter
+    origin: Origin = Origin()  # where it was published (a download's site and address)
 
 
 @dataclass(frozen=True)

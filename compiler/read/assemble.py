@@ -25,6 +25,7 @@ from ..model import (
     GlossaryEntry,
     Heading,
     Inline,
+    Origin,
     Paragraph,
     Preformatted,
     SceneBreak,
@@ -41,7 +42,7 @@ from .recognise import evidence as ev
 from .recognise import table as t
 from .recognise.head import split_stamp
 from .sections import number_headings
-from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate
+from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Given
 
 GUTENBERG = "Project Gutenberg"
 PRINTED = "the printed edition"
@@ -296,6 +297,7 @@ class _Builder:
             endnotes=endnotes,
             trailer=tuple(trailer),
             boilerplate=boilerplate,
+            origin=origin(given, tuple(fields)),
         )
         return Built(story, [c for c in self.consumed if c], self.boilerplate)
 
@@ -432,3 +434,24 @@ def _tidy(blocks: list[Block]) -> list[Block]:
     while out and isinstance(out[-1], SceneBreak):
         out.pop()
     return out
+
+
+# "Part 3 of The Long Road" (AO3's series tag; several series read as their first).
+_PART_OF = re.compile(r"\bPart\s+(\d+)\s+of\s+(.+?)(?:,\s*Part\s+\d+\s+of\b.*)?$", re.I)
+# A site's number for the work in its address: AO3's /works/N, FanFiction.Net's /s/N, a ?sid=N.
+_WORK_ID = re.compile(r"/works/(\d+)|/s/(\d+)|[?&]sid=(\d+)")
+
+
+def origin(given: Given, fields: tuple[Field, ...]) -> Origin:
+    """Where a download was published: its site and address as the file states them, the site's
+    number for the work, and the series part (from the package's series or the site's tag)."""
+    series, part = given.series, given.part
+    if not series:
+        for f in fields:
+            m = _PART_OF.search(" ".join(plain_text(f.value).split())) if f.key == "series" else None
+            if m:
+                series, part = m.group(2).strip(), int(m.group(1))
+                break
+    m = _WORK_ID.search(given.source_url)
+    work_id = next((g for g in m.groups() if g), "") if m else ""
+    return Origin(given.site, given.source_url, work_id, series, part)

@@ -19,7 +19,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from ..model import Emphasis, Inline, Strong, Text
+from ..model import EndNote, Emphasis, Inline, NoteRef, Strong, Text
 from .art import dedent
 from .inlines import squash_space, trim
 from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, as_block, settle, whole_style
@@ -58,6 +58,7 @@ class Reader:
     regions: dict[etree._Element, str] = field(default_factory=dict)  # from the site template
     skip: set[etree._Element] = field(default_factory=set)  # template parts read elsewhere (sites.py)
     line_shift: int = 0
+    notes: dict[etree._Element, NoteRef] = field(default_factory=dict)  # links that are note references (epub/notes.py)
 
     # ------------------------------------------------------------ inline content
 
@@ -70,6 +71,10 @@ class Reader:
         if child.tag in UNSEEN or hidden(child):
             self.consumed.append(child.text_content())
             return []
+        if child in self.skip:  # read elsewhere (a note's back-link)
+            return []
+        if child in self.notes:
+            return [self.notes[child]]
         if child.tag == "br":
             return [BREAK]
         inner = tuple(self.inlines(child))
@@ -271,16 +276,20 @@ def fragment_stream(text: str, consumed: list[str], first_line: int = 1) -> list
 
 
 def read_html(text: str, path: Path) -> Document:
+    return read_tree(parse(text), path)
+
+
+def read_tree(root: etree._Element, path: Path, reader: Reader | None = None, endnotes: tuple[EndNote, ...] = ()) -> Document:
+    """A parsed page (or an EPUB's documents joined into one, epub/join.py) to the stream."""
     from .sites import template
 
-    root = parse(text)
-    reader = Reader()
+    reader = reader or Reader()
     site = template(root, reader)
     body = site.root if site.root is not None else root.find("body") if root.find("body") is not None else root
     stream = reader.stream(body)
     if site.heading is not None:
         heading, line = site.heading
         stream.insert(0, Candidate(HEADING, (Text(heading),), line=line, level=2, region="chapter-heading"))
-    doc = Document(path, "html", settle(stream), given=site.given, consumed=reader.consumed + site.consumed)
+    doc = Document(path, "html", settle(stream), given=site.given, consumed=reader.consumed + site.consumed, endnotes=endnotes)
     doc.boilerplate += site.boilerplate
     return doc

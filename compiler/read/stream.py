@@ -96,6 +96,9 @@ class Given:
     source_url: str = ""
     site: str = ""  # "Archive of Our Own", "FanFiction.Net": whose template it was
     format: str = ""  # as the labels name formats: "ao3-download-html", "ffn-download"…
+    series: str = ""  # the series the work is a part of
+    part: int = 0  # its place in that series
+    lines: tuple[tuple[str, int], ...] = ()  # where each was read: ("title", 12), ("summary", 20)
 
 
 @dataclass

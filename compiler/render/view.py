@@ -190,6 +190,13 @@ def book_view(anthology: Anthology) -> View:
             }
             for entry in anthology.rights
         ],
+        # Where each downloaded story was published, credited as fandom etiquette asks.
+        "sources": [
+            {"title": s.title, "author": authors_text(s.authors), "site": s.origin.site, "url": s.origin.url,
+             "part": s.origin.part, "series": s.origin.series}
+            for s in anthology.stories
+            if s.origin.url or s.origin.site
+        ],
         "notes": notes_view(anthology),
         "endnotes_file": ENDNOTES_FILE,
     }

@@ -65,6 +65,12 @@ def _accessibility(book: epub.EpubBook) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
+def _sources(book: epub.EpubBook, anthology: Anthology) -> None:
+    """Each downloaded story's address (read/: Story.origin), as dc:source: where the works were published."""
+    for url in dict.fromkeys(s.origin.url for s in anthology.stories if s.origin.url):
+        book.add_metadata("DC", "source", url)
+
+
 def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cover) -> epub.EpubBook:
     meta = anthology.meta
     book = epub.EpubBook()
@@ -78,6 +84,7 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cove
         f"{s.title} by {authors_text(s.authors)}" if s.authors else s.title for s in anthology.stories
     )
     book.add_metadata("DC", "description", description)
+    _sources(book, anthology)
     _accessibility(book)
 
     book.add_item(epub.EpubItem(uid="css", file_name="css/book.css", media_type="text/css", content=css))

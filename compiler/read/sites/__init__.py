@@ -15,6 +15,8 @@ left out as the site's own words (listed as consumed, and as boilerplate by `ins
   `h2.toc-heading`s are hidden by the template's stylesheet: not visible text.
 - **Archive of Our Own work bodies** (the page's `div.userstuff` pasted alone): the
   `h3.landmark` heading ("Work Text:", "Chapter Text") is the site's.
+- **FanFicFare's HTML download and EPUB**: its title page and chapter headings (sites/fanficfare.py;
+  its TXT download is read by sites/fanficfare_text.py).
 - **A fanfiction.net page**: the story is `#storytext`; `#profile_top` holds the title (`<b>`),
   the author's link, the summary and the stats line; the chapter select names the chapter shown.
   Everything else on the page (menus, forms, footers, scripts) is the site's.
@@ -28,14 +30,14 @@ from typing import Protocol
 
 from lxml import etree
 
-from ..model import Block, Field, Inline, Paragraph, Text, Verse, plain_text
-from .headers import field_key
-from .inlines import squash_space, trim
-from .stream import Candidate, Given, as_block
+from ...model import Block, Field, Inline, Paragraph, Text, Verse, plain_text
+from ..headers import field_key
+from ..inlines import squash_space, trim
+from ..stream import Candidate, Given, as_block
+from .fanficfare import SERIES_PART, FanFicFare, title_heading
 
 AO3 = "Archive of Our Own"
 FFN = "FanFiction.Net"
-
 
 
 class PageReader(Protocol):
@@ -74,6 +76,9 @@ def template(root: etree._Element, reader: PageReader) -> Site:
     preface, chapters = _by_id(root, "preface"), _by_id(root, "chapters")
     if preface is not None and chapters is not None and preface.xpath(".//h1"):
         return _ao3_download(root, preface, chapters, reader)
+    heading = title_heading(root)
+    if heading is not None:
+        return _fanficfare(FanFicFare(heading), reader)
     storytext = _by_id(root, "storytext")
     if storytext is not None:
         return _ffn_page(root, storytext, reader)
@@ -112,7 +117,7 @@ def _label_of(el: etree._Element) -> str:
     prev = el.getprevious()
     while prev is not None and not isinstance(prev.tag, str):
         prev = prev.getprevious()
-    if prev is not None and prev.tag == "p" and not _classes(prev) and len(_text(prev).split()) <= 4:
+    if prev is not None and prev.tag == "p" and not _message(prev) and len(_text(prev).split()) <= 4:
         return _text(prev).lower()
     return ""
 
@@ -153,22 +158,21 @@ def _ao3_download(root: etree._Element, preface: etree._Element, chapters: etree
     notes_after: list[tuple[Block, ...]] = []
     fields: tuple[Field, ...] = ()
     for el in preface.iter():
-        if not isinstance(el.tag, str):
+        if not isinstance(el.tag, str) or _inside_quote(el):
             continue
-        cls = _classes(el)
-        if "message" in cls:
+        if _message(el):
             links = [a.get("href", "") for a in el.iter("a")]
             url = next((h for h in links if re.search(r"/works/\d+", h)), url)
             _leave_out(site, reader, el)
-        elif "toc-heading" in cls or "endnote-link" in cls:
+        elif _toc_heading(el) or _endnote_link(el):
             _leave_out(site, reader, el)
-        elif el.tag == "dl" and "tags" in cls:
+        elif el.tag == "dl":
             fields = _fields(el, reader)
         elif el.tag == "h1":
             title = _text(el)
-        elif "byline" in cls:
+        elif _byline(el):
             authors = [_text(a) for a in el.xpath(".//a[@rel='author']")] or [re.sub(r"^\s*by\s+", "", _text(el))]
-        elif el.tag == "blockquote" and "userstuff" in cls:
+        elif el.tag == "blockquote":
             label = _label_of(el)
             blocks = _blocks(reader, el)
             if "summary" in label or (not label and not summary and not notes_before):
@@ -182,14 +186,14 @@ def _ao3_download(root: etree._Element, preface: etree._Element, chapters: etree
         for el in afterword.iter():
             if not isinstance(el.tag, str) or _inside_quote(el):
                 continue
-            if el.tag == "blockquote" and "userstuff" in _classes(el):
+            if el.tag == "blockquote":
                 notes_after.append(_blocks(reader, el))
             elif el.tag == "h2" or el.tag == "dl" or (el.tag == "p" and ("message" in _classes(el) or el.getnext() is not None)):
                 _leave_out(site, reader, el)  # the template's heading, label, invitation, related works
     for el in preface.iter():
-        if isinstance(el.tag, str) and el.tag == "p" and not _classes(el) and not _inside_quote(el):
+        if isinstance(el.tag, str) and el.tag == "p" and not _message(el) and not _inside_quote(el):
             nxt = el.getnext()
-            if nxt is not None and (nxt.tag == "blockquote" or "endnote-link" in _classes(nxt)):
+            if nxt is not None and (nxt.tag == "blockquote" or _endnote_link(nxt)):
                 _leave_out(site, reader, el)  # "Summary", "Notes": the template's labels
     _ao3_chapters(chapters, reader, site)
     # The preface and afterword are read above; their text reaches the book as title, byline,
@@ -203,20 +207,56 @@ def _inside_quote(el: etree._Element) -> bool:
     return any(a.tag == "blockquote" for a in el.iterancestors())
 
 
+# The template's parts are known by their classes in the HTML download; in the EPUB download
+# calibre renames classes by style (a label paragraph may come out as "message", `div.meta` as
+# "calibre1"), so each part is also known by where it stands: only the ids survive both.
+def _message(el: etree._Element) -> bool:
+    """The Archive's own message: a paragraph standing directly in #preface or #afterword."""
+    parent = el.getparent()
+    return el.tag == "p" and parent is not None and parent.get("id") in ("preface", "afterword")
+
+
+def _toc_heading(el: etree._Element) -> bool:
+    """The hidden heading each part opens with ("Preface", the work's title, "Afterword")."""
+    parent = el.getparent()
+    return "toc-heading" in _classes(el) or (el.tag == "h2" and parent is not None and parent.get("id") in ("preface", "chapters", "afterword"))
+
+
+def _endnote_link(el: etree._Element) -> bool:
+    """"See the end of the chapter for more notes": a block whose one link points to end notes."""
+    if "endnote-link" in _classes(el):
+        return True
+    children = [c for c in el if isinstance(c.tag, str)]
+    return el.tag == "div" and len(children) == 1 and children[0].tag == "a" and children[0].get("href", "").rpartition("#")[2].startswith("endnotes")
+
+
+def _byline(el: etree._Element) -> bool:
+    return "byline" in _classes(el) or (el.tag in ("div", "p") and bool(el.xpath("./a[@rel='author']")))
+
+
+def _is_meta(el: etree._Element) -> bool:
+    """A chapter's preface (heading, byline, summary, notes) or its end notes."""
+    if "meta" in _classes(el) or el.get("id", "").startswith("endnotes"):
+        return True
+    parent = el.getparent()
+    return el.tag == "div" and parent is not None and parent.get("id") == "chapters" and any(c.tag == "h2" for c in el)
+
+
 def _ao3_chapters(chapters: etree._Element, reader: PageReader, site: Site) -> None:
     for el in chapters.iter():
         if not isinstance(el.tag, str):
             continue
-        cls = _classes(el)
-        if "toc-heading" in cls or "endnote-link" in cls:
+        if _inside_quote(el):
+            continue
+        if _toc_heading(el) or _endnote_link(el):
             _leave_out(site, reader, el)
-        elif el.tag == "h2" and "heading" in cls:
+        elif el.tag == "h2" and ("heading" in _classes(el) or _inside_meta(el)):
             reader.regions[el] = "chapter-heading"
-        elif el.tag == "p" and "byline" in cls and _inside_meta(el):
+        elif el.tag == "p" and _byline(el) and _inside_meta(el):
             reader.regions[el] = "chapter-byline"
-        elif el.tag == "p" and not cls and _inside_meta(el) and el.getnext() is not None and "endnote-link" in _classes(el.getnext()):
+        elif el.tag == "p" and _inside_meta(el) and el.getnext() is not None and _endnote_link(el.getnext()):
             _leave_out(site, reader, el)  # "Chapter Notes" over only a pointer to the end notes
-        elif el.tag == "blockquote" and "userstuff" in cls and _inside_meta(el):
+        elif el.tag == "blockquote" and _inside_meta(el):
             label = _label_of(el)
             end = any(a.get("id", "").startswith("endnotes") for a in el.iterancestors())
             reader.regions[el] = "chapter-endnotes" if end or "end" in label else "chapter-summary" if "summary" in label else "chapter-notes"
@@ -226,7 +266,7 @@ def _ao3_chapters(chapters: etree._Element, reader: PageReader, site: Site) -> N
 
 
 def _inside_meta(el: etree._Element) -> bool:
-    return any("meta" in _classes(a) for a in el.iterancestors())
+    return any(_is_meta(a) for a in el.iterancestors())
 
 
 def _ffn_page(root: etree._Element, storytext: etree._Element, reader: PageReader) -> Site:
@@ -267,4 +307,37 @@ def _ffn_page(root: etree._Element, storytext: etree._Element, reader: PageReade
     if storytext.tail:
         site.consumed.append(storytext.tail)
     site.given = Given(title, (author,) if author else (), summary, fields=fields, site=FFN, format="ffn-download")
+    return site
+
+
+def _fanficfare(page: FanFicFare, reader: PageReader) -> Site:
+    """FanFicFare's HTML download or its EPUB (sites/fanficfare.py finds the parts)."""
+    site = Site()
+    fields: list[Field] = []
+    summary: tuple[Paragraph, ...] = ()
+    publisher, series, part = "", "", 0
+    lines: list[tuple[str, int]] = [("title", page.heading.sourceline or 0), ("authors", page.heading.sourceline or 0)]
+    for label, value, line in page.pairs:
+        name = label.rstrip(":").strip()
+        key = name.lower()
+        site.consumed.append(label)  # the label is the field's name in the book, not text of its own
+        if key == "summary":
+            summary = _paragraphs(_blocks(reader, value))
+            lines.append(("summary", line))
+            continue
+        if key == "publisher":
+            publisher = _text(value)
+        m = SERIES_PART.match(_text(value)) if key == "series" else None
+        if m:
+            series, part = m.group("series"), int(m.group("part"))
+        fields.append(Field(field_key(key), name, _strip(squash_space(tuple(reader.inlines(value)))), line))
+    for el in page.parts:
+        reader.skip.add(el)
+    site.consumed.append(page.heading.text_content())
+    for el in page.toc:
+        _leave_out(site, reader, el)
+    for h in page.chapter_headings:
+        reader.regions[h] = "chapter-heading"
+    site.given = Given(page.title, page.authors, summary, fields=tuple(fields), source_url=page.url, site=publisher,
+                       format="fanficfare-html", series=series, part=part, lines=tuple(lines))
     return site
