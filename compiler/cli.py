@@ -78,13 +78,24 @@ def build(
     formats: str = FORMATS_OPTION,
     theme: Optional[str] = THEME,
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else the theme's)."),
-    profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
+    profile: str = typer.Option(
+        "print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing), signatures (sheets for a sewn binding)."
+    ),
     bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
     cover_pdf: bool = typer.Option(False, "--cover-pdf", help="Also write anthology-cover.pdf: back, spine and front on one sheet for print-on-demand (print profile)."),
     paper: str = typer.Option("white", "--paper", help="Interior paper, for the cover's spine width: white or cream."),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse the PDF layout of unchanged stories from the last build into OUTPUT (kept in OUTPUT/.anthology-cache)."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default: one per core)."),
+    # --- the signatures profile (each also a key of anthology.toml's [signatures]; the flag wins)
+    layout: Optional[str] = typer.Option(None, "--layout", help="Signatures: folio, quarto, octavo or sextodecimo (default folio)."),
+    sheets: Optional[int] = typer.Option(None, "--sheets", help="Signatures: folded sheets per signature (default 4 folio, 2 quarto, 1 octavo or sextodecimo)."),
+    duplex: Optional[bool] = typer.Option(None, "--duplex/--single-sided", help="Signatures: both sides in one run (default), or every front then every back."),
+    flyleaves: Optional[int] = typer.Option(None, "--flyleaves", help="Signatures: blank leaves before the first page and after the last (default 0)."),
+    pages: Optional[str] = typer.Option(None, "--pages", help='Signatures: page ranges of the book to impose, e.g. "1-48,97-" (default all).'),
+    marks: Optional[str] = typer.Option(None, "--marks", help="Signatures: comma-separated cut, crop, sewing, order; \"\" for none (default sewing,order)."),
+    paper_size: Optional[str] = typer.Option(None, "--paper-size", help="Signatures: the printer's paper: letter, legal, tabloid, a4, a3 or WxH[in|mm] (default letter)."),
+    # --- end of the signatures profile
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
@@ -92,10 +103,12 @@ def build(
     """Build the anthology from SOURCE into OUTPUT."""
     from .build import build as run_build
     from .options import BuildOptions
+    from .signatures import Signatures
 
+    signatures = Signatures(layout, sheets, duplex, flyleaves, pages, _formats(marks) if marks is not None else None, paper_size)
     options = BuildOptions(
         source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
-        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs,
+        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, signatures=signatures,
     )
     with _progress(quiet) as step:
         result = run_build(options, step)

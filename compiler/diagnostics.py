@@ -171,8 +171,9 @@ CODES: dict[str, Code] = {
         Code("T010", _E, _X.THEME, "template {template} produced invalid XHTML: {error}", "fix the theme's template"),
         Code("T020", _E, _X.THEME, "the theme has no fonts/ to draw the cover with; add one, or put a cover.jpg beside the stories", "add fonts/ to the theme, or put a cover.jpg beside the stories"),
         Code("U001", _E, _X.USAGE, "unknown format {formats}; choose from {known}", "name formats from the list, separated by commas"),
-        Code("U002", _E, _X.USAGE, "unknown profile {profile}; choose from {known}", "--profile print, screen or booklet"),
+        Code("U002", _E, _X.USAGE, "unknown profile {profile}; choose from {known}", "--profile print, screen, booklet or signatures"),
         Code("U003", _E, _X.USAGE, "--jobs must be 1 or more, not {jobs}", "give a count of processes, or leave it out for one per core"),
+        Code("U004", _E, _X.USAGE, "{flags} are for --profile signatures; add it, or leave them out", "add --profile signatures, or leave those flags out"),
         Code("V001", _E, _X.OUTPUT, "“{word}” ({count}×) is missing from the {book}: a bug, please report it with this story; --no-verify writes the book anyway", "report it with the story; --no-verify writes the book anyway"),
         Code("V002", _E, _X.OUTPUT, "the {made} lost words of the {made_from} ({sample}): a bug, please report it; build without {name} meanwhile", "report it; build without that format meanwhile"),
     )

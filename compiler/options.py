@@ -14,14 +14,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, diagnostic
+from .signatures import Signatures
 
 if TYPE_CHECKING:
     from .config import Config
 
 DEFAULT_FORMATS = ("epub", "pdf")
-# What the PDF is for: a printer (trim-size pages, PDF/X-4), a screen (tagged PDF/UA-1), or a
-# booklet folded from sheets printed at home (imposed 2-up).
-PROFILES = ("print", "screen", "booklet")
+# What the PDF is for: a printer (trim-size pages, PDF/X-4), a screen (tagged PDF/UA-1), a
+# booklet folded from sheets printed at home (imposed 2-up), or signatures sewn by hand (the book,
+# and beside it the sheets imposed for folding: package/press/signatures.py).
+PROFILES = ("print", "screen", "booklet", "signatures")
+
+
+# The command line's name for each field of Signatures, in order (--duplex stands for --single-sided too).
+SIGNATURE_FLAGS = ("layout", "sheets", "duplex", "flyleaves", "pages", "marks", "paper-size")
 
 
 @dataclass(frozen=True)
@@ -39,10 +45,13 @@ class BuildOptions:
     cache: bool = True  # reuse the PDF layout of unchanged stories from the last build into `output`
     jobs: int | None = None  # PDF layout processes at once; None: one per core
     one_pass: bool = False  # lay the PDF out in one pass, not in parallel chunks (the tests' reference)
+    signatures: Signatures = Signatures()  # the signatures profile's imposition
 
     def settled(self, config: Config) -> BuildOptions:
         """These options with what they leave open taken from the manifest: flags win over it."""
-        return dataclasses.replace(self, theme=self.theme or config.theme, trim=self.trim or config.trim or None)
+        return dataclasses.replace(
+            self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, signatures=self.signatures.over(config.signatures)
+        )
 
     def problems(self, known_formats: tuple[str, ...]) -> list[Diagnostic]:
         """Every option that cannot be met, all at once (a bad command line: exit code 2)."""
@@ -54,4 +63,7 @@ class BuildOptions:
             found.append(diagnostic("U002", profile=self.profile, known=", ".join(PROFILES)))
         if self.jobs is not None and self.jobs < 1:
             found.append(diagnostic("U003", jobs=self.jobs))
+        given = [f"--{flag}" for flag, value in zip(SIGNATURE_FLAGS, dataclasses.astuple(self.signatures)) if value is not None]
+        if given and self.profile != "signatures":
+            found.append(diagnostic("U004", flags=", ".join(given)))
         return found
