@@ -175,11 +175,12 @@ def inspect(
 def check(
     source: Path = typer.Argument(Path("seeds"), help="Folder holding the stories the book was built from."),
     book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf."),
+    theme: Optional[str] = typer.Option(None, "--theme", help="The theme the PDF was built with, if not anthology.toml's (for the page-quality check)."),
 ) -> None:
-    """Check a built book against its stories: every word present, and the validators that are installed."""
+    """Check a built book against its stories: every word present, the validators that are installed, and the PDF's pages as a typesetter would (warnings)."""
     from .checkbook import run_check
 
-    lines, ok = run_check(source, book)
+    lines, ok = run_check(source, book, theme)
     for line in lines:
         typer.echo(line)
     if not ok:
