@@ -215,6 +215,7 @@ def _anthology(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "compiler", *args], capture_output=True, text=True)
 
 
+@pytest.mark.page_faults
 def test_anthology_check_reports_page_faults_as_warnings_that_do_not_fail_it(tmp_path: Path) -> None:
     """A user's theme that prints folios on blank pages: the book is whole, so the check passes,
     and says what a typesetter would fix, with the page; the seeds in classic give it nothing."""
