@@ -47,6 +47,18 @@ def test_words_broken_at_the_foot_of_a_recto_are_laid_out_whole() -> None:
     assert any(line.rstrip().endswith("\u2010") for page in pdf_page_texts(after)[1::2] for line in page.splitlines()[-1:])  # versos may still end mid-word: the spread is in view
 
 
+def test_a_hyphen_the_author_set_before_a_space_is_kept_with_its_next_word_at_a_leaf_turn() -> None:
+    # `là- em`: a broken-off word ends the recto with a hyphen, as a compound would; the two are
+    # kept together, never split by the leaf.
+    html = "<html lang='en'><body>" + "".join(f"<p>{' '.join(['Um- well, wait- what'] * (9 + n % 7))} {n}</p>" for n in range(40)) + "</body></html>"
+    parsed, first = _lay_out(html)
+    before = first.write_pdf()
+    assert [f for f in check_pdf(before, TextBlock(20, 40)) if f.kind is Kind.LEAF_TURN_HYPHEN]
+    after = keep_words_whole(parsed, first, _lay_out).write_pdf()
+    assert [f for f in check_pdf(after, TextBlock(20, 40)) if f.kind is Kind.LEAF_TURN_HYPHEN] == []
+    assert _words(after) == _words(before)
+
+
 def test_a_book_of_long_words_has_none_broken_at_a_leaf_turn(tmp_path: Path) -> None:
     source = tmp_path / "stories"
     source.mkdir()

@@ -112,6 +112,15 @@ def test_a_line_opening_with_a_dash_glued_to_a_quote_is_reported() -> None:
     assert [(f.kind, f.text[:2]) for f in found] == [(Kind.LINE_OPENS_WITH_CLOSER, "—”")]
 
 
+def test_a_title_that_is_a_dash_is_no_line_broken_before_its_dash() -> None:
+    # A heading is set as written: a story titled "—" opens no line with a stray dash; a dash
+    # alone on a line of text still does.
+    body = "<h2 style='font-size: 20pt; line-height: 30pt'>—</h2><p>Text.</p><p>He said it and then —</p><p>—</p>"
+    found = check_pdf(pdf(body, COLUMN), BLOCK)
+    assert [(f.kind, f.text) for f in found] == [(Kind.LINE_OPENS_WITH_CLOSER, "—")]
+    assert all(f.page == 1 for f in found) and len(found) == 1
+
+
 def test_the_dash_joined_to_its_word_keeps_it_off_the_next_line() -> None:
     joined = join(SPEECH)
     assert joined != SPEECH and joined.replace("\u2060", "") == SPEECH

@@ -31,7 +31,18 @@ WHOLE = "white-space: nowrap"
 @dataclass(frozen=True)
 class Broken:
     element: Any  # the element (of weasyprint's parse of the chunk) whose own text holds the word
-    word: str  # as written in that text: the part before the break and the part after it
+    head: str  # the word's part on the recto, as written (weasyprint's drawn hyphen left off)
+    tail: str  # its part overleaf
+
+    @property
+    def word(self) -> str:
+        return self.head + self.tail
+
+    def pattern(self) -> re.Pattern[str]:
+        """The word in the source; after a hyphen the author typed, with or without a space: a
+        broken-off word (`là- em`) ends the recto with a hyphen as a compound does."""
+        gap = r"\s*" if self.head.endswith("-") else ""
+        return re.compile(rf"(?<![\w\-]){re.escape(self.head)}{gap}{re.escape(self.tail)}(?![\w\-])")
 
 
 def _lines(box: Any) -> Iterator[Any]:
@@ -78,8 +89,7 @@ def broken_at_leaf_turns(document: Any) -> list[Broken]:
             continue
         stem = head.group()
         # weasyprint's hyphen is drawn, not written: the word in the source goes without it.
-        word = (stem[:-1] if stem[-1] in "\u2010\u00ad" else stem) + tail.group()
-        found.append(Broken(end.element, word))
+        found.append(Broken(end.element, stem[:-1] if stem[-1] in "\u2010\u00ad" else stem, tail.group()))
     return found
 
 
@@ -93,7 +103,7 @@ def _slots(element: Any) -> Iterator[tuple[Any, bool]]:
 def keep_whole(broken: Broken) -> int:
     """Wrap every occurrence of the word in its element's own text in an unbreakable span; the
     count wrapped (0: the word is not there as one run of text, say split by markup)."""
-    pattern = re.compile(rf"(?<![\w\-]){re.escape(broken.word)}(?![\w\-])")
+    pattern = broken.pattern()
     element = broken.element
     wrapped = 0
     slots = list(_slots(element))
