@@ -26,8 +26,8 @@ DEFAULT_FORMATS = ("epub", "pdf")
 PROFILES = ("print", "screen", "booklet", "signatures")
 
 
-# The command line's name for each field of Signatures, in order (--duplex stands for --single-sided too).
-SIGNATURE_FLAGS = ("layout", "sheets", "duplex", "flyleaves", "pages", "marks", "paper-size")
+# The command line's name for each field of Signatures, in order.
+SIGNATURE_FLAGS = ("layout", "sheets", "duplex/--single-sided", "flyleaves", "pages", "marks", "paper-size")
 
 
 @dataclass(frozen=True)
