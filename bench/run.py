@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import corpus
+import critical
 import incremental
 import measure
 import profiling
@@ -28,7 +29,8 @@ import report
 import tools as toolbox
 
 BENCH = Path(__file__).resolve().parent
-FORMATS = ("epub", "pdf")
+# "both": the default build (`--format epub,pdf`) against pandoc's EPUB and then its PDF of the same text.
+FORMATS = ("epub", "pdf", "both")
 
 
 def _scales(text: str) -> list[int]:
@@ -41,14 +43,14 @@ def _scales(text: str) -> list[int]:
 def _formats(text: str) -> list[str]:
     values = [v.strip() for v in text.split(",") if v.strip()]
     if not values or any(v not in FORMATS for v in values):
-        raise argparse.ArgumentTypeError("formats: epub, pdf or epub,pdf")
+        raise argparse.ArgumentTypeError("formats: any of epub, pdf, both (the default build: the EPUB and the PDF)")
     return values
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python bench/run.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--scales", type=_scales, default=[1, 10], help="corpus sizes, in copies of the seeds (default 1,10)")
-    p.add_argument("--formats", type=_formats, default=list(FORMATS), help="epub,pdf (default both)")
+    p.add_argument("--formats", type=_formats, default=list(FORMATS), help="epub, pdf, both (the default build) or a list (default all three)")
     p.add_argument("--repeat", type=int, default=3, help="timed runs per tool, format and scale; the median is reported (default 3)")
     p.add_argument("--warmup", type=int, default=1, help="untimed runs of each tool on the 1x corpus first (default 1)")
     p.add_argument("--help-runs", type=int, default=10, help="timed runs of `anthology --help` (default 10)")
@@ -70,20 +72,30 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def anthology_build(tools: toolbox.Tools, source: Path, out: Path, fmt: str) -> list[str]:
-    return [*tools.anthology, "build", str(source), "-o", str(out), "--format", fmt, "-q"]
+    return [*tools.anthology, "build", str(source), "-o", str(out), "--format", "epub,pdf" if fmt == "both" else fmt, "-q"]
+
+
+def _pandoc(tools: toolbox.Tools, c: corpus.Corpus, fmt: str, out: Path) -> list[str]:
+    assert tools.pandoc is not None
+    extra = ["--pdf-engine=weasyprint"] if fmt == "pdf" else []
+    return [str(tools.pandoc), str(c.markdown), "-o", str(out / f"pandoc.{fmt}"), *extra]
 
 
 def commands(tools: toolbox.Tools, c: corpus.Corpus, fmt: str, out: Path) -> dict[str, list[str]]:
     """The two commands being compared, exactly as a user would type them."""
     cmds = {"anthology": anthology_build(tools, c.folder, out, fmt)}
     if tools.pandoc is not None:
-        extra = ["--pdf-engine=weasyprint"] if fmt == "pdf" else []
-        cmds["pandoc"] = [str(tools.pandoc), str(c.markdown), "-o", str(out / f"pandoc.{fmt}"), *extra]
+        if fmt == "both":  # pandoc writes one book a run: the EPUB, then the PDF, timed as one command
+            cmds["pandoc"] = ["sh", "-c", f"{shlex.join(_pandoc(tools, c, 'epub', out))} && {shlex.join(_pandoc(tools, c, 'pdf', out))}"]
+        else:
+            cmds["pandoc"] = _pandoc(tools, c, fmt, out)
     return cmds
 
 
 def _output(tool: str, fmt: str, out: Path) -> Path:
-    return out / (f"anthology.{fmt}" if tool == "anthology" else f"pandoc.{fmt}")
+    """The book the row describes (for "both", the PDF: its page count)."""
+    ext = "pdf" if fmt == "both" else fmt
+    return out / (f"anthology.{ext}" if tool == "anthology" else f"pandoc.{ext}")
 
 
 def _fresh(folder: Path) -> Path:
@@ -96,12 +108,21 @@ def _fresh(folder: Path) -> Path:
 def time_scale(tools: toolbox.Tools, c: corpus.Corpus, args: argparse.Namespace) -> list[dict]:
     samples: dict[tuple[str, str], list[measure.Run]] = {}
     outputs: dict[tuple[str, str], Path] = {}
+    timed: dict[str, list[tuple[measure.Run, Path]]] = {}
     for rep in range(args.repeat):
         for fmt in args.formats:
             out = _fresh(args.work / "out" / f"{c.scale}x-{fmt}")
             order = list(commands(tools, c, fmt, out).items())
             for tool, cmd in order if rep % 2 == 0 else reversed(order):
-                run = measure.run(cmd, args.work / "logs" / f"{c.scale}x-{fmt}-{tool}-{rep}.log", env=tools.env, cwd=args.work)
+                env = tools.env
+                if tool == "anthology":  # where each stage's time went (compiler/timings.py), read by critical.py
+                    log = args.work / "timings" / f"{c.scale}x-{fmt}-{rep}.jsonl"
+                    log.parent.mkdir(parents=True, exist_ok=True)
+                    log.unlink(missing_ok=True)
+                    env = {**env, "ANTHOLOGY_TIMINGS": str(log)}
+                run = measure.run(cmd, args.work / "logs" / f"{c.scale}x-{fmt}-{tool}-{rep}.log", env=env, cwd=args.work)
+                if tool == "anthology":
+                    timed.setdefault(fmt, []).append((run, log))
                 print(f"  {c.scale:>4}x {fmt:4} {tool:9} run {rep + 1}/{args.repeat}: {run.seconds:7.2f} s, "
                       f"{run.cpu_seconds:7.2f} s CPU, {run.peak_bytes / 1e6:6.0f} MB" + ("" if run.returncode == 0 else f"  FAILED (exit {run.returncode})"),
                       file=sys.stderr, flush=True)
@@ -121,10 +142,28 @@ def time_scale(tools: toolbox.Tools, c: corpus.Corpus, args: argparse.Namespace)
             "peak_bytes": max(r.peak_bytes for r in runs),
             "failed": len(runs) - len(ok),
             "output_bytes": path.stat().st_size if path.exists() else None,
-            "pages": report.pdf_pages(path) if fmt == "pdf" and path.exists() else None,
+            "pages": report.pdf_pages(path) if fmt in ("pdf", "both") and path.exists() else None,
             "command": shlex.join(commands(tools, c, fmt, Path("OUT"))[tool]),
+            "left_running": sum(r.left_running for r in runs),
+            **({"stages": _stages(timed.get(fmt, []))} if tool == "anthology" else {}),
         })
     return rows
+
+
+def _stages(timed: list[tuple[measure.Run, Path]]) -> dict | None:
+    """The cost split and the critical path on more cores, from the run of median wall time."""
+    ok = sorted(((run, log) for run, log in timed if run.returncode == 0 and log.exists()), key=lambda t: t[0].seconds)
+    if not ok:
+        return None
+    run, log = ok[len(ok) // 2]
+    spans = critical.load(log)
+    stages = critical.split(spans, run.spawned, run.reaped, run.cpu_seconds)
+    return {
+        "run_seconds": round(run.seconds, 3),
+        "run_cpu": round(run.cpu_seconds, 3),
+        "split": [{"stage": s.name, "cpu": round(s.cpu, 3), "wall": round(s.wall, 3)} for s in stages],
+        "critical_path": {str(k): round(critical.critical_path(spans, stages, k), 2) for k in (2, 4, 8, 16)},
+    }
 
 
 def warm_up(tools: toolbox.Tools, c: corpus.Corpus, args: argparse.Namespace) -> None:
@@ -173,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += time_scale(tools, c, args)
     edits = []
     # Each book alone, then both at once: what `anthology build` makes by default.
-    rebuilt = args.formats + ([",".join(args.formats)] if len(args.formats) > 1 else [])
+    rebuilt = list(dict.fromkeys(["epub,pdf" if f == "both" else f for f in args.formats] + (["epub,pdf"] if {"epub", "pdf"} <= set(args.formats) else [])))
     for fmt in rebuilt if args.incremental else ():
         print(f"bench: incremental {fmt} rebuild at {max(args.scales)}x", file=sys.stderr, flush=True)
         edits.append(incremental.measure_incremental(

@@ -1,24 +1,26 @@
 """The pipeline, end to end: read → transform → render → each requested format → check → write.
 
 `build()` reads like the table of contents of the program; each step lives in its own module, each
-format in a row of package/formats.py. It is also the library API (`compiler.build.build(BuildOptions)`):
-what to make is one frozen, picklable value; nothing here prints, asks or exits.
+format in a row of package/formats.py. It is also the library API (`from compiler import build, BuildOptions`; `build(options)`, or
+`compiler.build.build(options)`): what to make is one frozen, picklable value; nothing here prints,
+asks or exits. Many books at once: compiler/batch/.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-import hashlib
 import os
-import uuid
+import sys
+import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .atomic import write_atomically
-from .config import Config, load_config
+from . import timings
+from .atomic import replace_together
+from .config import Config, book_identifier, load_config
 from .diagnostics import Diagnostic, stop, stopping
 from .limits import check_paragraphs, check_sizes
 from .model import Anthology, BookMeta, Story
@@ -39,53 +41,61 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
 
 
-def build(options: BuildOptions, progress: Callable[[str], None] | None = None) -> BuildResult:
+def build(options: BuildOptions, progress: Callable[[str], None] | None = None, *, before_replacing: Callable[[], None] | None = None) -> BuildResult:
     """Make the books `options` asks for; `progress` hears each stage as it begins (a terminal's
-    status line). Raises BuildError, never writes half a book."""
+    status line). Raises BuildError, never writes half a book. `before_replacing` is called once
+    every book is written beside its target, just before they all replace the old ones."""
     step = progress or (lambda _stage: None)
     problems = options.problems(choices())
     if problems:
         raise stopping(problems)
+    if options.timeout is not None or options.max_memory is not None:
+        from .bounded import build_bounded  # the same build, in a process watched for time and memory
+
+        return build_bounded(build, options, progress)
     formats = plan(options)  # with the formats they are made from; one that cannot be made here says so now
     step("reading the stories")
-    config = load_config(options.source)
-    options = options.settled(config)  # the command line over anthology.toml
-    input_bytes = check_sizes(story_files(options.source, config))
-    theme = load_theme(options.theme or config.theme, options.source)
+    with timings.span("read"):
+        config = load_config(options.source)
+        options = options.settled(config)  # the command line over anthology.toml
+        input_bytes = check_sizes(story_files(options.source, config))
+        theme = load_theme(options.theme or config.theme, options.source)
     with _started(formats, options, theme, input_bytes) as started:
-        read = read_stories(options.source, config)
+        with timings.span("read"):
+            read = read_stories(options.source, config)
         step("typesetting the text")
-        anthology, found = transform(assemble(config, read.stories))
-        check_paragraphs(anthology)
-        # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
-        rendered = render(anthology, theme, cover_file_name(find_cover(options.source)))
+        with timings.span("transforms"):
+            anthology, found = transform(assemble(config, read.stories))
+            check_paragraphs(anthology)
+        with timings.span("render"):
+            # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
+            rendered = render(anthology, theme, cover_file_name(find_cover(options.source)))
 
         made: dict[str, Made] = {}
         for fmt in (f for f in formats if not f.made_from_a_book):
             made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
         if options.verify:
             step("checking every word")
-            _check_sources(formats, made, read, anthology, rendered)
+            with timings.span("check"):
+                _check_sources(formats, made, read, anthology, rendered)
         for fmt in (f for f in formats if f.made_from_a_book):  # from books known to be whole
             made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
             _check_conversion(fmt, made)
 
         step("writing")
         books = {options.output / fmt.file_name: made[fmt.name].data for fmt in formats}
-        _write(options.output, books, [m.keep for m in made.values() if m.keep is not None])
+        with timings.span("write"):
+            _write(options.output, books, [m.keep for m in made.values() if m.keep is not None], before_replacing)
     diagnostics = read.diagnostics + tuple(found) + tuple(d for m in made.values() for d in m.diagnostics)
     return BuildResult(tuple(books), anthology, read.consumed, diagnostics)
 
 
 def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
-    digest = hashlib.sha256(config.title.encode())
-    for story in stories:
-        digest.update(story.source.sha256.encode())
     meta = BookMeta(
         title=config.title,
         editor=config.editor,
         language=config.language,
-        identifier=f"urn:uuid:{uuid.UUID(bytes=digest.digest()[:16], version=5)}",
+        identifier=book_identifier(config),  # stable across edits of the stories
         modified=_modified(config, stories),
         subjects=config.subjects,
     )
@@ -107,7 +117,8 @@ def _modified(config: Config, stories: tuple[Story, ...]) -> str:
 def _started(formats: tuple[Format, ...], options: BuildOptions, theme: Theme, input_bytes: int) -> Iterator[dict[str, Any]]:
     """Work a format begins before the stories are read (the PDF's layout processes, which take a
     second and a half to load), closed when the build ends, however it ends."""
-    started = {fmt.name: load(fmt.start)(options, theme, input_bytes) for fmt in formats if fmt.start}
+    with timings.span("layout start-up"):
+        started = {fmt.name: load(fmt.start)(options, theme, input_bytes) for fmt in formats if fmt.start}
     try:
         yield started
     finally:
@@ -118,8 +129,9 @@ def _started(formats: tuple[Format, ...], options: BuildOptions, theme: Theme, i
 
 def _package(fmt: Format, work: Work) -> Made:
     work.progress(fmt.stage)
-    packager: Packager = load(fmt.packager)
-    return packager(work)
+    with timings.span(fmt.name):
+        packager: Packager = load(fmt.packager)
+        return packager(work)
 
 
 def _texts(fmt: Format, made: Made) -> tuple[str, ...]:
@@ -156,12 +168,24 @@ def _check_conversion(fmt: Format, made: dict[str, Made]) -> None:
         raise stopping(lost)
 
 
-def _write(output: Path, books: dict[Path, bytes], keep: list[Callable[[], None]]) -> None:
+def _write(output: Path, books: dict[Path, bytes], keep: list[Callable[[], None]], ready: Callable[[], None] | None) -> None:
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for path, data in books.items():
-            write_atomically(path, data)  # a failed build never leaves a truncated book
-        for then in keep:
-            then()
+        # All the books or none: a failed build never leaves a truncated book, nor a new one beside an old one.
+        replace_together(books, ready)
     except OSError as exc:
-        raise stop("O001", output, reason=exc.strerror) from None
+        raise stop("O001", output, reason=exc.strerror or str(exc)) from None
+    for then in keep:  # the layout cache: kept only when it can be; the books are written either way
+        then()
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable: `from compiler import build` gives the module (importing a submodule
+    binds its name in the package, so a function called `build` could not stay there), and
+    `build(options)` builds. Setting a module's class is Python's documented way to do this."""
+
+    def __call__(self, options: BuildOptions, progress: Callable[[str], None] | None = None, *, before_replacing: Callable[[], None] | None = None) -> BuildResult:
+        return build(options, progress, before_replacing=before_replacing)
+
+
+sys.modules[__name__].__class__ = _CallableModule

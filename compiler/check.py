@@ -175,11 +175,19 @@ def verify_books(
     for book in books:
         losses = lost_words(expected, book.text(running_heads), counted)
         covered = coverage() if losses and book.paged and coverage is not None else None
+        unset = {id(loss): sorted({ch for ch in loss.word if covered is not None and ord(ch) not in covered}) for loss in losses}
+        # A missing glyph can take its neighbours with it: the PDF's text around a .notdef box is
+        # not always read back as the same words (a letter beside it is lost, or glued on). A word
+        # lost on the same line as one with an unset character is put down to the font too.
+        boxes: dict[tuple[Path, int], list[str]] = {}
+        for loss in losses:
+            for line in loss.lines if unset[id(loss)] else ():
+                boxes.setdefault((loss.story, line), []).extend(unset[id(loss)])
         for loss in losses:
             where = (loss.story, loss.lines[0] if loss.lines else 0)
-            unset = sorted({ch for ch in loss.word if covered is not None and ord(ch) not in covered})
-            if unset:
-                found.append(diagnostic("P011", *where, word=loss.word, chars=" ".join(unset)))
+            chars = unset[id(loss)] or sorted({ch for line in loss.lines for ch in boxes.get((loss.story, line), ())})
+            if chars:
+                found.append(diagnostic("P011", *where, word=loss.word, chars=" ".join(chars)))
             else:
                 found.append(diagnostic("V001", *where, word=loss.word, count=loss.missing, book=book.format.upper()))
     return found

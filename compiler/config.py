@@ -7,16 +7,26 @@ name, so a user fixes the file in one pass.
 from __future__ import annotations
 
 import difflib
-import tomllib
-from collections.abc import Mapping
+import re
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, diagnostic, stopping, suggestion
+from .confine import TooLarge, inside, is_regular_file, names_a_folder, read_bounded, resolved
+from .diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
+from .tomlfile import TomlProblem, parse_toml
+from .tomllines import key_lines, value_line
+from .trims import parse_trim
 from .signatures import Signatures
 
 MANIFEST = "anthology.toml"
+# A manifest of a thousand stories' overrides is about 200 KB; past this it is not a manifest.
+MAX_MANIFEST_BYTES = 1024 * 1024
+# What XML 1.0 cannot hold (C0 controls but tab and line breaks, U+FFFE, U+FFFF): a title or
+# author holding one could not be written into either book.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # Header fields a story may carry ("Rating: T"), each overridable by its key.
@@ -55,6 +65,7 @@ class Config:
     theme: str = "classic"
     trim: str = ""  # empty: the theme's trim
     signatures: Signatures = Signatures()  # [signatures]: how the signatures profile imposes the book
+    identifier: str = ""  # empty: derived from the title and editor (book_identifier)
     stories: dict[str, StoryOverride] = field(default_factory=dict)
     path: Path | None = None
 
@@ -69,6 +80,7 @@ _BOOK_KEYS: dict[str, tuple[type, str]] = {
     "theme": (str, "theme name or folder"),
     "trim": (str, "print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WIDTHxHEIGHT[in|mm|cm|pt]"),
     "signatures": (dict, "how --profile signatures imposes the book: the keys below"),
+    "identifier": (str, "the book's identifier (a URN, an ISBN…); change it to start a new book"),
     "stories": (dict, "per-story overrides, keyed by file name"),
 }
 # [signatures]: the same choices as the build's flags (--layout, --sheets, …), which win over them.
@@ -103,21 +115,50 @@ def _type_name(expected: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k.__name__, k.__name__) for k in kinds)
 
 
+Line = Callable[..., int]  # key path → the line it is written on in anthology.toml (0: not found)
+
+
+def _locator(text: str) -> Line:
+    lines = key_lines(text)
+
+    def line(*keys: str) -> int:
+        for n in range(len(keys), 0, -1):  # the key, else the nearest table it is in
+            if keys[:n] in lines:
+                return lines[keys[:n]]
+        return 0
+
+    return line
+def _unshowable(value: object) -> str:
+    """The characters of a string (or list of strings) no book can hold, named: "U+0001, U+001B"."""
+    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    found = sorted({ch for text in texts for ch in _NOT_XML.findall(text)})
+    return ", ".join(f"U+{ord(ch):04X}" for ch in found)
+
+
 def _check_table(
-    table: dict[str, Any], schema: Mapping[str, tuple[type | tuple[type, ...], str]], where: str, path: Path, errors: list[Diagnostic]
+    table: dict[str, Any],
+    schema: Mapping[str, tuple[type | tuple[type, ...], str]],
+    where: str,
+    path: Path,
+    errors: list[Diagnostic],
+    at: tuple[str, ...] = (),
+    line: Line = lambda *_keys: 0,
 ) -> None:
     for key, value in table.items():
+        found = (path, line(*at, key))
         if key not in schema:
-            errors.append(diagnostic("C001", path, key=f"{where}{key}", suggestion=suggestion(key, list(schema))))
+            errors.append(diagnostic("C001", *found, key=f"{where}{key}", suggestion=suggestion(key, list(schema))))
             continue
         expected, _ = schema[key]
-        if not isinstance(value, expected):
-            errors.append(diagnostic("C002", path, key=f"{where}{key}", expected=f"be a {_type_name(expected)}, not {_type_name(type(value))}"))
+        if chars := _unshowable(value):
+            errors.append(diagnostic("C008", *found, key=f"{where}{key}", chars=chars))
+        elif not isinstance(value, expected):
+            errors.append(diagnostic("C002", *found, key=f"{where}{key}", expected=f"be a {_type_name(expected)}, not {_type_name(type(value))}"))
         elif isinstance(value, list) and key == "sections":
             if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
-                errors.append(diagnostic("C002", path, key=f"{where}{key}", expected="list heading texts or line numbers"))
+                errors.append(diagnostic("C002", *found, key=f"{where}{key}", expected="list heading texts or line numbers"))
         elif isinstance(value, list) and not all(isinstance(v, str) for v in value):
-            errors.append(diagnostic("C002", path, key=f"{where}{key}", expected="be a list of strings"))
+            errors.append(diagnostic("C002", *found, key=f"{where}{key}", expected="be a list of strings"))
 
 
 def _strings(value: Any) -> tuple[str, ...] | None:
@@ -128,7 +169,7 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[Diagnostic]) -> StoryOverride:
+def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[Diagnostic], at: tuple[str, ...] = (), line: Line = lambda *_keys: 0) -> StoryOverride:
     """A valid table's override (type errors are reported by _check_table; these are the value errors)."""
 
     def text(key: str) -> str | None:
@@ -136,12 +177,12 @@ def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[
         return value if isinstance(value, str) else None
 
     if "author" in table and "authors" in table:
-        errors.append(diagnostic("C006", path, where=where))
+        errors.append(diagnostic("C006", path, line(*at, "authors"), where=where))
     breaks = text("scene_breaks")
     if breaks is not None and breaks not in SCENE_BREAKS:
         near = difflib.get_close_matches(breaks, SCENE_BREAKS, n=1)
         hint = f'; did you mean "{near[0]}"?' if near else ""
-        errors.append(diagnostic("C007", path, where=where, choices=", ".join(SCENE_BREAKS), value=breaks, hint=hint))
+        errors.append(diagnostic("C007", path, line(*at, "scene_breaks"), where=where, choices=", ".join(SCENE_BREAKS), value=breaks, hint=hint))
         breaks = None
     sections = table.get("sections")
     if isinstance(sections, list):
@@ -183,47 +224,108 @@ def _signatures(table: Any) -> Signatures:
 
 
 def _outside(source: Path, name: str) -> bool:
-    """A manifest names files in its own folder only: no paths, no way out through "..", "/" or links."""
-    return Path(name).name != name or not (source / name).resolve().is_relative_to(source.resolve())
+    """A manifest names files in its own folder only: no paths, no way out through "..", "/" or
+    links. (A link that loops leads nowhere: not outside, but no story file either.)"""
+    return Path(name).name != name or (resolved(source / name) is not None and not inside(source / name, source))
+
+
+def _read_manifest(path: Path, source: Path) -> tuple[dict[str, Any], str] | None:
+    """The manifest's table; None when there is none. Read only if it is a plain file that is (or
+    links to one) inside the stories folder, and not past MAX_MANIFEST_BYTES."""
+    if not path.is_symlink() and not path.exists():
+        return None
+    if not inside(path, source):
+        target = resolved(path)
+        problem = f"it links outside the stories folder (to {target}); copy it in instead" if target else "it is a link that loops"
+        raise stop("C011", path, problem=problem)
+    if not is_regular_file(path):
+        raise stop("C011", path, problem="it is not a file (a folder, a link that leads nowhere, a pipe or a device)")
+    try:
+        data = read_bounded(path, MAX_MANIFEST_BYTES)
+    except TooLarge as big:
+        raise stop("C011", path, problem=f"it is {big.size // 1024:,} KB, over the {MAX_MANIFEST_BYTES // 1024:,} KB a manifest may be") from None
+    except OSError as exc:
+        raise stop("C011", path, problem=exc.strerror or str(exc)) from None
+    try:
+        # The text too: the diagnostics name the line each key is written on.
+        return parse_toml(data), data.decode("utf-8")
+    except TomlProblem as exc:
+        # tomllib names the line and column in its message; the diagnostic carries the line too.
+        raise stop("C000", path, _syntax_line(str(exc), data), error=exc) from None
+
+
+def _theme(value: Any, source: Path) -> str:
+    """The manifest's theme: a built-in theme's name as it is; a folder, written as a path
+    ("./mytheme", "../themes/dark"), is the stories folder's, never the current directory's."""
+    if not isinstance(value, str):
+        return Config().theme
+    return str(source / value) if names_a_folder(value) and not Path(value).is_absolute() else value
+
+
+def _nearest_file(source: Path, name: str) -> str:
+    """'; did you mean "…"?' with the file in the folder nearest to a misspelt name, or ''."""
+    try:
+        files = [p.name for p in source.iterdir() if p.is_file() and p.name != MANIFEST and not p.name.startswith(".")]
+    except OSError:
+        return ""
+    near = difflib.get_close_matches(name, files, n=1, cutoff=0.6)
+    return f'; did you mean "{near[0]}"?' if near else ""
+
+
+def _syntax_line(message: str, data: bytes) -> int:
+    found = re.search(r"at line (\d+)", message)
+    if found:
+        return int(found.group(1))
+    return len(data.splitlines()) if "end of document" in message else 0
 
 
 def load_config(source: Path) -> Config:
     path = source / MANIFEST
-    if not path.is_file():
+    read = _read_manifest(path, source)
+    if read is None:
         return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        # tomllib names the line and column in its message.
-        raise stopping([diagnostic("C000", path, error=exc)]) from None
+    data, text = read
+    line = _locator(text)
     errors: list[Diagnostic] = []
-    _check_table(data, _BOOK_KEYS, "", path, errors)
+    _check_table(data, _BOOK_KEYS, "", path, errors, (), line)
     if isinstance(data.get("signatures"), dict):
-        _check_table(data["signatures"], _SIGNATURE_KEYS, "signatures.", path, errors)
+        _check_table(data["signatures"], _SIGNATURE_KEYS, "signatures.", path, errors, ("signatures",), line)
     stories: dict[str, StoryOverride] = {}
     raw_stories = data.get("stories", {})
     if isinstance(raw_stories, dict):
         for name, table in raw_stories.items():
+            at = ("stories", name)
             if not isinstance(table, dict):
-                errors.append(diagnostic("C002", path, key=f'stories."{name}"', expected="be a table"))
+                errors.append(diagnostic("C002", path, line(*at), key=f'stories."{name}"', expected="be a table"))
                 continue
-            _check_table(table, _STORY_KEYS, f'stories."{name}".', path, errors)
-            if _outside(source, name):
-                errors.append(diagnostic("C004", path, name=f'"{name}"', source=source, where=f'stories."{name}"'))
+            _check_table(table, _STORY_KEYS, f'stories."{name}".', path, errors, at, line)
+            if name == MANIFEST:
+                errors.append(diagnostic("C009", path, line(*at), name=name, where=f'stories."{name}"'))
+            elif _outside(source, name):
+                errors.append(diagnostic("C004", path, line(*at), name=f'"{name}"', source=source, where=f'stories."{name}"'))
             elif not (source / name).is_file():
-                errors.append(diagnostic("C003", path, name=f'"{name}"', source=source, where=f'stories."{name}"'))
-            stories[name] = _story_override(table, f'stories."{name}".', path, errors)
+                errors.append(diagnostic("C003", path, line(*at), name=f'"{name}"', source=source, where=f'stories."{name}"', hint=_nearest_file(source, name)))
+            stories[name] = _story_override(table, f'stories."{name}".', path, errors, at, line)
     seen: set[str] = set()
     for name in data.get("order", []) if isinstance(data.get("order"), list) else []:
         if not isinstance(name, str):
             continue
-        if _outside(source, name):
-            errors.append(diagnostic("C004", path, name=f'"{name}"', source=source, where="order"))
+        found = (path, value_line(text, line("order"), name) if line("order") else 0)
+        if name == MANIFEST:
+            errors.append(diagnostic("C009", *found, name=name, where="order"))
+        elif _outside(source, name):
+            errors.append(diagnostic("C004", *found, name=f'"{name}"', source=source, where="order"))
         elif not (source / name).is_file():
-            errors.append(diagnostic("C003", path, name=f'"{name}"', source=source, where="order"))
+            errors.append(diagnostic("C003", *found, name=f'"{name}"', source=source, where="order", hint=_nearest_file(source, name)))
         elif name in seen:
-            errors.append(diagnostic("C005", path, name=name))
+            errors.append(diagnostic("C005", *found, name=name))
         seen.add(name)
+    trim = data.get("trim")
+    if isinstance(trim, str) and trim and not _unshowable(trim):
+        try:
+            parse_trim(trim, path)  # checked for every build, not only when a PDF is made
+        except BuildError as bad:
+            errors += bad.diagnostics
     if errors:
         raise stopping(errors)
     defaults = Config()
@@ -233,9 +335,25 @@ def load_config(source: Path) -> Config:
         language=data.get("language", defaults.language),
         subjects=tuple(data.get("subjects", ())),
         order=tuple(data.get("order", ())),
-        theme=data.get("theme", defaults.theme),
+        theme=_theme(data.get("theme", defaults.theme), source),
         trim=data.get("trim", defaults.trim),
         signatures=_signatures(data.get("signatures")),
+        identifier=data.get("identifier", defaults.identifier).strip(),
         stories=stories,
         path=path,
     )
+
+
+# Any fixed UUID would do: it keeps our name-based identifiers apart from other programs'.
+_NAMESPACE = uuid.UUID("8d3f8f4e-2b8c-5f0e-9a57-6e0c7d1a4b21")
+
+
+def book_identifier(config: Config) -> str:
+    """The book's `dc:identifier`: the manifest's `identifier`, else one derived from the title and
+    the editor. Never from the stories' bytes: readers that match books by identifier (Kobo, Apple
+    Books, calibre) must file a corrected build as the same book, and a new title, editor or
+    `identifier` as a new one."""
+    if config.identifier:
+        return config.identifier
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, config.title + chr(10) + config.editor)}"
+

@@ -81,7 +81,7 @@ def identify(root: Path, named: bool = False) -> Device | None:
         device = Device("Kindle", root, root / "documents", "azw3", "Kindles read AZW3 (they do not list an EPUB copied by cable)")
         if firmware is not None and firmware < (3, 4):
             old = f"this Kindle's firmware ({firmware[0]}.{firmware[1]}) predates AZW3 (3.4) and reads only MOBI, which anthology does not make"
-            return replace(device, unsupported=old + "; convert with calibre: ebook-convert output/anthology.epub anthology.mobi")
+            return replace(device, unsupported=old)  # deliver says what to do, naming its own -o folder
         return device
     if named or any((root / marker).exists() for marker in _GENERIC_MARKERS):
         books = next((root / f for f in _GENERIC_BOOK_FOLDERS if (root / f).is_dir()), root)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,20 +36,36 @@ class ExitCode(enum.IntEnum):
     THEME = 5  # the theme is missing or broken
     OUTPUT = 6  # the book could not be written, or failed its own checks
     DEVICE = 7  # deliver: no e-reader, several and none chosen, or the copy onto it failed
+    LIMIT = 8  # the build ran past its --timeout or --max-memory and was stopped
+    BATCH = 9  # batch: one or more books failed (the others were built), or no cluster to run on
     INTERNAL = 70  # a bug: please report it (EX_SOFTWARE)
 
 
 # What each exit code means, as the README's table of exit codes says it.
 EXIT_MEANINGS: dict[ExitCode, str] = {
     ExitCode.OK: "built (or: check found nothing wrong)",
-    ExitCode.USAGE: "bad command line",
+    ExitCode.USAGE: "bad command line (an unknown option or value, `--trim` included; `init` where an `anthology.toml` is, without `--force`)",
     ExitCode.INPUT: "a story cannot be read (empty, binary, unreadable, too large, a link out of the folder); the message names the file and line",
-    ExitCode.CONFIG: "`anthology.toml` is invalid; every problem is listed at once",
+    ExitCode.CONFIG: "`anthology.toml` is invalid; every problem is listed at once, each with its line",
     ExitCode.THEME: "the theme is missing or broken; every problem in its `theme.toml` is listed at once",
     ExitCode.OUTPUT: "the book could not be written, or failed its own check (a lost word); `azw3` without calibre",
     ExitCode.DEVICE: "`deliver`: no e-reader found, several found and none chosen, a Kindle too old for AZW3, or the copy onto it failed",
+    ExitCode.LIMIT: "the build ran past its `--timeout` or `--max-memory` and was stopped; nothing was written",
+    ExitCode.BATCH: "`batch`: one or more books failed (the summary names each and why; the others were built), or Dask is missing or its scheduler cannot be reached",
     ExitCode.INTERNAL: "internal error (a bug): run again with `--debug` and report the traceback",
 }
+
+
+# Characters that would act on a terminal instead of showing: controls (a newline would fake a
+# second diagnostic, ESC starts a terminal escape sequence) and the bidirectional overrides that
+# make a name read backwards (U+202E). A file name is the user's, not ours: shown escaped, never run.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with every character that would act on a terminal written as an escape (\\n, \\x1b, \\u202e)."""
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m[0]) or (f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}"), text)
 
 
 @dataclass(frozen=True)
@@ -60,14 +77,16 @@ class Diagnostic:
     line: int = 0
 
     def where(self) -> str:
+        """The file and line, escaped: the one place a diagnostic shows a file's name."""
         if self.path is None:
             return ""
-        return f"{self.path}:{self.line}" if self.line else str(self.path)
+        return printable(f"{self.path}:{self.line}" if self.line else str(self.path))
 
     def __str__(self) -> str:
         where = self.where()
         head = f"{where}: " if where else ""
-        return f"{head}{self.severity.name.lower()} {self.code}: {self.message}"
+        # Messages quote names too (a manifest's entries, a link's target): escaped the same way.
+        return f"{head}{self.severity.name.lower()} {self.code}: {printable(self.message)}"
 
 
 @dataclass(frozen=True)
@@ -82,7 +101,7 @@ class Code:
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
 _X = ExitCode
 
-# Families: A reading the stories, C anthology.toml and the covers, D deliver, K check, L limits,
+# Families: A reading the stories, B batch, C anthology.toml and the covers, D deliver, K check, L limits,
 # I imposition, N notes, O writing the books, P the PDF, Q page quality, T the theme, U the command line,
 # V the nothing-lost check.
 CODES: dict[str, Code] = {
@@ -110,15 +129,31 @@ CODES: dict[str, Code] = {
         Code("A141", _I, None, "the first part has no heading while the later ones do: added “{heading}” (listed in the contents)", 'name it with [stories."FILE"] first_section = "…"'),
         Code("A150", _W, None, "sections: no paragraph of the story is {text}", "give its exact text or its line number"),
         Code("A160", _I, None, '"{text}" is read as story text; it could be the {role}', 'if it is, set that field in anthology.toml ([stories."FILE"])'),
+        Code("B001", _E, _X.BATCH, "anthology batch runs on Dask, which is not installed here: {install}", "install it (pip install 'anthology[batch]'), or call build_many with an executor of your own"),
+        Code("B002", _E, _X.INPUT, "no works here: each work is a folder of stories inside {folder} (or a folder named in a list file)", "put each work's stories in a folder of its own; `anthology build` makes one book of one folder"),
+        Code("B003", _E, _X.INPUT, "{count} works would be written to {output}: {sources}", "rename one of the folders: a work's books go to OUTPUT/its folder's name"),
+        Code("B004", _E, _X.INPUT, "cannot read the list of works ({reason})", "give a folder of works, or a text file naming one work folder per line"),
+        Code("B005", _E, _X.BATCH, "cannot reach the Dask scheduler at {address} ({reason})", "start it (dask scheduler) and its workers, or check the address; leave --scheduler out to run on this machine"),
+        Code("B010", _E, _X.BATCH, "{failed} of {total} books failed; the others were built", "see each book's reason above; run the same command again to retry only what is missing"),
+        Code("B011", _E, _X.BATCH, "took over {limit} s and was stopped, so that the other books go on", "raise --timeout, or build this work alone"),
+        Code("B012", _E, _X.BATCH, "used {used} MB, over the {limit} MB a book may, and was stopped, so that the other books go on", "raise --memory, or build this work alone"),
+        Code("B013", _E, _X.BATCH, "the process building it died ({how})", "build this work alone with anthology build --debug, and report it"),
+        Code("B014", _E, _X.BATCH, "internal error: {error}", "build this work alone with anthology build --debug, and report the traceback"),
+        Code("B015", _E, _X.BATCH, "its worker was lost and it was not built ({reason})", "check the workers' logs; run the same command again to retry it"),
+        Code("B020", _W, None, "{count} story file(s) directly in {folder} belong to no work and are left out: {names}", "move them into a folder of their own: each folder of stories is one book"),
+        Code("B021", _W, None, "this folder holds no stories and is left out", "put story files in it, or move it out of the folder of works"),
         Code("C000", _E, _X.CONFIG, "not valid TOML: {error}", "fix the line the message names"),
         Code("C001", _E, _X.CONFIG, "unknown key {key}; {suggestion}", "use the key the message suggests (the nearest valid one)"),
         Code("C002", _E, _X.CONFIG, "{key} must {expected}", "give the key a value of that type"),
-        Code("C003", _E, _X.CONFIG, "no story file {name} in {source} ({where})", "correct the file name, or add the story"),
+        Code("C003", _E, _X.CONFIG, "no story file {name} in {source} ({where}){hint}", "correct the file name (the message names the nearest one), or add the story"),
         Code("C004", _E, _X.CONFIG, "{name} is outside {source} ({where}); copy the story into the folder", "copy the story into the folder and name it there"),
         Code("C005", _E, _X.CONFIG, 'order: "{name}" is listed twice; keep one', "keep one"),
         Code("C006", _E, _X.CONFIG, "{where}author and {where}authors both given; keep one", "keep one"),
         Code("C007", _E, _X.CONFIG, '{where}scene_breaks must be one of {choices}, not "{value}"{hint}', 'use "auto", "marked" or "none"'),
-        Code("C010", _E, _X.CONFIG, "an anthology.toml is here already", "edit it, or use --force to replace it"),
+        Code("C008", _E, _X.CONFIG, "{key} holds {chars}, characters no book can show", "remove them from the text"),
+        Code("C009", _E, _X.CONFIG, '{where}: "{name}" is the manifest itself, not a story', "list story files only"),
+        Code("C010", _E, _X.USAGE, "an anthology.toml is here already; edit it, or use --force to replace it", "edit it, or use --force to replace it"),
+        Code("C011", _E, _X.CONFIG, "anthology.toml cannot be read: {problem}", "make anthology.toml a plain text file in the stories folder"),
         Code("C020", _W, None, "the interior has {pages} pages; print-on-demand paperbacks need at least {minimum} (KDP), so a service may refuse the book", "add stories, or print it another way"),
         Code("C021", _W, None, "the back cover cannot hold every story's title at the smallest type; it lists those that fit. Shorten titles, or leave the back to a cover of your own", "shorten titles, or leave the back to a cover of your own"),
         Code("C022", _W, None, "the story summaries do not fit on the back cover; it lists titles and authors only", "shorten the summaries if you want them there"),
@@ -126,6 +161,8 @@ CODES: dict[str, Code] = {
         Code("C024", _E, _X.USAGE, "unknown paper {paper}; choose from {choices}", "--paper white or --paper cream"),
         Code("C030", _E, _X.INPUT, "the cover is not a JPEG or PNG image; replace it or remove it to get a drawn cover", "replace it, or remove it to get a drawn cover"),
         Code("C031", _E, _X.INPUT, "the cover holds a {kind} image; name it cover{suffix}", "rename the file to match its content"),
+        Code("C032", _E, _X.INPUT, "the cover cannot be used: {problem}", "put the cover image itself (not a link to one elsewhere) in the stories folder"),
+        Code("C033", _E, _X.INPUT, "the cover is {size}, over the {limit} pixels a side that stores and readers accept", "scale it down: 1600×2560 is what Kindle and Kobo ask for"),
         Code("D001", _E, _X.DEVICE, "no e-reader found (looked in {searched} for Kobo, Kindle and other readers' marker files)", "connect it by USB and choose to connect/transfer on its screen, or give its folder"),
         Code("D002", _E, _X.DEVICE, "{count} e-readers found: {listing}", "choose one by its folder, kind or folder name"),
         Code("D003", _E, _X.DEVICE, "{wanted} is neither a folder nor a connected e-reader ({seen})", "give the reader's folder, or kobo, kindle or its folder name"),
@@ -142,9 +179,14 @@ CODES: dict[str, Code] = {
         Code("I011", _E, _X.CONFIG, "{size} pages do not fit on {paper}", "choose the larger paper the message names, or allow scaling"),
         Code("I020", _I, None, "{summary}", "none: how the sheets are laid out and folded"),
         Code("K001", _E, _X.INPUT, "no anthology.epub or anthology.pdf here; build first or name the folder with --book", "build first, or name the folder with --book"),
+        Code("K002", _E, _X.OUTPUT, "{book} is older than {changed}: the {count} words written since ({sample}) are not in it yet. Rebuild it: anthology build {source} -o {folder}", "rebuild the book"),
+        Code("K003", _E, _X.OUTPUT, "“{word}” ({count}×) is missing from the {book}, which is newer than every story: a bug, please report it with this story", "report it with the story"),
+        Code("K004", _W, None, "the book is older than {changed}; every word is in it, but rebuild it to bring it up to date: anthology build {source} -o {folder}", "rebuild the book"),
         Code("L001", _E, _X.INPUT, "this file is {size} MB, over the {limit} MB a story may be", "split it into several files"),
         Code("L002", _E, _X.INPUT, "the stories add up to {size} MB, over {limit} MB", "build them as several anthologies"),
         Code("L003", _E, _X.INPUT, "a paragraph of {length} characters (over {limit}) cannot be laid out as one", "add blank lines between its paragraphs"),
+        Code("L010", _E, _X.LIMIT, "the build was stopped after {seconds} s, its --timeout, while {stage}; nothing was written", "give it longer with --timeout, or build fewer stories at once"),
+        Code("L011", _E, _X.LIMIT, "the build was stopped at {used} MB, over its --max-memory of {limit} MB, while {stage}; nothing was written", "raise --max-memory, or build fewer stories at once"),
         Code("N001", _I, None, 'glossary term "{term}" is not mentioned in the story; its note has no link', "none, or mention the term"),
         Code("O001", _E, _X.OUTPUT, "cannot write the book here ({reason}); choose another -o folder", "choose another -o folder"),
         Code("O002", _E, _X.OUTPUT, "AZW3 (Kindle) is made by calibre's ebook-convert, which is not installed: {install}", "install calibre, or leave azw3 out of --format"),
@@ -161,19 +203,26 @@ CODES: dict[str, Code] = {
         Code("P031", _E, _X.OUTPUT, "the print PDF still paints in RGB ({where}), which PDF/X-4 forbids; build with --profile screen, and report this", "build with --profile screen, and report it"),
         Code("P032", _E, _X.OUTPUT, "font {name} is not embedded in the print PDF; PDF/X needs every font embedded: give it to the theme with @font-face", "give the font to the theme with @font-face"),
         Code("T000", _E, _X.THEME, "the built-in themes are missing; reinstall anthology", "reinstall anthology"),
-        Code("T001", _E, _X.THEME, "no theme called {name}; choose one of: {known}, or a theme folder", "name a built-in theme or a theme folder"),
+        Code("T001", _E, _X.THEME, "no theme called {name}{hint}; choose one of: {known}, or a theme folder", "name a built-in theme (the message names the nearest), or a theme folder as a path (./mytheme)"),
         Code("T002", _E, _X.THEME, "theme {name} has no {file}", "add the file to the theme, or extend a theme that has it"),
         Code("T003", _E, _X.THEME, "themes extend each other in a loop", "make one of them extend no other"),
         Code("T004", _E, _X.THEME, "{problem}", "write each [[system_fonts]] with family, files and unicode_range (U+3000-9FFF, …)"),
         Code("T005", _E, _X.THEME, "unknown key {key}; {suggestion}", "use the key the message suggests; the theme's own data goes under [extra]"),
         Code("T006", _E, _X.THEME, "not valid TOML: {error}", "fix the line the message names"),
         Code("T007", _E, _X.THEME, "{key} must be {expected}, not {got}", "give the key a value of that type"),
+        Code("T008", _E, _X.THEME, "{folder} is not a theme: it has no theme.toml", "name a theme's folder (the one holding theme.toml), or a built-in theme"),
+        Code("T009", _E, _X.THEME, "{file} cannot be used: {problem}", "keep the theme's files inside its folder, as plain files"),
         Code("T010", _E, _X.THEME, "template {template} produced invalid XHTML: {error}", "fix the theme's template"),
+        Code("T011", _E, _X.THEME, "template {template} failed: {error}", "fix the template at the line named"),
+        Code("T012", _E, _X.THEME, "extends = {name}: {problem}", "extend a built-in theme by name, or a theme folder by a path relative to this theme's folder"),
         Code("T020", _E, _X.THEME, "the theme has no fonts/ to draw the cover with; add one, or put a cover.jpg beside the stories", "add fonts/ to the theme, or put a cover.jpg beside the stories"),
         Code("U001", _E, _X.USAGE, "unknown format {formats}; choose from {known}", "name formats from the list, separated by commas"),
         Code("U002", _E, _X.USAGE, "unknown profile {profile}; choose from {known}", "--profile print, screen, booklet or signatures"),
         Code("U003", _E, _X.USAGE, "--jobs must be 1 or more, not {jobs}", "give a count of processes, or leave it out for one per core"),
-        Code("U004", _E, _X.USAGE, "{flags} are for --profile signatures; add it, or leave them out", "add --profile signatures, or leave those flags out"),
+        Code("U004", _E, _X.USAGE, "--trim: {problem}", "give a named trim (5x8, 5.25x8, 5.5x8.5, 6x9, A5) or WIDTHxHEIGHT with in, mm, cm or pt"),
+        Code("U005", _E, _X.USAGE, "cannot write a {suffix} image; name the file with one of {choices}", "name the preview .png, .jpg or .webp"),
+        Code("U006", _E, _X.USAGE, "{option} must be {expected}, not {value}", "give a number the message allows, or leave the option out"),
+        Code("U007", _E, _X.USAGE, "{flags} are for --profile signatures; add it, or leave them out", "add --profile signatures, or leave those flags out"),
         Code("V001", _E, _X.OUTPUT, "“{word}” ({count}×) is missing from the {book}: a bug, please report it with this story; --no-verify writes the book anyway", "report it with the story; --no-verify writes the book anyway"),
         Code("V002", _E, _X.OUTPUT, "the {made} lost words of the {made_from} ({sample}): a bug, please report it; build without {name} meanwhile", "report it; build without that format meanwhile"),
     )

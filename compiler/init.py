@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from .config import MANIFEST, load_config
-from .diagnostics import ExitCode, fail
+from .diagnostics import stop
 from .read import read_stories
 
 
@@ -28,8 +28,11 @@ def manifest_text(source: Path) -> str:
         "# Every key is optional; change what is wrong and delete what you do not need.",
         "",
         f"title = {_q(title)}  # from the folder name",
-        'editor = ""  # who compiled the anthology: on the title page',
+        'editor = ""  # who compiled the anthology: on the title page, and the EPUB\'s editor',
         f"language = {_q(config.language)}",
+        "# Readers know the book by its identifier, derived from the title and editor, so a corrected",
+        "# build replaces the copy on their shelf. To start a new book instead, give it a new one:",
+        '# identifier = "urn:isbn:…"',
         "",
         "# Reading order (file names).",
         "order = [",
@@ -53,7 +56,7 @@ def manifest_text(source: Path) -> str:
 def write_manifest(source: Path, force: bool = False) -> Path:
     target = source / MANIFEST
     if target.exists() and not force:
-        raise fail(ExitCode.CONFIG, "C010", "an anthology.toml is here already; edit it, or use --force to replace it", target)
+        raise stop("C010", target)  # a usage error (exit 2): the message says --force
     text = manifest_text(source)
     target.write_text(text, encoding="utf-8")
     return target

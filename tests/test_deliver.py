@@ -59,10 +59,10 @@ def kindle(mounts: Path, name: str = "Kindle", firmware: str | None = "Kindle 5.
     return root
 
 
-def _deliver(mounts: Path, *args: str, output: Path) -> subprocess.CompletedProcess[str]:
+def _deliver(mounts: Path, *args: str, output: Path, source: Path = SEEDS) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, ANTHOLOGY_MOUNTS=str(mounts))
     return subprocess.run(
-        [sys.executable, "-m", "compiler", "deliver", *args, "-s", str(SEEDS), "-o", str(output)],
+        [sys.executable, "-m", "compiler", "deliver", *args, "-s", str(source), "-o", str(output)],
         capture_output=True, text=True, env=env, check=False,
     )
 
@@ -154,6 +154,9 @@ def test_a_kindle_too_old_for_azw3_is_told_so(built: BuildResult, tmp_path: Path
     run = _deliver(tmp_path / "media", output=_output(built))
     assert run.returncode == ExitCode.DEVICE
     assert "error D004" in run.stderr and "MOBI" in run.stderr and "2.5" in run.stderr
+    # What to do names the book this command builds, in its -o folder, not "output/".
+    assert f"ebook-convert {_output(built) / 'anthology.epub'} anthology.mobi" in run.stderr
+    assert "output/anthology.epub" not in run.stderr
     assert _files(root / "documents") == []
 
 
@@ -163,15 +166,15 @@ def test_the_book_is_rebuilt_when_a_story_is_newer(tmp_path: Path, monkeypatch: 
     root = kobo(tmp_path / "media")
     monkeypatch.setenv("ANTHOLOGY_MOUNTS", str(tmp_path / "media"))
     first = deliver(src, out)
-    assert first.built and first.target == root / f"{TITLE}.kepub.epub" and not first.replaced
-    assert deliver(src, out).built is False  # nothing changed: the built book is used
-    assert deliver(src, out, theme_name="modern").built is True  # the built one may be in another theme
+    assert first.how == "built" and first.target == root / f"{TITLE}.kepub.epub" and not first.replaced
+    assert deliver(src, out).how == "current"  # nothing changed: the built book is used
+    assert deliver(src, out, theme_name="modern").how == "built"  # the built one may be in another theme
     story = next(src.glob("*.txt"))
     story.write_text(story.read_text(encoding="utf-8") + "\n\nA new last line, added after the build.\n", encoding="utf-8")
     later = (out / "anthology.kepub.epub").stat().st_mtime + 5
     os.utime(story, (later, later))
     again = deliver(src, out)
-    assert again.built and again.replaced
+    assert again.how == "built" and again.replaced
     assert "added after the build" in _kepub_text(again.target)
 
 
@@ -215,3 +218,56 @@ def test_device_file_names_are_safe_on_fat_and_exfat() -> None:
     assert device_file_name('Kill/Bill: "Vol. 1"?', "kepub") == "KillBill Vol. 1.kepub.epub"
     assert device_file_name("...", "azw3") == "anthology.azw3"
     assert device_file_name("Ночной дозор", "epub") == "Ночной дозор.epub"
+
+
+def _page_lists(book: Path) -> tuple[list[str], list[str]]:
+    """The page labels of a book's nav page-list and of its NCX pageList."""
+    import zipfile
+
+    from lxml import etree
+
+    ns = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops", "n": "http://www.daisy.org/z3986/2005/ncx/"}
+    with zipfile.ZipFile(book) as z:
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+        ncx = etree.fromstring(z.read("EPUB/toc.ncx"))
+    return [a.text for a in nav.iterfind(".//x:nav[@epub:type='page-list']//x:a", ns)], [t.text for t in ncx.iterfind(".//n:pageTarget/n:navLabel/n:text", ns)]
+
+
+def test_deliver_after_build_sends_the_page_list_and_keeps_the_built_epub(tmp_path: Path) -> None:
+    # Issue 18: run right after `anthology build`, deliver rebuilt the EPUB alone, overwriting
+    # OUTPUT/anthology.epub without its page list; the KEPUB it sent never had one.
+    src, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(SEEDS, src)
+    root = kobo(tmp_path / "media")
+    build_run = subprocess.run([sys.executable, "-m", "compiler", "build", str(src), "-o", str(out)], capture_output=True, text=True, check=False)
+    assert build_run.returncode == 0, build_run.stderr
+    epub_before = (out / "anthology.epub").read_bytes()
+    pages = _page_lists(out / "anthology.epub")
+    assert len(pages[0]) > 15 and pages[0] == pages[1]
+    run = _deliver(tmp_path / "media", output=out, source=src)
+    assert run.returncode == 0, run.stderr
+    assert "made " in run.stdout and "from the built EPUB" in run.stdout
+    assert (out / "anthology.epub").read_bytes() == epub_before  # not rebuilt, not overwritten
+    sent = root / f"{TITLE}.kepub.epub"
+    assert sent.read_bytes() == (out / "anthology.kepub.epub").read_bytes()
+    assert _page_lists(sent) == pages  # the KEPUB has the page list, in the nav and the NCX
+    assert "koboSpan" in _kepub_text_raw(sent)
+
+
+def test_deliver_builds_the_pdf_too_when_it_must_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src, out = tmp_path / "src", tmp_path / "out"
+    shutil.copytree(SEEDS, src)
+    root = kobo(tmp_path / "media")
+    monkeypatch.setenv("ANTHOLOGY_MOUNTS", str(tmp_path / "media"))
+    done = deliver(src, out)
+    assert done.how == "built"
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["anthology.epub", "anthology.kepub.epub", "anthology.pdf"]
+    nav, ncx = _page_lists(root / f"{TITLE}.kepub.epub")
+    assert len(nav) > 15 and nav == ncx
+
+
+def _kepub_text_raw(path: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xhtml"))

@@ -20,7 +20,7 @@ from .helpers import ROOT
 README = ROOT / "README.md"
 CODE = re.compile(r"^[A-Z]\d{3}$")
 FAMILIES = {
-    "A": "reading the stories", "C": "anthology.toml and the covers", "D": "`deliver`", "I": "imposition for sewn signatures",
+    "A": "reading the stories", "B": "`batch`", "C": "anthology.toml and the covers", "D": "`deliver`", "I": "imposition for sewn signatures",
     "K": "`check`", "L": "limits", "N": "notes", "O": "writing the books", "P": "the PDF", "Q": "page quality",
     "T": "the theme", "U": "the command line", "V": "the nothing-lost check",
 }

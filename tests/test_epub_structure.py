@@ -60,37 +60,16 @@ def _one(root: etree._Element, path: str) -> str:
 # ------------------------------------------------------------------------------------------ metadata
 
 
-def test_opf_metadata_names_title_editor_authors_language_and_subjects(seeds_build: BuildResult) -> None:
+def test_opf_metadata_names_title_language_and_subjects(seeds_build: BuildResult) -> None:
+    # Who made the book (authors, editor) and its identifier: tests/test_epub_metadata.py.
     opf = _opf(_epub(seeds_build))
     assert _one(opf, "/opf:package/@xml:lang") == "en"
     assert _one(opf, "/opf:package/@version") == "3.0"
     assert _one(opf, "//dc:title/text()") == "Broken and Mended"
     assert _one(opf, "//dc:language/text()") == "en"
-    editor = _one(opf, "//dc:creator/@id")
-    assert _one(opf, f"//dc:creator[@id='{editor}']/text()") == "The Anthology Project"
-    assert _one(opf, f"//opf:meta[@refines='#{editor}'][@property='role']/text()") == "edt"
-    contributors = opf.xpath("//dc:contributor", namespaces=ALL)
-    assert [c.text for c in contributors] == ["DancingPetal", "Linali-chan"]
-    for c in contributors:
-        assert _one(opf, f"//opf:meta[@refines='#{c.get('id')}'][@property='role'][@scheme='marc:relators']/text()") == "aut"
     assert opf.xpath("//dc:subject/text()", namespaces=ALL) == ["Naruto (fan fiction)"]
     description = _one(opf, "//dc:description/text()")
     assert all(s.title in description for s in seeds_build.anthology.stories)
-
-
-def test_identifier_derives_from_the_content(seeds_build: BuildResult, tmp_path: Path) -> None:
-    opf = _opf(_epub(seeds_build))
-    uid = _one(opf, "/opf:package/@unique-identifier")
-    identifier = _one(opf, f"//dc:identifier[@id='{uid}']/text()")
-    assert identifier == seeds_build.anthology.meta.identifier and identifier.startswith("urn:uuid:")
-    # The same sources elsewhere, at another time, keep it; a changed story changes it.
-    src = tmp_path / "in"
-    shutil.copytree(SEEDS, src)
-    assert build(BuildOptions(source=src, output=tmp_path / "same", formats=("epub",))).anthology.meta.identifier == identifier
-    story = src / "003_66649ebb0b25f766.txt"
-    story.write_bytes(story.read_bytes() + b"\nOne more line.\n")
-    changed = build(BuildOptions(source=src, output=tmp_path / "changed", formats=("epub",)))
-    assert changed.anthology.meta.identifier != identifier
 
 
 def test_accessibility_metadata_is_declared(seeds_build: BuildResult) -> None:
@@ -189,7 +168,7 @@ def test_semantics_pair_epub_type_with_dpub_aria_roles_and_use_no_deprecated_rol
     assert seen == set(ROLES)
     assert docs["EPUB/titlepage.xhtml"].xpath("//*[@epub:type='titlepage']", namespaces=ALL)
     assert docs["EPUB/rights.xhtml"].xpath("//*[@epub:type='copyright-page']", namespaces=ALL)
-    assert len(docs["EPUB/endnotes.xhtml"].xpath("//x:li[@epub:type='endnote']", namespaces=ALL)) == 6
+    assert len(docs["EPUB/endnotes.xhtml"].xpath("//x:aside[@epub:type='footnote'][@role='doc-footnote']", namespaces=ALL)) == 6
 
 
 # ------------------------------------------------------------------------------------------ cover

@@ -96,3 +96,39 @@ def test_page_list_of_a_corpus_story(name: str, tmp_path: Path) -> None:
     src.mkdir()
     (src / story.name).write_bytes(story.read_bytes())
     assert _check(build(BuildOptions(source=src, output=tmp_path / "out"))) >= 5
+
+
+NCX = {"n": "http://www.daisy.org/z3986/2005/ncx/"}
+
+
+def test_the_page_list_is_in_both_the_nav_and_the_ncx(seeds_build: BuildResult) -> None:
+    # Issue 18: EPUB 2 reading systems read only the NCX, which had no pageList and declared 0 pages.
+    epub = next(p for p in seeds_build.outputs if p.suffix == ".epub")
+    with zipfile.ZipFile(epub) as z:
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+        ncx = etree.fromstring(z.read("EPUB/toc.ncx"))
+    in_nav = [(a.text, a.get("href")) for a in nav.iterfind(".//x:nav[@epub:type='page-list']//x:a", NS)]
+    in_ncx = [
+        (t.findtext("n:navLabel/n:text", namespaces=NCX), t.find("n:content", NCX).get("src"))
+        for t in ncx.iterfind("n:pageList/n:pageTarget", NCX)
+    ]
+    assert len(in_nav) == len(pdf_pages(next(p for p in seeds_build.outputs if p.suffix == ".pdf")))
+    assert in_ncx == in_nav
+    head = {m.get("name"): m.get("content") for m in ncx.iterfind("n:head/n:meta", NCX)}
+    assert head["dtb:totalPageCount"] == str(len(in_nav))
+    assert head["dtb:maxPageNumber"] == max((label for label, _ in in_nav if label.isdigit()), key=int)
+    kinds = {t.findtext("n:navLabel/n:text", namespaces=NCX): (t.get("type"), t.get("value")) for t in ncx.iterfind("n:pageList/n:pageTarget", NCX)}
+    assert kinds["i"] == ("front", None) and kinds["1"] == ("normal", "1")
+    # Each target is a marker in the text at that page's first word (checked above for the nav).
+    assert all(src.split("#")[1] == f"page-{label}" for label, src in in_ncx)
+
+
+def test_an_epub_built_alone_declares_no_pages(tmp_path: Path) -> None:
+    from .helpers import SEEDS
+
+    epub = next(p for p in build(BuildOptions(source=SEEDS, output=tmp_path / "out", formats=("epub",))).outputs)
+    with zipfile.ZipFile(epub) as z:
+        ncx = etree.fromstring(z.read("EPUB/toc.ncx"))
+    assert ncx.find("n:pageList", NCX) is None
+    head = {m.get("name"): m.get("content") for m in ncx.iterfind("n:head/n:meta", NCX)}
+    assert head["dtb:totalPageCount"] == "0" and head["dtb:depth"] == "1"

@@ -303,9 +303,9 @@ def test_a_note_the_author_marked_keeps_that_mark_alone(fixtures_build: BuildRes
     refs = [a for d in docs.values() for a in d.xpath("//x:a[@class='noteref']", namespaces=NS)]
     marked = [a for a in refs if "".join(a.itertext()).startswith("[")]
     assert marked and all(a.get("data-n") is None for a in marked)
-    items = docs["EPUB/endnotes.xhtml"].xpath("//x:li[contains(@class, 'endnote')]", namespaces=NS)
-    ours = [li for li in items if li.get("id", "").startswith(("folk-tales", "the-glass-harbour"))]
-    assert len(ours) == 3 and all("marked" in li.get("class", "") for li in ours)
+    items = docs["EPUB/endnotes.xhtml"].xpath("//x:aside[contains(@class, 'endnote')]", namespaces=NS)
+    ours = [note for note in items if note.get("id", "").startswith(("folk-tales", "the-glass-harbour"))]
+    assert len(ours) == 3 and all("marked" in note.getparent().get("class", "") for note in ours)  # the list item
 
 
 def test_sections_are_listed_in_the_contents_and_quotes_render_as_blockquote(fixtures_build: BuildResult) -> None:

@@ -815,6 +815,148 @@ def test_numbered_stanzas_stay_in_their_poem(tmp_path: Path) -> None:
     assert texts(story, Heading) == []
 
 
+# ------------------------------------------------------------------ conventions met in files nobody tuned for
+
+
+def test_a_title_block_centred_by_eye_with_tabs_is_title_and_byline(tmp_path: Path) -> None:
+    # Three centred lines: two of them start at the same tab stop, all share one middle.
+    text = "\t\t\t\t\"Lamp Oil\"\n\t\t\t\t   By\n\t\t\t\tNell Harrow\n\n\n\n" + f"  {PROSE}\n\n" * 4
+    story = read(tmp_path, text).story
+    assert (story.title, story.authors) == ("Lamp Oil", ("Nell Harrow",))
+    assert count(story, SceneBreak) == 0  # the space under the title block is no break
+
+
+def test_a_boxed_title_with_its_byline_on_one_line_after_a_preface(tmp_path: Path) -> None:
+    text = f"""
+        Path: news.example.org!not-for-mail
+        From: relay@example.org (Post Master)
+        Newsgroups: rec.arts.fiction
+        Subject: FICTION : Lantern Road (1/1)
+
+        I wrote this years ago for a club magazine that never came out, and found it again last week.
+
+        {"-" * 70}
+        \t\t\tLANTERN ROAD  by Ada Quill
+        {"-" * 70}
+
+        {PROSE}
+
+        {PROSE}
+    """
+    story = read(tmp_path, text).story
+    assert (story.title, story.authors) == ("LANTERN ROAD", ("Ada Quill",))
+    assert [plain_text(n.blocks[0].children)[:12] for n in story.notes_before] == ["I wrote this"]  # type: ignore[attr-defined]
+    assert count(story, SceneBreak) == 0 and not any(isinstance(b, Verse) for b in story.body)
+
+
+def test_a_byline_in_another_language_and_a_phrase_that_only_starts_like_one(tmp_path: Path) -> None:
+    html = (
+        '<p align="center"><strong>La casa vacía</strong></p><p align="center">Por Marta_Lune</p>'
+        f"<p>{PROSE}</p><p>{PROSE}</p>"
+    )
+    story = read(tmp_path, html, "cuento.html").story
+    assert (story.title, story.authors) == ("La casa vacía", ("Marta_Lune",))
+    plea = '<p align="center"><strong>La casa vacía</strong></p><p align="center">Por favor</p>' f"<p>{PROSE}</p>"
+    assert read(tmp_path, plea, "ruego.html").story.authors == ()
+
+
+def test_a_time_skip_alone_and_a_row_of_colons_are_breaks(tmp_path: Path) -> None:
+    text = f"""
+        {PROSE}
+
+        Three Weeks Later…
+
+        {PROSE}
+
+        :::
+
+        {PROSE}
+
+        He came back later.
+
+        {PROSE}
+    """
+    found = rules(tmp_path, text)
+    assert found["slug-line"] == ["Three Weeks Later…"] and found["drawn-break"] == [":::"]
+    assert count(read(tmp_path, text).story, SceneBreak) == 2
+
+
+def test_a_quoted_line_between_two_wide_gaps_is_set_off_even_inside_speech(tmp_path: Path) -> None:
+    # The gap before the quoted line falls inside an unclosed quotation; the one after it would
+    # count on its own. Together they set one remembered line apart: no break at all.
+    text = f'  {PROSE}\n\n  "Well.  You are past your prime, then.\n\n\n  "And take that dog with you."\n\n\n  {PROSE}\n\n  {PROSE}\n'
+    assert count(read(tmp_path, text).story, SceneBreak) == 0
+
+
+def test_a_long_first_line_without_spaces_is_no_title(tmp_path: Path) -> None:
+    first = "<p><em>" + "他把那封信从厚厚的课本里抽出来，翻来覆去地看了很久，才终于决定把它打开来，坐在窗边慢慢地读一读" + "</em></p>"
+    html = first + "".join(f"<p>{'她走到窗前，看着外面的雨一点一点落下来，心里想着明天的事情。' * 3}</p>" for _ in range(3))
+    assert read(tmp_path, html, "xin.html").story.title_guessed
+
+
+@pins("subject-title")
+def test_the_name_in_a_posts_subject_shown_again_is_its_title_and_the_text_above_it_a_preface(tmp_path: Path) -> None:
+    text = f"""
+        Path: news.example.org!not-for-mail
+        From: Ada Quill <ada@example.org>
+        Newsgroups: rec.arts.fiction
+        Subject: Lantern Road
+
+        A short one about the old road; nobody from the series turns up in it. Comments welcome!
+
+
+        Lantern Road
+
+
+             {PROSE}
+        {PROSE}
+             {PROSE}
+        {PROSE}
+    """
+    found = rules(tmp_path, text)
+    assert found["subject-title"] == ["Lantern Road"] and found["preface"][0].startswith("A short one")
+    story = read(tmp_path, text).story
+    assert story.title == "Lantern Road" and len(story.notes_before) == 1 and count(story, SceneBreak) == 0
+
+
+@pins("stanza-divider")
+def test_a_bbs_message_of_poems_with_stanza_dividers(tmp_path: Path) -> None:
+    # CR CR LF line ends (a DOS file converted twice), a message header, three titled poems whose
+    # stanzas are divided by a lone "-" set tight against them.
+    poem = "     {title}\r\r\n     -\r\r\n  Across the hill the evening light\r\r\n  Goes slowly down to meet the sea\r\r\n" \
+           "  And every field is turning white\r\r\n  Beneath the old and leaning tree\r\r\n     -\r\r\n" \
+           "  The shepherd calls his flock away\r\r\n  The bell is ringing in the tower\r\r\n     -\r\r\n" \
+           "    So ends the light, so ends the day\r\r\n    And so the night takes back its hour.\r\r\n\r\r\n"
+    body = "".join(poem.format(title=t) for t in ("THE HILL AT DUSK", "A BELL IN WINTER", "THE LAST FIELD"))
+    path = tmp_path / "poems.txt"
+    path.write_bytes(("\r\nDate:  03-09-89  20:46\r\nFrom:  Quiet Heron\r\n\r\n\r\n" + body).encode("ascii"))
+    result = read_story(path, None)
+    story = result.story
+    assert not story.title or story.title_guessed
+    assert texts(story, Heading) == ["THE HILL AT DUSK", "A BELL IN WINTER", "THE LAST FIELD"]
+    assert count(story, Verse) == 3 and count(story, SceneBreak) == 0
+    assert [len(v.lines) for v in story.body if isinstance(v, Verse)] == [10, 10, 10]  # stanzas and dividers, no blank lines
+    assert any(text.startswith("Date:") for text, _line in result.boilerplate)
+
+
+def test_a_number_alone_is_a_date_line_not_a_title_or_a_heading(tmp_path: Path) -> None:
+    html = (f"<p><b>1999</b></p><p>{PROSE}</p><p>{PROSE}</p><hr/><p>{PROSE}</p><p>{PROSE}</p>"
+            f"<hr/><p><b>283</b></p><p>{PROSE}</p><p>{PROSE}</p>")
+    story = read(tmp_path, html, "years.html").story
+    assert story.title_guessed and texts(story, Heading) == []
+    assert count(story, SceneBreak) == 2
+
+
+def test_story_talk_about_a_story_in_another_language_is_not_a_note(tmp_path: Path) -> None:
+    # "historia" (story) alone is the tale speaking, not its author: only "esta historia" or
+    # "mi historia" talk about the post.
+    html = ("<p>Esta no es la típica historia de amor entre la princesa y su príncipe azul. Tampoco es la historia de dos amantes.</p>"
+            "<p>Su casa no tiene balcones por donde asomarse, y su príncipe monta a caballo por los bosques que rodean la casa cada mañana.</p>")
+    story = read(tmp_path, html, "prologo.html").story
+    assert story.notes_before == ()
+
+
+
 @pins("repeated-title-block")
 def test_the_title_block_repeated_at_part_two_is_text(tmp_path: Path) -> None:
     block = "                    THE SALT ROAD\n\n                  a tale by\n\n                    Ada Quill\n"

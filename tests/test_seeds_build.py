@@ -15,7 +15,7 @@ from compiler.build import BuildResult, build
 from compiler.options import BuildOptions
 from compiler.read.decode import decode
 
-from .helpers import SEEDS, epub_documents, epub_text, epubcheck_problems, missing_words, pdf_body_text, pdf_pages, run_epubcheck, words, NS
+from .helpers import ROOT, SEEDS, epub_documents, epub_text, epubcheck_problems, missing_words, pdf_body_text, pdf_pages, run_epubcheck, words, NS
 
 
 def _epub(result: BuildResult) -> Path:
@@ -27,7 +27,10 @@ def _pdf(result: BuildResult) -> Path:
 
 
 def test_cli_build_with_no_arguments_writes_both_books(tmp_path: Path) -> None:
-    shutil.copytree(SEEDS, tmp_path / "seeds")
+    # A fresh checkout: the program, its themes and its sample stories, run from its top folder, where
+    # a bare `anthology build` builds seeds/ into output/ (in a folder of stories it builds that folder).
+    keep = {"compiler", "themes", "seeds", "pyproject.toml"}
+    shutil.copytree(ROOT, tmp_path, dirs_exist_ok=True, ignore=lambda folder, names: [n for n in names if Path(folder) == ROOT and n not in keep] + [n for n in names if n == "__pycache__"])
     run = subprocess.run([sys.executable, "-m", "compiler", "build"], cwd=tmp_path, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert (tmp_path / "output" / "anthology.epub").stat().st_size > 5000
@@ -105,13 +108,13 @@ def test_chapter_has_title_byline_summary_notes_and_scene_breaks(seeds_build: Bu
     assert chapter.xpath("string(//x:p[@class='byline'])", namespaces=NS) == "by DancingPetal"
     notes = chapter.xpath("//x:div[contains(@class,'authors-note')]", namespaces=NS)
     assert [n.get("class").split()[-1] for n in notes] == ["authors-note-before", "authors-note-after"]
-    assert len(chapter.xpath("//x:hr[@class='scene-break']", namespaces=NS)) == 1
+    assert len(chapter.xpath("//x:div[@class='scene-break'][@role='separator']", namespaces=NS)) == 1
     # The disclaimer lives on the rights page, not in the chapter.
     assert "Kishimoto" not in "".join(chapter.itertext())
     other = docs["EPUB/sasuke-had-left-just-over-a-month-ago.xhtml"]
     assert "Sakura gets her heart broken" in other.xpath("string(//x:section[@class='summary'])", namespaces=NS)
     # Two blank lines are a scene break, except after a letter's "Love you for always,".
-    assert len(other.xpath("//x:hr[@class='scene-break']", namespaces=NS)) == 6
+    assert len(other.xpath("//x:div[@class='scene-break'][@role='separator']", namespaces=NS)) == 6
 
 
 def test_rights_page_gathers_the_disclaimers_with_their_stories(seeds_build: BuildResult) -> None:
@@ -141,8 +144,8 @@ def test_glossary_terms_link_to_endnotes_and_back(seeds_build: BuildResult) -> N
     notes = docs["EPUB/endnotes.xhtml"]
     for ref in refs:
         target = ref.get("href").split("#")[1]
-        (note,) = notes.xpath(f"//x:li[@id='{target}']", namespaces=NS)
-        assert note.get("{http://www.idpf.org/2007/ops}type") == "endnote"
+        (note,) = notes.xpath(f"//x:aside[@id='{target}']", namespaces=NS)
+        assert note.get("{http://www.idpf.org/2007/ops}type") == "footnote"
         (back,) = note.xpath(".//x:a[@epub:type='backlink']", namespaces=NS)
         assert back.get("href") == f"breaking-down.xhtml#{ref.get('id')}"
     assert "Flower Symbology Used in This One-shot" in "".join(notes.itertext())

@@ -176,4 +176,4 @@ def test_the_manifest_chooses_the_imposition_and_the_command_line_wins(tmp_path:
 def test_signature_flags_without_the_signatures_profile_are_a_usage_error(tmp_path: Path) -> None:
     run = _anthology("build", str(SEEDS), "-o", str(tmp_path), "--format", "pdf", "--layout", "octavo", "--flyleaves", "1")
     assert run.returncode == 2
-    assert "error U004: --layout, --flyleaves are for --profile signatures" in run.stderr, run.stderr
+    assert "error U007: --layout, --flyleaves are for --profile signatures" in run.stderr, run.stderr

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import subprocess
 import sys
@@ -69,11 +70,35 @@ def test_check_reports_a_complete_book_and_catches_a_tampered_one(tmp_path: Path
     run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "all 17 words of 1 stories present" in run.stdout and "EPUBCheck 5.3.0: 0 errors, 0 warnings" in run.stdout
-    # Someone edits a word out of the story after the build: check names it and fails.
+    # A word missing from a book newer than its stories: check names it, with its story and line.
     (src / "story.txt").write_text((src / "story.txt").read_text(encoding="utf-8") + "\nA coda nobody built.\n", encoding="utf-8")
+    later = (src / "story.txt").stat().st_mtime + 10
+    os.utime(book / "anthology.epub", (later, later))
     run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
     assert run.returncode == ExitCode.OUTPUT
     assert "“coda” (1×) is missing from the EPUB" in run.stdout and "story.txt:11" in run.stdout
+    assert "--no-verify" not in run.stdout  # an option of build, not of check
+
+
+def test_check_on_a_stale_book_says_to_rebuild_it(tmp_path: Path) -> None:
+    # Issue 18: a story edited after the build was reported as lost words, "a bug, please report
+    # it", with --no-verify (which check does not have).
+    src = _story_folder(tmp_path)
+    book = tmp_path / "book"
+    build(BuildOptions(source=src, output=book, formats=("epub",)))
+    story = src / "story.txt"
+    story.write_text(story.read_text(encoding="utf-8") + "\nA coda nobody built.\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
+    assert run.returncode == ExitCode.OUTPUT
+    assert "error K002: anthology.epub is older than story.txt" in run.stdout
+    assert f"Rebuild it: anthology build {src} -o {book}" in run.stdout
+    assert "a bug" not in run.stdout and "report" not in run.stdout and "--no-verify" not in run.stdout
+    # Changed without a word more (a blank line): every word is there; it says so, and to rebuild.
+    build(BuildOptions(source=src, output=book, formats=("epub",)))
+    story.write_text(story.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "compiler", "check", str(src), "--book", str(book)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout
+    assert "words of 1 stories present" in run.stdout and "warning K004: the book is older than story.txt" in run.stdout
 
 
 def test_check_without_a_book_says_to_build_first(tmp_path: Path) -> None:

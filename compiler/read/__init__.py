@@ -47,6 +47,11 @@ def story_files(source: Path, config: Config) -> list[Path]:
     found = sorted(
         p for p in source.iterdir() if p.is_file() and p.suffix.lower() in STORY_SUFFIXES and p.name != MANIFEST
     )
+    for path in sorted(source.iterdir()):
+        # A story's name that leads nowhere (a link that loops, or to a file since removed) is a
+        # story the user meant to include and that cannot be read: said, not skipped.
+        if path.suffix.lower() in STORY_SUFFIXES and path.is_symlink() and not path.exists():
+            raise fail(ExitCode.INPUT, "A012", "cannot read this file (a link that loops or leads nowhere); remove the link, or point it at the story", path)
     if config.order:
         listed = [source / name for name in config.order]
         found = listed + [p for p in found if p not in listed]

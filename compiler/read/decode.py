@@ -299,7 +299,9 @@ def decode(data: bytes, path: Path) -> DecodedText:
             raise fail(ExitCode.INPUT, "A001", "this looks like a binary file, not a story; remove it", path)
     text, encoding = _detect(data, path)
     # CRLF (DOS), CR (classic Mac) and LF, even mixed in one file; Ctrl-Z is DOS's end-of-file mark.
-    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\x1a")
+    # CR CR LF is one line end converted twice (a DOS file through a second CRLF conversion), not
+    # a line end and a blank line: read as two, every line of a poem would stand apart.
+    text = re.sub(r"\r+\n", "\n", text).replace("\r", "\n").rstrip("\x1a")
     diagnostics: list[Diagnostic] = []
     if encoding == _MOSTLY_UTF8:
         lines = [n for n, line in enumerate(data.split(b"\n"), start=1) if not _is_utf8(line)]

@@ -14,6 +14,8 @@ _SYMBOLS = re.compile(r"^(?:[*~=_#+•·°◊♦❦§\-–—\\]\s*){1,}$")
 # Letter ornaments: "-x-", "xXx", "oOo", "~o~", "x-x-x", and one letter repeated ("ZZZZZZ", "xxxx").
 _LETTERS = re.compile(r"^[-~=*_ ]*(?:x|o|xXx|XxX|oOo|OoO|(?:x[-~ ]){2,}x)[-~=*_ ]*$|^[-~=*_ ]*([A-Za-z])\1{2,}[-~=*_ ]*$", re.I)
 # Rows of ornaments: symbols (not sentence punctuation or quotes) and the drawing marks above.
+# Colons drawn in a row (":::", ": : :"); never fewer than three, as one or two are punctuation.
+_COLONS = re.compile(r"^(?::\s*){3,}$")
 _GLYPHS = re.compile(r"^(?:[^\x00-\x7f\w\s“”‘’«»…¿¡€£„‚‹›]\s*)+$")  # non-ASCII ornaments: "❀ ❀ ❀", "☆☆☆"
 
 
@@ -23,6 +25,8 @@ def is_separator(line: str) -> bool:
     text = line.strip()
     if not text:
         return False
+    if _COLONS.match(text):
+        return True
     if _SYMBOLS.match(text):
         return any(ch not in "\\" for ch in text)
     if _GLYPHS.match(text) and len(text.replace(" ", "")) >= 3:

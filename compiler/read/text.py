@@ -8,6 +8,7 @@ before it — and hands the blocks on. What they are is decided by the recognise
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..diagnostics import info
@@ -74,10 +75,37 @@ def _display_lines(chunks: list[Chunk], width: int) -> list[Chunk]:
     for c in chunks:
         rows = [line.expandtabs(_TAB) for line in c.lines]
         lefts = [len(r) - len(r.lstrip()) for r in rows]
-        if 2 <= len(rows) <= 3 and not c.preformatted and min(lefts) >= 10 and len(set(lefts)) == len(rows) and all(
+        # Each centred on its own: every line starts elsewhere, or the lines share a middle but not
+        # a margin ('"Title"' / 'By' / 'Name' set with tabs: two of them may start at one column).
+        middles = [left + columns(r.strip()) / 2 for left, r in zip(lefts, rows)]
+        own = len(set(lefts)) == len(rows) or (len(set(lefts)) > 1 and max(middles) - min(middles) <= 2)
+        if 2 <= len(rows) <= 3 and not c.preformatted and min(lefts) >= 10 and own and all(
             columns(r.strip()) <= 0.75 * width for r in rows
         ):
             out += [Chunk((line,), c.line_of(k), c.gap_before if k == 0 else 0, numbers=(c.line_of(k),)) for k, line in enumerate(c.lines)]
+        else:
+            out.append(c)
+    return out
+
+
+_WORDS_ONLY = re.compile(r"^[\w\s.,:;!?'\"“”‘’()&/-]+$")  # a line of words, no drawing in it
+
+
+def _boxed_lines(chunks: list[Chunk]) -> list[Chunk]:
+    """A line or two of words between two drawn rows ("-----" / "TITLE  by NAME" / "-----") is a
+    title block in a box, not a drawing: the rows are separators, the words a line of text."""
+    from .separators import is_separator
+
+    out: list[Chunk] = []
+    for c in chunks:
+        rows = c.lines
+        inner = rows[1:-1]
+        if (c.preformatted and 3 <= len(rows) <= 4 and is_separator(rows[0]) and is_separator(rows[-1])
+                and all(line.strip() and not is_separator(line) and len(line.split()) <= 14 and _WORDS_ONLY.match(line) for line in inner)):
+            last = len(rows) - 1
+            out.append(Chunk((rows[0],), c.line_of(0), c.gap_before, separator=True, numbers=(c.line_of(0),)))
+            out.append(Chunk(inner, c.line_of(1), 0, numbers=tuple(c.line_of(k) for k in range(1, last))))
+            out.append(Chunk((rows[-1],), c.line_of(last), 0, separator=True, numbers=(c.line_of(last),)))
         else:
             out.append(c)
     return out
@@ -88,7 +116,7 @@ def read_text(text: str, path: Path) -> Document:
     lines = unechoed.text.split("\n")
     width = file_width(lines)
     stream: list[Candidate] = []
-    for c in _display_lines(_labelled_lines(chunk(unechoed.text)), width):
+    for c in _display_lines(_boxed_lines(_labelled_lines(chunk(unechoed.text))), width):
         indent, centred, right = _placement(c, width)
         common = dict(line=c.line, gap=c.gap_before, raw=c.lines, numbers=c.numbers, indent=indent, centred=centred, right=right)
         if c.separator:

@@ -1,7 +1,7 @@
 """Render stage: model + theme to XHTML documents, once, for both packagers.
 
-One Jinja environment per build (autoescaping, StrictUndefined) renders each part of the book to
-an XHTML content document. The EPUB packager ships these documents as they are; the PDF packager
+One Jinja environment per build (autoescaping, StrictUndefined, sandboxed: sandbox.py) renders
+each part of the book to an XHTML content document. The EPUB packager ships these documents as they are; the PDF packager
 joins the same documents under the theme's print stylesheet.
 """
 
@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from lxml import etree
 
-from ..diagnostics import stop
 from ..model import Anthology
+from .sandbox import ThemeLoader, environment, render_template
 from .theme import Theme
 from .view import ENDNOTES_FILE, authors_text, book_view
 
@@ -47,23 +46,16 @@ class RenderedBook:
 
 
 def _environment(theme: Theme) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(theme.template_dirs),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = environment(theme)
+    # A global, so macros imported without the caller's context (macros.xhtml) see it too.
+    env.globals["theme"] = theme.settings.for_templates()
+    return env
 
 
-def _render(env: jinja2.Environment, template: str, **context: Any) -> bytes:
-    xhtml = env.get_template(template).render(**context).encode("utf-8")
-    try:
-        etree.fromstring(xhtml)
-    except etree.XMLSyntaxError as exc:  # a theme template wrote broken markup
-        raise stop("T010", template=template, error=exc) from None
-    return xhtml
+def _render(env: jinja2.Environment, template: str, /, **context: Any) -> bytes:
+    loader = env.loader
+    assert isinstance(loader, ThemeLoader)
+    return render_template(env, loader.theme, template, **context)
 
 
 def _cover_alt(book: dict[str, Any]) -> str:

@@ -2,6 +2,14 @@
 and fonts, which may `extends` another theme. Files are looked up user folder first, then the theme,
 then its parents, so a user's theme overrides a built-in one file by file.
 
+A theme is named two ways. A bare name (`classic`) is always a built-in theme, whatever folders
+the current directory holds; a path (`./mytheme`, `../themes/dark`, `/srv/themes/x`) is a folder,
+which must hold a `theme.toml` to be a theme. `extends` names a built-in theme, or a folder by a
+path relative to the extending theme's folder; an absolute `extends` is refused, since a theme is
+a folder meant to be shared and moved, and one from elsewhere must not reach into this machine's
+other folders. Every file of a theme (theme.toml, stylesheets, templates, fonts) is read only if it
+resolves, links followed, inside the folders of the theme's chain.
+
 `theme.toml` has a schema (`ThemeSettings`, below): each file of the chain is checked against it
 as a whole, every problem reported at once with its file (unknown keys with the nearest valid
 one), before anything is rendered. A child's keys override its parent's, table by table ([print],
@@ -12,14 +20,23 @@ templates goes under [extra].
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
-import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diagnostics import Diagnostic, diagnostic, stop, stopping, suggestion
+from ..confine import TooLarge, inside, is_regular_file, names_a_folder, read_bounded, resolved
+from ..diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
+from ..tomlfile import TomlProblem, parse_toml
+from ..trims import parse_trim
+
+# A theme's own text files (theme.toml, stylesheets, templates): the built-in ones are under 20 KB.
+MAX_THEME_FILE_BYTES = 2 * 1024 * 1024
+FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2")
+# What XML 1.0 cannot hold: a label holding one could not be written into the book.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def builtin_themes_dir() -> Path:
@@ -87,6 +104,7 @@ class ThemeSettings:
     description: str = ""
     extends: str = ""  # the parent theme: a built-in theme's name or a folder
     author_separator: str = " · "  # between authors on the title page and the wrap cover
+    scene_break: str = "* * *"  # the ornament at a scene break, as text in both books (so every reader shows it)
     labels: Labels = field(default_factory=Labels)
     print: PrintSettings = field(default_factory=PrintSettings)
     cover: CoverSettings = field(default_factory=CoverSettings)
@@ -153,6 +171,8 @@ def validate(data: dict[str, Any], path: Path) -> list[Diagnostic]:
                 errors.append(diagnostic("T005", path, key=f"{where}{key}", suggestion=suggestion(key, known)))
             elif not _fits(value, hints[key]):
                 errors.append(diagnostic("T007", path, key=f"{where}{key}", expected=_kind(hints[key]), got=_toml_kind(value)))
+            elif chars := _unshowable(value):
+                errors.append(diagnostic("T007", path, key=f"{where}{key}", expected="text a book can show", got=f"text holding {chars}"))
             elif dataclasses.is_dataclass(hints[key]):
                 check(value, hints[key], f"{where}{key}.")
             elif typing.get_origin(hints[key]) is tuple and dataclasses.is_dataclass(item := typing.get_args(hints[key])[0]):
@@ -166,9 +186,34 @@ def validate(data: dict[str, Any], path: Path) -> list[Diagnostic]:
             for part in _range_parts(table["unicode_range"]):
                 if _RANGE.fullmatch(part) is None:
                     errors.append(diagnostic("T004", path, problem=f"{where}unicode_range: {part!r} is not a range like U+3000-9FFF"))
+        if schema is SystemFontSettings and isinstance(table.get("files"), list):
+            for name in table["files"]:
+                if isinstance(name, str) and not name.lower().endswith(FONT_SUFFIXES):
+                    errors.append(diagnostic("T004", path, problem=f"{where}files: {name!r} is not a font file ({', '.join(FONT_SUFFIXES)})"))
+        if schema is CoverSettings:
+            for key in ("font", "italic_font"):
+                value = table.get(key)
+                if isinstance(value, str) and value and not _theme_relative(value):
+                    errors.append(diagnostic("T007", path, key=f"{where}{key}", expected="a font file's path inside the theme (fonts/…)", got=repr(value)))
+        if schema is PrintSettings and isinstance(table.get("trim"), str) and not _unshowable(table["trim"]):
+            try:
+                parse_trim(table["trim"])
+            except BuildError:
+                errors.append(diagnostic("T007", path, key=f"{where}trim", expected="a trim size (5x8, 6x9, A5… or WIDTHxHEIGHT with in, mm, cm or pt, within 2×3 … 18×18 in)", got=repr(table["trim"])))
 
     check(data, ThemeSettings, "")
     return errors
+
+
+def _unshowable(value: object) -> str:
+    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return ", ".join(f"U+{ord(ch):04X}" for ch in sorted({ch for text in texts for ch in _NOT_XML.findall(text)}))
+
+
+def _theme_relative(name: str) -> bool:
+    """A file named inside a theme: a relative path that does not climb out with `..`."""
+    path = Path(name)
+    return not path.is_absolute() and ".." not in path.parts and bool(path.parts)
 
 
 def _typed(schema: Any, table: dict[str, Any]) -> Any:
@@ -206,50 +251,119 @@ class Theme:
     folders: tuple[Path, ...]  # most specific first
     settings: ThemeSettings
 
+    def confined(self, path: Path) -> Path:
+        """`path` if it is a plain file that resolves inside the theme's folders; else the error saying why."""
+        if not inside(path, self.folders):
+            target = resolved(path)
+            raise stop("T009", path, file=path.name, problem=f"it links outside the theme's folders (to {target})" if target else "it is a link that loops")
+        if not is_regular_file(path):
+            raise stop("T009", path, file=path.name, problem="it is not a file (a folder, a link that leads nowhere, a pipe or a device)")
+        return path
+
     def find(self, relative: str) -> Path:
+        if not _theme_relative(relative):
+            raise stop("T009", self.folders[0], file=relative, problem="a theme's files are named inside the theme (fonts/…), not by an outside path")
         for folder in self.folders:
             candidate = folder / relative
-            if candidate.is_file():
-                return candidate
+            if candidate.is_file() or candidate.is_symlink():
+                return self.confined(candidate)
         raise stop("T002", self.folders[0], name=repr(self.name), file=relative)
 
     def chain(self, relative: str) -> list[Path]:
         """Every theme's copy of a stylesheet, parent first: a child's sheet cascades over its parent's."""
-        found = [folder / relative for folder in reversed(self.folders) if (folder / relative).is_file()]
+        found = [self.confined(folder / relative) for folder in reversed(self.folders) if (folder / relative).is_file() or (folder / relative).is_symlink()]
         if not found:
             raise stop("T002", self.folders[0], name=repr(self.name), file=relative)
         return found
 
-    def stylesheet_text(self, relative: str) -> str:
-        return "\n".join(path.read_text(encoding="utf-8") for path in self.chain(relative))
+    def files(self, subfolder: str, suffixes: tuple[str, ...]) -> list[Path]:
+        """The files of `subfolder` (fonts/) in every theme of the chain, most specific first, by name;
+        one that leads outside the theme's folders is an error, not skipped: the book would differ."""
+        found: list[Path] = []
+        for folder in self.folders:
+            if (folder / subfolder).is_dir():
+                found += [self.confined(p) for p in sorted((folder / subfolder).iterdir()) if p.suffix.lower() in suffixes]
+        return found
 
-    @property
-    def template_dirs(self) -> list[str]:
-        return [str(folder / "templates") for folder in self.folders if (folder / "templates").is_dir()]
+    def read_text(self, path: Path) -> str:
+        """A theme text file (a stylesheet, a template): inside the theme, bounded, UTF-8."""
+        try:
+            data = read_bounded(self.confined(path), MAX_THEME_FILE_BYTES)
+            return data.decode("utf-8")
+        except TooLarge as big:
+            raise stop("T009", path, file=path.name, problem=f"it is {big.size // 1024:,} KB, over the {MAX_THEME_FILE_BYTES // 1024:,} KB a theme's text file may be") from None
+        except UnicodeDecodeError as exc:
+            raise stop("T009", path, file=path.name, problem=f"it is not UTF-8 (byte {exc.start + 1}); save it as UTF-8") from None
+        except OSError as exc:
+            raise stop("T009", path, file=path.name, problem=exc.strerror or str(exc)) from None
+
+    def stylesheet_text(self, relative: str) -> str:
+        return "\n".join(self.read_text(path) for path in self.chain(relative))
+
+
+def _builtin(name: str, base: Path) -> Path:
+    themes = builtin_themes_dir()
+    known = sorted(p.name for p in themes.iterdir() if (p / "theme.toml").is_file())
+    if name in known:
+        return themes / name
+    # A folder of that name here is not taken for the theme: a path says a folder is meant.
+    if name and Path(name).is_dir():
+        hint = f"; to use the folder {name}, write it as a path: ./{name}"
+    else:
+        near = difflib.get_close_matches(name, known, n=1)
+        hint = f' (did you mean "{near[0]}"?)' if near else ""
+    raise stop("T001", base, name=repr(name), known=", ".join(known), hint=hint)
+
+
+def _folder(path: Path, shown: str, base: Path) -> Path:
+    """A theme folder named by a path: it must exist and hold a theme.toml."""
+    folder = resolved(path)
+    if folder is None or not folder.is_dir():
+        raise stop("T001", base, name=repr(shown), known=", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir())), hint="")
+    if not (folder / "theme.toml").is_file() and not (folder / "theme.toml").is_symlink():
+        raise stop("T008", folder, folder=shown)
+    return folder
 
 
 def _resolve(name_or_path: str, base: Path) -> Path:
-    as_path = Path(name_or_path)
-    if as_path.is_dir():
-        return as_path.resolve()
-    builtin = builtin_themes_dir() / name_or_path
-    if builtin.is_dir():
-        return builtin
-    known = ", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir()))
-    raise stop("T001", base, name=repr(name_or_path), known=known)
+    """The folder of the theme a user named (--theme, or the manifest's `theme`, which the
+    manifest's reader has made relative to the stories folder)."""
+    if names_a_folder(name_or_path):
+        return _folder(Path(name_or_path), name_or_path, base)
+    return _builtin(name_or_path, base)
 
 
-def _read(toml: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
-    if not toml.is_file():
-        return {}, []
+def _parent(name: str, child: Path) -> Path:
+    """The theme `child`'s theme.toml extends: a built-in by name, or a folder relative to `child`."""
+    toml = child / "theme.toml"
+    if not names_a_folder(name):
+        return _builtin(name, toml)
+    if Path(name).is_absolute():
+        raise stop("T012", toml, name=repr(name), problem="an absolute path is refused; name the parent by a path relative to this theme's folder")
+    return _folder(child / name, name, toml)
+
+
+def _read(folder: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
+    toml = folder / "theme.toml"
+    if not toml.is_file() and not toml.is_symlink():
+        return {}, []  # only the built-in themes' folders are taken without one (_folder requires it)
+    if not inside(toml, folder):
+        target = resolved(toml)
+        return {}, [diagnostic("T009", toml, file="theme.toml", problem=f"it links outside the theme's folder (to {target})" if target else "it is a link that loops")]
     try:
-        data = tomllib.loads(toml.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = parse_toml(read_bounded(toml, MAX_THEME_FILE_BYTES))
+    except TooLarge as big:
+        return {}, [diagnostic("T009", toml, file="theme.toml", problem=f"it is {big.size // 1024:,} KB, over the {MAX_THEME_FILE_BYTES // 1024:,} KB a theme's text file may be")]
+    except OSError as exc:
+        return {}, [diagnostic("T009", toml, file="theme.toml", problem=exc.strerror or str(exc))]
+    except TomlProblem as exc:
         return {}, [diagnostic("T006", toml, error=exc)]
     return data, validate(data, toml)
 
 
 def load_theme(name_or_path: str, base: Path = Path(".")) -> Theme:
+    """The theme a user named: a built-in theme's name, or a theme folder's path (relative paths
+    from the current directory; `base`, the stories folder, is where errors point)."""
     folders: list[Path] = []
     tables: list[dict[str, Any]] = []  # most specific first
     errors: list[Diagnostic] = []
@@ -258,11 +372,11 @@ def load_theme(name_or_path: str, base: Path = Path(".")) -> Theme:
         if folder in folders:
             raise stop("T003", folder / "theme.toml")
         folders.append(folder)
-        data, problems = _read(folder / "theme.toml")
+        data, problems = _read(folder)
         tables.append(data)
         errors += problems
         parent = data.get("extends")
-        folder = _resolve(parent, folder) if isinstance(parent, str) and parent else None
+        folder = _parent(parent, folder) if isinstance(parent, str) and parent else None
     if errors:
         raise stopping(errors)
     merged: dict[str, Any] = {}

@@ -11,12 +11,15 @@ from .frontmatter import gather_rights
 from .language import with_language
 from .notes import link_glossary
 from .typography import typography
+from .xmlchars import xml_safe
 
 
 def transform(anthology: Anthology) -> tuple[Anthology, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     stories = []
     for story in anthology.stories:
+        story, dropped = xml_safe(story)  # first: no later stage sees a character XML cannot hold
+        diagnostics += dropped
         story = with_language(story, anthology.meta.language)
         story, found = link_glossary(keep_dashes(typography(story, anthology.meta.language)))
         diagnostics += found

@@ -1,8 +1,9 @@
 """Transform stage: a story's glossary becomes end-notes, linked from the terms' first mentions.
 
-The first mention of each term in the story ("roses" for "Rose", "irises" for "Iris"; any case)
-becomes a `NoteRef` and the note lists the anchor back. Only text nodes are split; a term already
-inside a note reference is left alone, so running the transform twice changes nothing.
+The first mention of each term in the story ("roses" for "Rose", "irises" for "Iris", "lilies" for
+"Lily": the regular English plurals; any case) becomes a `NoteRef` and the note lists the anchor
+back. Only text nodes are split; a term already inside a note reference is left alone, so running
+the transform twice changes nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +16,39 @@ from ..model import Block, EndNote, GlossaryEntry, Heading, Inline, NoteRef, Par
 from ..read.anchors import slugify
 
 
+_VOWELS = frozenset("aeiou")
+# A term of several words is plural in its head noun: the word before "of" ("lilies of the valley"),
+# otherwise the last one ("sweet peas").
+_OF = re.compile(r"\sof\s", re.I)
+
+
+def _plurals(word: str) -> set[str]:
+    """The regular English plurals of one word (and "-s"/"-es", which cover the rest): lily →
+    lilies, day → days, iris → irises, peach → peaches, leaf → leaves and leafs, knife → knives."""
+    low = word.lower()
+    forms = {word + "s", word + "es"}
+    if len(low) > 1 and low.endswith("y") and low[-2] not in _VOWELS:
+        forms.add(word[:-1] + "ies")
+    if low.endswith("f"):
+        forms.add(word[:-1] + "ves")
+    if low.endswith("fe"):
+        forms.add(word[:-2] + "ves")
+    return forms
+
+
+def term_forms(term: str) -> set[str]:
+    """The ways a glossary term may be mentioned: as written, or in an English plural."""
+    head = _OF.search(term)
+    if head:
+        before, after = term[: head.start()], term[head.start() :]
+        return {term} | {plural + after for plural in _plurals(before)}
+    return {term} | _plurals(term)
+
+
 def _pattern(term: str) -> re.Pattern[str]:
-    # English plurals: rose/roses, iris/irises, daffodil/daffodils; word boundaries on both sides.
-    return re.compile(rf"(?<!\w){re.escape(term)}(?:e?s)?(?!\w)", re.I)
+    # Longest form first, so "lilies" is not matched as "lili" + "es"; word boundaries on both sides.
+    forms = sorted(term_forms(term), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.I)
 
 
 def _link_in(nodes: tuple[Inline, ...], pattern: re.Pattern[str], note_id: str, ref_id: str) -> tuple[tuple[Inline, ...], bool]:

@@ -25,9 +25,11 @@ from ...render.view import authors_text
 from ..formats import Made, Work
 from ..pagemap import PageMap
 from .cover import Cover, find_cover, make_cover
-from .pagelist import PageMark, insert_marks, marks_for, page_list_nav
+from .metadata import add_people
+from .pagelist import PageMark, insert_marks, marks_for, page_list_ncx, page_list_nav
 
 OPF_NS = "http://www.idpf.org/2007/opf"
+_NCX = {"n": "http://www.daisy.org/z3986/2005/ncx/"}
 # EPUB 2 guide types for our landmarks (https://idpf.org/epub/20/spec/OPF_2.0.1_draft.htm#Section2.6).
 _GUIDE = {"cover": "cover", "titlepage": "title-page", "copyright-page": "copyright-page", "toc": "toc", "bodymatter": "text", "endnotes": "notes"}
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold; entry times carry no meaning here
@@ -69,16 +71,7 @@ def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cove
     book.set_identifier(meta.identifier)
     book.set_title(meta.title)
     book.set_language(meta.language)
-    if meta.editor:
-        book.add_metadata("DC", "creator", meta.editor, {"id": "editor"})
-        book.add_metadata(None, "meta", "edt", {"refines": "#editor", "property": "role", "scheme": "marc:relators"})
-    seen: list[str] = []
-    for story in anthology.stories:
-        for author in story.authors:
-            if author not in seen:
-                seen.append(author)
-                book.add_metadata("DC", "contributor", author, {"id": f"aut{len(seen)}"})
-                book.add_metadata(None, "meta", "aut", {"refines": f"#aut{len(seen)}", "property": "role", "scheme": "marc:relators"})
+    add_people(book, anthology)  # the story authors as creators, the editor as editor
     for subject in meta.subjects:
         book.add_metadata("DC", "subject", subject)
     description = meta.description or "; ".join(
@@ -130,8 +123,19 @@ def _fix_opf(data: bytes, language: str) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")
 
 
-def _reproducible(data: bytes, language: str) -> bytes:
-    """Rewrite ebooklib's zip: mimetype first and stored, fixed times, sorted entries, fixed OPF."""
+def _fix_ncx(data: bytes, marks: list[PageMark]) -> bytes:
+    # ebooklib declares a depth of 0 whatever the navMap holds; stories with sections nest a level.
+    root = etree.fromstring(data)
+    depth = max((len(p.xpath("ancestor-or-self::n:navPoint", namespaces=_NCX)) for p in root.iterfind(".//n:navPoint", _NCX)), default=1)
+    for meta in root.iterfind("n:head/n:meta[@name='dtb:depth']", _NCX):
+        meta.set("content", str(depth))
+    data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return page_list_ncx(data, marks) if marks else data
+
+
+def _reproducible(data: bytes, language: str, marks: list[PageMark]) -> bytes:
+    """Rewrite ebooklib's zip: mimetype first and stored, fixed times, sorted entries, fixed OPF,
+    and the page list in the NCX (ebooklib writes none)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         names = sorted(n for n in src.namelist() if n != "mimetype")
@@ -140,18 +144,21 @@ def _reproducible(data: bytes, language: str) -> bytes:
             content = src.read(name)
             if name.endswith(".opf"):
                 content = _fix_opf(content, language)
+            elif name.endswith(".ncx"):
+                content = _fix_ncx(content, marks)
             info = zipfile.ZipInfo(name, _ZIP_TIME)
             info.external_attr = 0o644 << 16
             dst.writestr(info, content, zipfile.ZIP_DEFLATED, compresslevel=9)
     return out.getvalue()
 
 
-def with_page_list(rendered: RenderedBook, pages: PageMap) -> RenderedBook:
-    """The documents with the print edition's page breaks marked, and a page list in the nav."""
+def with_page_list(rendered: RenderedBook, pages: PageMap) -> tuple[RenderedBook, list[PageMark]]:
+    """The documents with the print edition's page breaks marked, and a page list in the nav;
+    and the marks, for the NCX."""
     docs = {d.file_name.removesuffix(".xhtml"): d for d in rendered.docs}
     marks = marks_for([label for label, _ in pages], [start for _, start in pages], set(docs))
     if not marks:
-        return rendered
+        return rendered, []
     by_doc: dict[str, list[PageMark]] = {}
     for mark in marks:
         by_doc.setdefault(mark.doc, []).append(mark)
@@ -159,16 +166,15 @@ def with_page_list(rendered: RenderedBook, pages: PageMap) -> RenderedBook:
         dataclasses.replace(d, xhtml=insert_marks(d.xhtml, by_doc[stem])) if stem in by_doc else d for stem, d in docs.items()
     )
     nav = dataclasses.replace(rendered.nav, xhtml=page_list_nav(rendered.nav.xhtml, marks))
-    return dataclasses.replace(rendered, docs=marked, nav=nav)
+    return dataclasses.replace(rendered, docs=marked, nav=nav), marks
 
 
 def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover, pages: PageMap = ()) -> bytes:
     """`pages`: the print edition's pages (package_pdf), marked in the text and listed in the nav."""
     css = rendered.theme.stylesheet_text("epub.css").encode("utf-8")  # parent themes first
-    if pages:
-        rendered = with_page_list(rendered, pages)
+    rendered, marks = with_page_list(rendered, pages) if pages else (rendered, [])
     book = _build(anthology, rendered, css, cover)
-    if pages:
+    if marks:
         # EPUB Accessibility 1.1: page markers and a page list, and the edition they come from.
         book.add_metadata(None, "meta", "pageBreakMarkers", {"property": "schema:accessibilityFeature"})
         book.add_metadata(None, "meta", "pageNavigation", {"property": "schema:accessibilityFeature"})
@@ -178,7 +184,7 @@ def package_epub(anthology: Anthology, rendered: RenderedBook, cover: Cover, pag
     # ebooklib stamps dcterms:modified with the wall clock unless given "mtime".
     mtime = datetime.datetime.strptime(anthology.meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     epub.write_epub(raw, book, {"epub3_pages": False, "epub3_landmark": False, "spine_direction": False, "mtime": mtime})
-    return _reproducible(raw.getvalue(), rendered.language)
+    return _reproducible(raw.getvalue(), rendered.language, marks)
 
 
 def package(work: Work) -> Made:

@@ -9,12 +9,14 @@ libraqm, whose version would otherwise show in the glyph positions).
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from typing import TYPE_CHECKING
 
+from ...confine import TooLarge, inside, is_regular_file, read_bounded, resolved
 from ...diagnostics import stop
 from ...model import Anthology
 from ...render.theme import CoverSettings, Theme
@@ -25,6 +27,11 @@ if TYPE_CHECKING:
 
 SIZE = (1600, 2560)
 USER_COVERS = ("cover.jpg", "cover.jpeg", "cover.png")
+# A cover's size, checked from its header before anything decodes it (calibre does, for the AZW3):
+# KDP takes ebook covers up to 10,000 pixels a side and 50 MB; a PNG of 201 bytes can declare
+# 100,000 × 100,000 pixels, 40 GB once decoded.
+MAX_COVER_SIDE = 10_000
+MAX_COVER_BYTES = 50 * 1024 * 1024
 _MEDIA = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}
 
 
@@ -36,8 +43,19 @@ class Cover:
 
 
 def find_cover(source: Path) -> Path | None:
-    """A cover the user put beside the stories, if any."""
-    return next((source / n for n in USER_COVERS if (source / n).is_file()), None)
+    """A cover the user put beside the stories, if any: a plain file inside the stories folder (a
+    link to an image elsewhere is refused, as a story's is)."""
+    for name in USER_COVERS:
+        path = source / name
+        if not path.is_symlink() and not path.exists():
+            continue
+        if not inside(path, source):
+            target = resolved(path)
+            raise stop("C032", path, problem=f"it links outside the stories folder (to {target})" if target else "it is a link that loops")
+        if not is_regular_file(path):
+            raise stop("C032", path, problem="it is not a file (a folder, a link that leads nowhere, a pipe or a device)")
+        return path
+    return None
 
 
 def cover_file_name(user: Path | None) -> str:
@@ -54,12 +72,29 @@ def make_cover(anthology: Anthology, theme: Theme, user: Path | None) -> Cover:
 def _user_cover(path: Path) -> Cover:
     from PIL import Image
 
-    data = path.read_bytes()
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format or ""
-    except (OSError, SyntaxError):
+        data = read_bounded(path, MAX_COVER_BYTES)
+    except TooLarge as big:
+        raise stop("C032", path, problem=f"it is {big.size / 2**20:.0f} MB, over the {MAX_COVER_BYTES // 2**20} MB stores accept") from None
+    except OSError as exc:
+        raise stop("C032", path, problem=exc.strerror or str(exc)) from None
+    size = ""
+    try:
+        # Image.open reads the header only; Pillow's own guard against decompression bombs raises
+        # (or warns, made an error here) on a size it would not decode.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                kind = image.format or ""
+                width, height = image.size
+        if max(width, height) > MAX_COVER_SIDE:
+            size = f"{width:,}×{height:,} pixels"
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        kind, size = "", _declared_size(data)
+    except (OSError, SyntaxError, ValueError):
         kind = ""
+    if size:
+        raise stop("C033", path, size=size, limit=f"{MAX_COVER_SIDE:,}")
     if kind not in _MEDIA:
         raise stop("C030", path)
     media_type, suffix = _MEDIA[kind]
@@ -68,14 +103,26 @@ def _user_cover(path: Path) -> Cover:
     return Cover(cover_file_name(path), media_type, data)
 
 
+def _declared_size(data: bytes) -> str:
+    """The size a PNG or JPEG header declares, read by Pillow's format reader itself (Image.open
+    refuses to say it past its decompression-bomb limit)."""
+    from PIL import JpegImagePlugin, PngImagePlugin
+
+    for reader in (PngImagePlugin.PngImageFile, JpegImagePlugin.JpegImageFile):
+        try:
+            width, height = reader(io.BytesIO(data)).size
+            return f"{width:,}×{height:,} pixels"
+        except (OSError, SyntaxError, ValueError):
+            continue
+    return "larger than Pillow will open"
+
+
 # ------------------------------------------------------------------------------------------ drawing
 
 
 def _theme_fonts(theme: Theme, settings: CoverSettings) -> tuple[list[Path], list[Path]]:
     """Upright and italic faces, the theme's chosen one first, then the rest of its fonts folder."""
-    files: list[Path] = []
-    for folder in theme.folders:
-        files += sorted(p for p in (folder / "fonts").glob("*") if p.suffix.lower() in (".otf", ".ttf"))
+    files = theme.files("fonts", (".otf", ".ttf"))
     italic = [p for p in files if "italic" in p.stem.lower()]
     upright = [p for p in files if p not in italic and not any(w in p.stem.lower() for w in ("bold", "semibold", "medium"))]
     for chosen, group in ((settings.font, upright), (settings.italic_font, italic)):
@@ -90,8 +137,11 @@ def _theme_fonts(theme: Theme, settings: CoverSettings) -> tuple[list[Path], lis
 def _charset(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, lazy=True) as font:
-        return frozenset(font.getBestCmap() or {})
+    try:
+        with TTFont(path, lazy=True) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception as exc:  # fontTools raises what the bytes lead it to: a file that is no font
+        raise stop("T009", path, file=path.name, problem=f"it is not a font fontTools can read ({type(exc).__name__}: {exc})") from None
 
 
 def _face(candidates: list[Path], text: str) -> Path:
@@ -104,7 +154,10 @@ def _face(candidates: list[Path], text: str) -> Path:
 def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont
 
-    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+    try:
+        return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+    except (OSError, ValueError) as exc:
+        raise stop("T009", path, file=path.name, problem=f"it is not a font FreeType can read ({exc})") from None
 
 
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:

@@ -3,7 +3,9 @@
 Readers of the ebook and of the printed book should be able to cite the same page. The PDF, laid
 out first, measures where each of its pages begins (../pagemap.py: which block of which document,
 and how many of that block's words came on earlier pages). The EPUB then gets an empty
-`epub:type="pagebreak"` marker at that very word, and its navigation a `page-list` of them.
+`epub:type="pagebreak"` marker at that very word, and its navigation a `page-list` of them; the
+EPUB 2 NCX gets the same list as its `pageList`, with the page count in its head, for reading
+systems that read only the NCX (older Kobo, Adobe RMSDK, Sony) and would otherwise show no pages.
 """
 
 from __future__ import annotations
@@ -113,4 +115,35 @@ def page_list_nav(nav_xhtml: bytes, marks: list[PageMark], title: str = "Pages")
     for mark in marks:
         a = etree.SubElement(etree.SubElement(ol, f"{{{XHTML}}}li"), f"{{{XHTML}}}a", href=f"{mark.doc}.xhtml#page-{mark.label}")
         a.text = mark.label
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+NCX_NS = "http://www.daisy.org/z3986/2005/ncx/"
+
+
+def page_list_ncx(ncx: bytes, marks: list[PageMark], title: str = "Pages") -> bytes:
+    """The NCX with a `pageList` after its navMap, and its head declaring the page count
+    (dtb:totalPageCount, dtb:maxPageNumber: https://daisy.org/z3986/2005/Z3986-2005.html#NCXElem)."""
+    root = etree.fromstring(ncx)
+    head = root.find(f"{{{NCX_NS}}}head")
+    assert head is not None
+    arabic = [int(m.label) for m in marks if m.label.isdigit()]
+    declared = {"dtb:totalPageCount": str(len(marks)), "dtb:maxPageNumber": str(max(arabic, default=0))}
+    for meta in head.iterfind(f"{{{NCX_NS}}}meta"):
+        if meta.get("name") in declared:
+            meta.set("content", declared.pop(meta.get("name")))
+    for name, content in declared.items():
+        etree.SubElement(head, f"{{{NCX_NS}}}meta", name=name, content=content)
+    page_list = etree.Element(f"{{{NCX_NS}}}pageList")
+    etree.SubElement(etree.SubElement(page_list, f"{{{NCX_NS}}}navLabel"), f"{{{NCX_NS}}}text").text = title
+    for mark in marks:
+        # Front matter is numbered in roman ("front"), the body from 1 ("normal", with its value).
+        target = etree.SubElement(page_list, f"{{{NCX_NS}}}pageTarget", id=f"page-target-{mark.label}", type="normal" if mark.label.isdigit() else "front")
+        if mark.label.isdigit():
+            target.set("value", mark.label)
+        etree.SubElement(etree.SubElement(target, f"{{{NCX_NS}}}navLabel"), f"{{{NCX_NS}}}text").text = mark.label
+        etree.SubElement(target, f"{{{NCX_NS}}}content", src=f"{mark.doc}.xhtml#page-{mark.label}")
+    nav_map = root.find(f"{{{NCX_NS}}}navMap")
+    assert nav_map is not None
+    nav_map.addnext(page_list)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ... import timings
 from ...model import Anthology
 from ...render import RenderedBook
 from ..formats import Made, Work
@@ -80,7 +81,8 @@ def package(work: Work) -> Made:
     if options.profile == "print":
         # PDF/X-4 for a printer, made from whatever PDF the layout wrote. Its text is untouched, so
         # the page texts the layout read stay valid for the nothing-lost check.
-        data = make_pdfx(data, work.anthology.meta, authors, coloured=pdf.coloured)
+        with timings.span("PDF/X"):
+            data = make_pdfx(data, work.anthology.meta, authors, coloured=pdf.coloured)
     elif options.profile == "booklet":
         # Imposed in folding order; the check reads the pages in sequence, as the layout read them.
         data = impose(data, booklet_sheet(options.trim))

@@ -8,10 +8,11 @@ are the same alone as in the whole book. Measure, then place:
    not known yet), each to a PDF of its own; the pages each story and anchor landed on are read back;
 2. as soon as the chunks before it are laid out, a chunk's first page is known and its thin folio
    layer (pagestyle.py) is laid out next; once every chunk is, the end-notes (their "p. N" back to
-   the text), then the front matter (half-title, title, rights, contents with its page numbers,
-   roman folios), in one worker while the others are let go, which keeps the build's memory down.
-   The workers take the most urgent job waiting (layers, stories, notes, front matter), so none
-   waits for a stage to end while there is work;
+   the text) and the front matter (half-title, title, rights, contents with its page numbers,
+   roman folios): beside each other when the notes are short, else one after the other in one
+   worker while the others are let go, which keeps the build's memory down. The workers take the
+   most urgent job waiting (layers, stories, notes, front matter), so none waits for a stage to
+   end while there is work;
 3. merge.py joins them — blank versos where a chunk would otherwise open on a left page, the
    folio layers drawn over their chunks, links and bookmarks working across chunks.
 
@@ -32,18 +33,21 @@ the chunked layout to: the same pages with the same text.
 from __future__ import annotations
 
 import heapq
+import os
+from pathlib import Path
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from ... import timings
 from ...render.theme import PrintSettings, Theme
 from ..pagemap import PageMap, Start, labelled
 from .merge import Segment, merge
 from .options import PdfOptions
 from .pagesetup import PageSetup, page_setup
 from .pagestyle import PageStyle
-from .printdoc import BLANK, Part, html_of, mirror_html
-from .typesetter import Job, Laid, Stylesheets, Typesetter, laid_out, run_job
-from .workers import Workers, core_count, start_workers
+from .printdoc import BLANK, Part, html_of, link_targets, mirror_html
+from .typesetter import Job, Laid, Stylesheets, Typesetter, lay_out, run_job
+from .workers import Workers, core_count, prepare, start_workers
 
 if TYPE_CHECKING:
     from ...options import BuildOptions
@@ -51,14 +55,31 @@ if TYPE_CHECKING:
 # XHTML bytes per chunk: about 25 pages of the classic theme. Smaller chunks spread better over
 # the cores and re-lay less after an edit; each carries its own font subsets, so not too small.
 CHUNK_BYTES = 60_000
+# End-notes up to this long (XHTML bytes) are laid out beside the front matter (_chunked).
+NOTES_BESIDE_FRONT = CHUNK_BYTES
 
 
 def start_early(options: BuildOptions, theme: Theme, input_bytes: int) -> Workers | None:
     """Layout processes for a PDF that will take several chunks, started before the stories are
-    read (the PDF row's `start`, package/formats.py), so they are ready when the chunks are."""
+    read (the PDF row's `start`, package/formats.py), so they are ready when the chunks are. A
+    shorter book is laid out in the build's own process: starting processes and importing
+    weasyprint in them costs more CPU than a few dozen pages in two processes save, which on a busy
+    machine is slower too (measured at 1×: 1.8 s against 1.3 s of CPU)."""
     if input_bytes < 2 * CHUNK_BYTES:  # about as many bytes of XHTML: two chunks or more
         return None
     return start_workers(theme, options.profile, options.one_pass, options.jobs)
+
+
+def warm_up(source: Path) -> None:
+    """From the command line, before it imports the rest of the build: start the layout server
+    if the stories folder holds enough for start_early to want layout processes (its files' sizes
+    stand in for the stories', which need the manifest to tell)."""
+    try:
+        size = sum(entry.stat().st_size for entry in os.scandir(source) if entry.is_file())
+    except OSError:
+        return  # the build will say what is wrong with the folder
+    if size >= 2 * CHUNK_BYTES:
+        prepare()
 
 
 def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
@@ -76,6 +97,8 @@ def chunks_of(parts: list[Part], budget: int) -> list[list[Part]]:
 
 
 Key = tuple[str, int]
+# The stage each kind of job is counted in (timings.py; bench/'s cost split).
+_STAGES = {"chunk": "layout", "layer": "folios", "notes": "notes", "front": "front matter", "blank": "front matter"}
 
 
 class _Runner:
@@ -134,11 +157,13 @@ class _Runner:
     def _here(self, job: Job) -> Laid:
         """Lay a job out in this process."""
         if self.local is None:
-            self.local = Typesetter(self.styles)
-        return laid_out(self.local(job.html, job.page_css, job.after_theme, job.whole_words), job.press, job.texts, job.starts)
+            with timings.span("layout start-up"):
+                self.local = Typesetter(self.styles)
+        return lay_out(self.local, job)
 
     def _fill(self) -> None:
         assert self.pool is not None
+        self.pool.ready()
         busy = {worker for _, _, worker in self.running.values()}
         for worker in [w for w in self.pool.live if w not in busy]:
             if self.queue:
@@ -148,6 +173,9 @@ class _Runner:
                 self.pool.retire(worker)  # nothing left for it: its memory back (see _chunked)
 
     def _done(self, key: Key, job: Job, laid: Laid) -> None:
+        if laid.spent is not None:
+            spent = laid.spent
+            timings.record(_STAGES[key[0]], spent.start, spent.end, spent.cpu, spent.pid, job=key[0], n=key[1], pages=len(laid.pages))
         if laid.rgb_left:
             from ..press.colour import rgb_left
 
@@ -156,10 +184,13 @@ class _Runner:
             self.cache.put(job, laid)
         self.finished.append((key, laid))
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
         if self.pool is not None:
-            self.pool.close()
+            self.pool.close(failed)
             self.pool = None
+        if self.local is not None:
+            self.local.close()
+            self.local = None
 
 
 def _doc_pages(parts: list[Part], laid: Laid) -> list[int]:
@@ -189,6 +220,7 @@ def chunked_book(
 ) -> tuple[bytes, tuple[str, ...], PageMap]:
     """The PDF, each page's text and the page map; for print, every piece drawn in press colours."""
     runner = _Runner(styles, options)
+    failed = True
     try:
         pages = options.cache.pages_hint if options.cache and options.cache.pages_hint else _estimate_pages(parts)
         for _ in range(4):  # a wider gutter can add pages, which can call for a wider gutter: converge
@@ -200,9 +232,11 @@ def chunked_book(
             pages = total
         if options.cache:
             options.cache.pages_hint = total
+        failed = False
     finally:
-        runner.close()  # before the merge: the workers' memory is given back first
-    return merge(segments), texts, places
+        runner.close(failed)  # before the merge: the workers' memory is given back first
+    with timings.span("merge"):
+        return merge(segments), texts, places
 
 
 # What the workers take first when several jobs wait: a thin folio layer as soon as its chunk is
@@ -239,7 +273,7 @@ def _chunked(
     folios: dict[str, int] = {}
     next_page = 1
     front_laid = blank = None
-    rest_asked = False
+    rest_asked = front_asked = False
 
     def place(n: int) -> None:
         nonlocal next_page
@@ -253,12 +287,22 @@ def _chunked(
         next_page += len(result.pages) + len(result.pages) % 2  # the next one opens on a recto
 
     def ask_front() -> None:
-        # After the end-notes, in the same worker, while the other is let go: a worker laying out
-        # the notes of a long book and another the front matter were the build's peak of memory
-        # (issue 8: 400 MB at 500k words; 326 MB this way, the peak now while the stories are laid
-        # out). It costs about two seconds at that size (the front matter's own time).
+        nonlocal front_asked
+        front_asked = True
         runner.add(("front", 0), job(html_of(front, first_id, head, folios, whole_book=False)), _FRONT)
         runner.add(("blank", 0), job(BLANK), _FRONT)
+
+    def front_beside_notes() -> bool:
+        """The front matter laid out beside the end-notes rather than after them: when it needs no
+        page of the notes but their first (known before they are laid out, like the contents'
+        "Notes … 19"), and the notes are short. Those of a long book are laid out alone, the other
+        worker let go: a worker laying out the notes of 500k words and another the front matter
+        were the build's peak of memory (issue 8: 400 MB; 326 MB this way). That costs the front
+        matter's own time, about two seconds at that size."""
+        opening = {back[0].anchor, first_id[back[0].doc.file_name]}
+        inside = set().union(*(part.ids for part in back)) - opening
+        short = sum(len(part.doc.xhtml) for part in back) <= NOTES_BESIDE_FRONT
+        return short and not (link_targets(front, first_id) & inside)
 
     while runner.busy():
         (kind, n), result = runner.next()
@@ -276,13 +320,14 @@ def _chunked(
                     # The contents lists the end-notes too; they open on the next recto.
                     for anchor in (back[0].anchor, first_id[back[0].doc.file_name]):
                         folios.setdefault(anchor, next_page)
-                else:
+                if not back or front_beside_notes():
                     ask_front()
                 runner.last_jobs = True  # but those that follow the end-notes
         elif kind == "notes":
             laid[n] = result
             place(n)
-            ask_front()
+            if not front_asked:
+                ask_front()
         elif kind == "layer":
             layers[n] = result
         elif kind == "front":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ...diagnostics import Diagnostic, diagnostic, stopping
+from ...diagnostics import Diagnostic, diagnostic, stop, stopping
 from ...render import RenderedBook
 from .systemfonts import SystemFont, resolution_problem, system_fonts
 
@@ -27,16 +27,17 @@ def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont  # weasyprint's own dependency
 
     # fontNumber: the first face of a collection (.ttc); Noto CJK's faces share one character set.
-    with TTFont(str(path), lazy=True, fontNumber=0) as font:
-        return frozenset(font.getBestCmap() or {})
+    try:
+        with TTFont(str(path), lazy=True, fontNumber=0) as font:
+            return frozenset(font.getBestCmap() or {})
+    except Exception as exc:  # fontTools raises what the bytes lead it to: a theme's file that is no font
+        raise stop("T009", path, file=path.name, problem=f"it is not a font fontTools can read ({type(exc).__name__}: {exc})") from None
 
 
 def _own_coverage(rendered: RenderedBook) -> frozenset[int]:
     covered: set[int] = set()
-    for folder in rendered.theme.folders:
-        for path in sorted((folder / "fonts").glob("*")) if (folder / "fonts").is_dir() else ():
-            if path.suffix.lower() in _FONT_SUFFIXES:
-                covered |= _cmap(path)
+    for path in rendered.theme.files("fonts", _FONT_SUFFIXES):  # only files inside the theme's folders
+        covered |= _cmap(path)
     return frozenset(covered)
 
 

@@ -22,6 +22,15 @@ def one_pass(
     """The whole body in one layout, then the notes and the front matter with the page numbers
     measured in it, joined by weasyprint itself (which keeps PDF/UA tags whole)."""
     typeset = Typesetter(styles)
+    try:
+        return _laid_out(typeset, parts, first_id, head, trim, margins, options)
+    finally:
+        typeset.close()
+
+
+def _laid_out(
+    typeset: Typesetter, parts: list[Part], first_id: dict[str, str], head: dict[str, Any], trim: str, margins: PrintSettings, options: PdfOptions
+) -> tuple[bytes, PageMap]:
     front = [p for p in parts if p.doc.matter == "front"]
     body = [p for p in parts if p.doc.matter == "body"]
     back = [p for p in parts if p.doc.matter == "back"]

@@ -7,22 +7,12 @@ rest of the margins in `theme.toml` under `[print]`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-from ...diagnostics import stop
 from ...render.theme import PrintSettings
+from ...trims import TRIMS, parse_trim
 
-_UNITS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0}
-
-# Named trims, width × height in points.
-TRIMS: dict[str, tuple[float, float]] = {
-    "5x8": (5 * 72, 8 * 72),
-    "5.25x8": (5.25 * 72, 8 * 72),
-    "5.5x8.5": (5.5 * 72, 8.5 * 72),
-    "6x9": (6 * 72, 9 * 72),
-    "a5": (148 * 72 / 25.4, 210 * 72 / 25.4),
-}
+__all__ = ["TRIMS", "PageSetup", "minimum_gutter", "page_setup", "parse_trim"]
 
 # (most pages, minimum gutter in inches)
 _GUTTERS = ((150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (828, 0.875))
@@ -34,22 +24,6 @@ def minimum_gutter(pages: int) -> float:
         if pages <= most:
             return gutter
     return _GUTTERS[-1][1]
-
-
-def parse_trim(text: str) -> tuple[float, float]:
-    """'6x9', 'A5' or a custom '140x216mm' / '5.06x7.81in' to (width, height) in points."""
-    key = text.strip().lower().replace(" ", "").removesuffix("in")
-    if key in TRIMS:
-        return TRIMS[key]
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*[x×]\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt)?\s*", text.lower())
-    if match is None:
-        names = ", ".join(TRIMS)
-        raise stop("P001", trim=repr(text), names=names)
-    scale = _UNITS[match.group(3) or "in"]
-    width, height = float(match.group(1)) * scale, float(match.group(2)) * scale
-    if not (144 <= width <= 1296 and 216 <= height <= 1296):
-        raise stop("P002", trim=repr(text))
-    return width, height
 
 
 @dataclass(frozen=True)

@@ -94,15 +94,33 @@ def html_of(
         body.append(copy.deepcopy(part.wrapper))
         local |= part.ids
     for a in body.iter("a"):
-        href = urlsplit(a.get("href", ""))
-        if href.scheme or not href.path:
+        anchor = _target(a, first_id)
+        if anchor is None:
             continue
-        target = unquote(href.path)
-        anchor = href.fragment or first_id.get(target, f"doc-{target.removesuffix('.xhtml')}")
         a.set("href", "#" + anchor if whole_book or anchor in local else CROSS_LINK + quote(anchor, safe=""))
         if folios is not None and anchor in folios:
             a.set("data-page", str(folios[anchor]))
     return _serialise(html)
+
+
+def _target(a: etree._Element, first_id: dict[str, str]) -> str | None:
+    """The anchor a link between the book's files lands on; None for any other link."""
+    href = urlsplit(a.get("href", ""))
+    if href.scheme or not href.path:
+        return None
+    target = unquote(href.path)
+    return href.fragment or first_id.get(target, f"doc-{target.removesuffix('.xhtml')}")
+
+
+def link_targets(parts: list[Part], first_id: dict[str, str]) -> set[str]:
+    """Every anchor these parts link to in other files of the book."""
+    found = set()
+    for part in parts:
+        for a in part.wrapper.iter("a"):
+            anchor = _target(a, first_id)
+            if anchor is not None:
+                found.add(anchor)
+    return found
 
 
 def mirror_html(parts: list[Part], pages: list[int], head: dict[str, Any]) -> str:

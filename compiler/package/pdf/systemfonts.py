@@ -44,6 +44,9 @@ def system_fonts(theme: Theme) -> tuple[SystemFont, ...]:
 
 def fontconfig_file(family: str, style: str = "Regular") -> tuple[str, str]:
     """The file and family fontconfig gives weasyprint for `family` in `style`: what it will really use."""
+    from .engine import load
+
+    load()
     from weasyprint.text.ffi import ffi, fontconfig  # the very library weasyprint lays out with
 
     config = ffi.gc(fontconfig.FcInitLoadConfigAndFonts(), fontconfig.FcConfigDestroy)

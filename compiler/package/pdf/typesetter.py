@@ -8,6 +8,10 @@ data (`Job`), returning plain data (`Laid`): nothing weasyprint-specific crosses
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,7 +56,9 @@ def stylesheets(theme: Theme) -> Stylesheets:
 
 class Typesetter:
     def __init__(self, styles: Stylesheets) -> None:
-        import weasyprint  # heavy: imported only when a PDF is wanted
+        from .engine import load
+
+        weasyprint = load()  # heavy: imported only when a PDF is wanted
         from weasyprint.text.fonts import FontConfiguration
 
         self.weasyprint = weasyprint
@@ -63,6 +69,14 @@ class Typesetter:
         self.theme_css = [
             weasyprint.CSS(filename=str(sheet), font_config=self.fonts, url_fetcher=self.fetcher) for sheet in styles.sheets
         ]
+
+    def close(self) -> None:
+        """Remove the copies of the theme's fonts weasyprint made for this typesetter."""
+        from .engine import font_folder
+
+        folder = font_folder(self.fonts)
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def __call__(self, html: str, page_css: str, after_theme: str = "", whole_words: bool = False) -> Any:
         """`html` laid out; with `whole_words` (a layout that begins on a recto), laid out again
@@ -103,11 +117,22 @@ class PageInfo:
 
 
 @dataclass(frozen=True)
+class Spent:
+    """What laying a job out cost, where it ran (for timings.py; never cached)."""
+
+    start: float  # time.time()
+    end: float
+    cpu: float  # seconds of CPU in the process that laid it out
+    pid: int
+
+
+@dataclass(frozen=True)
 class Laid:
     pdf: bytes
     pages: tuple[PageInfo, ...]
     texts: tuple[str, ...]  # each page's text read back from `pdf`, for the nothing-lost check; () if not asked
     rgb_left: str = ""  # with `press`: where DeviceRGB is still painted (never cached: the build fails)
+    spent: Spent | None = None  # None: found in the layout cache
 
 
 def laid_out(document: Any, press: bool = False, texts: bool = True, starts: bool = True) -> Laid:
@@ -139,19 +164,28 @@ def describe(document: Any, starts: bool = True) -> tuple[PageInfo, ...]:
 _WORKER: Typesetter | None = None
 
 
-def start_worker(styles: Stylesheets) -> None:
+def start_typesetter(styles: Stylesheets) -> None:
+    """In a worker process (workers.py), before its first job."""
     global _WORKER
     _WORKER = Typesetter(styles)
 
 
-def run_job(job: Job) -> Laid:
-    """In a worker process: lay out one chunk or folio layer and write it as a PDF of its own."""
-    assert _WORKER is not None, "start_worker was not called in this process"
-    document = _WORKER(job.html, job.page_css, job.after_theme, job.whole_words)
+def lay_out(typesetter: Typesetter, job: Job, tidy: bool = False) -> Laid:
+    """One chunk or folio layer laid out and written as a PDF of its own, timed. `tidy`: give the
+    memory it leaves behind back to the system afterwards (in a worker, between jobs)."""
+    start, cpu = time.time(), time.process_time()
+    document = typesetter(job.html, job.page_css, job.after_theme, job.whole_words)
     laid = laid_out(document, job.press, job.texts, job.starts)
     del document
-    _give_back_memory()
-    return laid
+    if tidy:
+        _give_back_memory()
+    return dataclasses.replace(laid, spent=Spent(start, time.time(), time.process_time() - cpu, os.getpid()))
+
+
+def run_job(job: Job) -> Laid:
+    """In a worker process: lay out one chunk or folio layer."""
+    assert _WORKER is not None, "start_worker was not called in this process"
+    return lay_out(_WORKER, job, tidy=True)
 
 
 def _give_back_memory() -> None:

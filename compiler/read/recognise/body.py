@@ -27,6 +27,16 @@ _TIME_WORDS = re.compile(
     re.I,
 )
 
+# "Six Days Later….", "Three weeks later", "Dos años después…": a time skip standing alone.
+_TIME_SKIP = re.compile(
+    r"^(?:(?:a|an|one|some|several|a\s+few|\w+|\d+)\s+)?(?:\w+\s+)?"
+    r"(?:days?|weeks?|months?|years?|hours?|minutes?|moments?|time|días|semanas|meses|años|horas|tage|wochen|monate|jahre|"
+    r"stunden|jours|semaines|mois|ans|heures|дн\w*|недел\w*|месяц\w*|лет|год\w*|час\w*)\s+"
+    r"(?:later|after(?:wards?)?|earlier|ago|después|más\s+tarde|antes|später|danach|früher|plus\s+tard|après|спустя|позже|później)"
+    r"\s*[.…:!\-–—]*$",
+    re.I,
+)
+
 
 def _single(c: Candidate) -> bool:
     return c.kind == PARA and len(c.raw or c.line_texts) <= 1
@@ -114,8 +124,21 @@ def bare_number(ctx: Context, i: int) -> Claim | None:
         return None
     if not _single(c) or not ev.BARE.match(c.text):
         return None
+    if not _numbered_run(ctx, c.text):
+        return None
     apart = c.centred or c.gap > ctx.facts.get("gap", 1) or (i + 1 < len(ctx.stream) and ctx.stream[i + 1].gap > ctx.facts.get("gap", 1))
     return Claim(1, 0.8 if apart or ctx.facts.get("gap", 1) >= 1 else 0.45, {"text": c.text.strip(), "kind": "chapter"})
+
+
+def _numbered_run(ctx: Context, text: str) -> bool:
+    """A part number is small, or has a neighbour in the file ("283" alone after a rule is a year
+    or a date line, not the 283rd part)."""
+    mark = text.strip().rstrip(".")
+    if not mark.isdigit() or int(mark) < 100:
+        return True
+    value = int(mark)
+    others = {int(c.text.strip().rstrip(".")) for c in ctx.stream if _single(c) and ev.BARE.match(c.text) and c.text.strip().rstrip(".").isdigit()}
+    return bool(others & {value - 1, value + 1})
 
 
 @rule("lettered-sequence", t.BODY, t.HEADING, "a capitalised title after a letter or number ('A. First Choices', '3. Reincarnation') "
@@ -147,6 +170,8 @@ def capitals_line(ctx: Context, i: int) -> Claim | None:
     if ev.END_MARK.match(c.text) or ctx.facts.get("caps_prose") or re.search(r"[!?…]['\"’”]*$", c.text):
         return None  # "ALL DECKS BRACE FOR IMPACT!": a shout, not a title
     gap = ctx.facts.get("gap", 1)
+    if i in ctx.facts.get("caps_run", ()):
+        return Claim(1, 0.8, {"text": c.text.strip(), "kind": "upper" if ev.UPPER_LEVEL.match(c.text) else "caps"})
     before = c.gap > gap or i == 0 or ctx.stream[i - 1].kind == RULE
     after = i + 1 < len(ctx.stream) and ctx.stream[i + 1].gap > gap
     if not (before or after or c.centred):
@@ -179,6 +204,8 @@ def set_apart(ctx: Context, i: int) -> Claim | None:
         return None
     if c.text[:1] in "([{" or ctx.facts.get("syntax_headings"):
         return None  # an aside in brackets; or the file marks its headings in its syntax
+    if not re.search(r"[^\W\d_]", c.text):
+        return None  # "1999", "283": a date line in bold (a part number is the bare-number rule's)
     # Alone, a bold or centred line is a display line; only a run of them in the file makes them
     # its headings.
     if sum(1 for k in ctx.facts.get("set_apart", ()) if k != i) < 1:
@@ -197,6 +224,8 @@ def slug_line(ctx: Context, i: int) -> Claim | None:
         return None
     text = c.text.strip()
     if _SLUG_BRACKETED.match(text) and not ev.BRACKETED_DISCLAIMER.match(text) and not re.match(r"^\[\w{1,3}\]$", text):
+        return Claim(1, 0.75)
+    if c.words <= 6 and _TIME_SKIP.match(text) and not ev.is_dialogue(text):
         return Claim(1, 0.75)
     head = text.split(":", 1)[0]
     if (text.endswith(":") and c.words <= 6) or (":" in text and not text.endswith(":") and len(head.split()) <= 4):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..stream import PARA, PRE, Candidate, caps_share
+from ..stream import PARA, PRE, RULE, Candidate, caps_share
 from . import body
 from . import evidence as ev
 from . import table as t
@@ -23,6 +23,7 @@ BETWEEN_LINES = t.documented("between-lines", t.BODY, t.VERSE, "a short line bet
 GLUED_HEADING = t.documented("glued-heading", t.BODY, t.HEADING, "a lettered heading glued to the end of a paragraph, where the letter sequence misses it")
 NOTE_BEFORE_PART = t.documented("note-before-part", t.BODY, t.SECTION_NOTE, "talk about the post just before a part's heading (a repost notice, 'send comments to'): that part's note")
 STANZA_NUMBER = t.documented("stanza-number", t.BODY, t.VERSE, "numbers each over a stanza of verse ('I.', 'II.'): the poem's own numbering, not headings")
+STANZA_DIVIDER = t.documented("stanza-divider", t.BODY, t.VERSE, "a separator set tight between blocks of short lines, verse among them: it divides one poem's stanzas, no scene break")
 REPEATED_TITLE_BLOCK = t.documented("repeated-title-block", t.BODY, t.TITLE_REPEAT, "the opening title block again at the head of a later part (a second post): text, not a heading or verse")
 
 
@@ -81,6 +82,7 @@ def body_pass(ctx: Context, lo: int, hi: int) -> None:
         for k in range(i, i + cl.span):
             ctx.set(k, r.role, r.name, cl.confidence, **(cl.data if k == i else {"part_of": i}))
     _stanza_numbers(ctx, lo, hi)
+    _stanza_dividers(ctx, lo, hi)
     _bridged_verse(ctx, lo, hi)
     _glued_headings(ctx, lo, hi)
     _notes_between_parts(ctx, lo, hi)
@@ -213,6 +215,34 @@ def _stanza_numbers(ctx: Context, lo: int, hi: int) -> None:
         return
     for k in over_verse:
         ctx.set(k, t.VERSE, STANZA_NUMBER, 0.7)
+
+
+def _stanza_dividers(ctx: Context, lo: int, hi: int) -> None:
+    """A separator set tight between blocks of short lines — no blank line on either side — with
+    verse among them divides the stanzas of one poem ("-" between a sonnet's quatrains): one
+    block of verse, divider lines kept, and no scene break."""
+    from ..layout import VERSE_MAX
+
+    def stanza(k: int) -> bool:
+        c = ctx.stream[k]
+        rows = [r for r in (c.raw or c.line_texts) if r.strip()]
+        return (c.kind == PARA and len(rows) >= 2 and ctx.role(k) in ("", t.VERSE)
+                and all(ev.width(r.strip()) <= VERSE_MAX for r in rows))
+
+    k = lo
+    while k < hi:
+        if not stanza(k):
+            k += 1
+            continue
+        run, j = [k], k + 1
+        while j + 1 < hi and ctx.stream[j].kind == RULE and ctx.stream[j].gap == 0 and ctx.stream[j + 1].gap == 0 and stanza(j + 1):
+            run += [j, j + 1]
+            j += 2
+        if len(run) >= 3 and any(ctx.role(m) == t.VERSE for m in run):
+            group = ctx.new_group()
+            for m in run:
+                ctx.set(m, t.VERSE, STANZA_DIVIDER, 0.75, group)
+        k = j
 
 
 def _bridged_verse(ctx: Context, lo: int, hi: int) -> None:

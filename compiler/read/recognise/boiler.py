@@ -36,6 +36,21 @@ def header_of(lines: tuple[str, ...]) -> tuple[str, str] | None:
     return None
 
 
+_MESSAGE_FIELDS = {"from", "to", "date", "subject", "subj", "re", "msg#", "msg", "conf", "area", "sent", "posted"}
+
+
+def _message_header(lines: tuple[str, ...]) -> bool:
+    """A bulletin board's message header at the top of a file ("Date: 03-09-89" / "From: a
+    handle"): two or more header lines, every one a message field, one of them From:."""
+    names = []
+    for line in lines:
+        m = re.match(r"^\s*(?P<name>[A-Za-z][A-Za-z#]{1,10}):\s+\S", line)
+        if m is None:
+            return False
+        names.append(m.group("name").lower())
+    return len(names) >= 2 and "from" in names and set(names) <= _MESSAGE_FIELDS
+
+
 @rule("transport-header", t.FRAME, BOILERPLATE, "every line a mail or news header (Path:, From:, Newsgroups:, Subject:…), "
       "at least one only transport software writes; or a lone From: line with an address at the top")
 def transport_header(ctx: Context, i: int) -> Claim | None:
@@ -43,6 +58,8 @@ def transport_header(ctx: Context, i: int) -> Claim | None:
     if c.kind != PARA or not c.raw:
         return None
     found = header_of(c.raw)
+    if found is None and i == 0 and _message_header(c.raw):
+        found = ("", "")
     if found is None or (len(c.raw) == 1 and i > 0):
         return None
     author, title = found

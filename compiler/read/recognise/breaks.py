@@ -47,8 +47,8 @@ def breaks_pass(ctx: Context, lo: int, hi: int) -> None:
         # A printed book draws its breaks ("* * *"): its blank lines are spacing. So are the odd
         # blank lines of a file that has none between paragraphs and draws its breaks.
         return
-    gaps = [k for k in range(lo + 1, hi) if stream[k].gap > base and ctx.role(k) in STORY_ROLES and _gap_break(ctx, k, lo)]
-    gaps = _not_quote_fences(ctx, gaps)
+    wide = [k for k in range(lo + 1, hi) if stream[k].gap > base and ctx.role(k) in STORY_ROLES]
+    gaps = _not_quote_fences(ctx, [k for k in wide if _gap_break(ctx, k, lo)], wide)
     if not gaps:
         return
     for line in ctx.facts.get("comma_gaps", []):
@@ -112,12 +112,14 @@ def _open_quote(text: str) -> bool:
     return straight % 2 == 1 and text.lstrip().startswith('"')
 
 
-def _not_quote_fences(ctx: Context, gaps: list[int]) -> list[int]:
-    """A short quoted line (a remembered voice) with a gap on each side is set off, not two breaks."""
+def _not_quote_fences(ctx: Context, gaps: list[int], wide: list[int]) -> list[int]:
+    """A short quoted line (a remembered voice, a parting shot) with a wide gap on each side is
+    set off, not two breaks — also when one of the two gaps could not be a break on its own (it
+    falls inside someone's speech): `wide` holds every gap wider than the paragraph spacing."""
     stream = ctx.stream
     drop: set[int] = set()
-    gapset = set(gaps)
-    for a in gaps:
+    gapset = set(wide)
+    for a in wide:
         for n in (1, 2, 3):
             b = a + n
             if b in gapset and all(stream[m].kind == PARA and stream[m].words <= 30 for m in range(a, b)) and ev.is_dialogue(stream[a].text):

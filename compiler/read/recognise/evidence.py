@@ -50,6 +50,9 @@ AUTHOR_NOTE_STRICT = re.compile(
 # Author labels in header fields and bylines, in the languages met: "Autora: Rinoaebastel".
 AUTHOR_FIELD = re.compile(r"^\s*(?:author|autora?|auteure?|autorin|verfasser(?:in)?|автор|autorka|written\s+by|作者|著者)\s*[:：]\s*(?P<name>\S.{0,60}?)\s*$", re.I)
 BYLINE = re.compile(r"^\s*\(?\s*(?:written\s+)?by\s*:?\s+(?P<name>[^()\n]{1,60}?)\s*\)?\s*$", re.I)
+# The same in the languages met ("Por You_Light_The_Sky", "von Anna", "par Marie"): these words
+# also open ordinary phrases ("Por favor", "par exemple"), so the name must start with a capital.
+BYLINE_OTHER = re.compile(r"^\s*\(?\s*(?:por|par|von|door|av|przez|di|от)\s*:?\s+(?P<name>[^\W\d_][^()\n]{0,59}?)\s*\)?\s*$", re.I)
 # "an EXCALIBUR EPIC by": a byline whose name is on the next line.
 BY_ALONE = re.compile(r"^\s*(?:.{0,40}\s)?by\s*:?\s*$", re.I)
 # "[jan.10/09 START]", "[Updated 3/4]", "[COMPLETE]": progress stamps fan-fiction authors add.
@@ -169,7 +172,7 @@ _META = re.compile(
     r"(?:first|second|third|next|last|\d+(?:st|nd|rd|th)?)\s+(?:part|chapter|installment)|repost\w*|posted|posting|crosspost\w*|"
     r"comments?|flames?|feedback|c&c|reviews?|reviewers?|e-?mail|beta(?:-?read\w*)?|disclaimer|profanity|rated|fanfiction|fan\s+fiction|"
     r"a/n|author'?s\s+note|enjoy|thanks\s+(?:to|for)|thank\s+you|wrote\s+(?:this|it)|i\s+wrote|written\s+for|split\s+(?:up\s+)?into|"
-    r"contact\w*|snail\s*mail|p\.\s?o\.\s+box|versuch|geschichte|fanfic\w*|historia|fic)\b|\S+@\S+\.\w+|https?://|www\.",
+    r"contact\w*|snail\s*mail|p\.\s?o\.\s+box|versuch|(?:die|diese|meine)\s+geschichte|fanfic\w*|fanfikt\w*|(?:esta|mi)\s+historia|fic)\b|\S+@\S+\.\w+|https?://|www\.",
     re.I,
 )
 

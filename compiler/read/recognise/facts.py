@@ -27,10 +27,29 @@ def facts(ctx: Context) -> None:
         and not ev.ends_sentence(c.text) and not ev.is_dialogue(c.text) and not ev.is_chapter_like(c.text)
         and not (ctx.title and _words(c.text) <= _words(ctx.title))  # the title shown again
     ]
+    ctx.facts["caps_run"] = _caps_run(stream)
     indents = Counter(c.indent for c in stream if c.kind == PARA and c.raw and c.words >= 8)
     ctx.facts["indent"] = indents.most_common(1)[0][0] if indents else 0
     name = doc_name(ctx.doc)
     ctx.facts["chapter_file"] = bool(re.search(r"(?:^|[^a-z])(?:ch|chap|chapter|kapitel|capitulo|chapitre|glava)[-_ .]?\d+", name, re.I))
+
+
+def _caps_run(stream: list[Candidate]) -> set[int]:
+    """Short lines in capitals that recur in one shape — the same indent, the same kind of block
+    right under them — three times or more: a collection's titles (its headings), the first one
+    included, however few blank lines the file puts around them."""
+    shapes: dict[tuple[int, str, int], list[int]] = {}
+    for k, c in enumerate(stream):
+        rows = c.raw or c.line_texts
+        if (c.kind != PARA or len(rows) != 1 or not 2 <= c.words <= 12 or caps_share(c.text) < 0.85
+                or not re.search(r"[^\W\d_]{2}", c.text) or ev.ends_sentence(c.text) or ev.END_MARK.match(c.text)):
+            continue
+        nxt = stream[k + 1] if k + 1 < len(stream) else None
+        if nxt is None:
+            continue
+        shapes.setdefault((c.indent, nxt.kind, min(nxt.gap, 2)), []).append(k)
+    found = sorted((ks for ks in shapes.values() if len(ks) >= 3), key=len, reverse=True)
+    return set(found[0]) if found else set()
 
 
 def _words(text: str) -> set[str]:

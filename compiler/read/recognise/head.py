@@ -41,12 +41,40 @@ def byline(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
     if c.kind not in (PARA, HEADING) or c.words > 12:
         return None
+    other = ev.BYLINE_OTHER.match(c.text)
+    if other and other.group("name")[0].isupper() and c.words <= 6 and not ev.ends_sentence(other.group("name")):
+        return Claim(1, 0.85, {"name": other.group("name").strip(), "label": c.text[: other.start("name")].strip()})
     if (m := ev.BYLINE.match(c.text)) and not ev.ends_sentence(m.group("name")) or (m := ev.AUTHOR_FIELD.match(c.text)):
         return Claim(1, 0.9, {"name": m.group("name").strip(), "label": c.text[: m.start("name")].strip()})
+    if (both := _title_by_name(ctx, i)) is not None:
+        return both
     nxt = ctx.stream[i + 1] if i + 1 < len(ctx.stream) else None
     if ev.BY_ALONE.match(c.text) and nxt is not None and nxt.kind == PARA and 1 <= nxt.words <= 5 and not ev.ends_sentence(nxt.text.rstrip(".")):
         return Claim(2, 0.85, {"name": nxt.text.strip(), "label": c.text.strip()})
     return None
+
+
+_TITLE_BY = re.compile(r"^(?P<title>\S.{0,80}?)\s+by\s*:?\s+(?P<name>\S.{0,40}?)$", re.I)
+
+
+def _title_by_name(ctx: Context, i: int) -> Claim | None:
+    """"JUMP START  by Cameron Dixon" on one line, set apart (centred, or boxed between drawn
+    rows): the title and the byline together. In running text "… by …" is a sentence, so the line
+    must be set apart and both halves must look the part (a title, then a capitalised name)."""
+    c = ctx.stream[i]
+    rows = c.raw or c.line_texts
+    if c.kind != PARA or len(rows) != 1 or c.words > 14 or not (m := _TITLE_BY.match(c.text)):
+        return None
+    boxed = i > 0 and ctx.stream[i - 1].kind == RULE and i + 1 < len(ctx.stream) and ctx.stream[i + 1].kind == RULE
+    if not (c.centred or boxed):
+        return None
+    title, name = ev.unquote(m.group("title").strip()), m.group("name").strip()
+    names = name.split()
+    if not (1 <= len(names) <= 4 and all(w[:1].isupper() for w in names) and not ev.ends_sentence(name.rstrip("."))):
+        return None
+    if not ev.is_title_like(title, 10) or ev.is_chapter_like(title) or ev.ends_sentence(title):
+        return None
+    return Claim(1, 0.85, {"name": name, "title": title, "label": "by"})
 
 
 @rule("summary-label", t.HEAD, t.SUMMARY, "a paragraph labelled 'Summary:' (or 'Blurb:', 'Zusammenfassung:'…)")
@@ -212,8 +240,14 @@ def title_claim(ctx: Context, i: int) -> Claim | None:
     text = ev.unquote(ev.strip_decoration(c.text))
     if not text or not ev.is_title_like(text, 14) or ev.is_chapter_like(text) or ev.BARE.match(text):
         return None
+    if not re.search(r"[^\W\d_]", text):
+        return None  # "1999", "12.03.2004": a date line or a number, no title
+    if ev.width(text) > 80:
+        return None  # a sentence in a script written without spaces has one "word" but a line's width
     if ev.END_MARK.match(text) or ev.meta_cues(text):
         return None
+    if i in ctx.facts.get("caps_run", ()):
+        return None  # the first of a collection's titles, set like the others: a heading
     sure = 0.45
     sure += 0.2 if c.style == "bold" or c.kind == HEADING else 0
     sure += 0.15 if c.centred else 0

@@ -18,6 +18,7 @@ SERIES_LINE = t.documented("series-line", t.HEAD, t.FRONT_MATTER, "a centred lin
 PREFACE = t.documented("preface", t.HEAD, t.NOTE_BEFORE, "whatever comes before the title block (after the transport headers) is the author's preface")
 BANNER = t.documented("banner", t.HEAD, t.TITLE, "a drawn banner at the top with the title (and the author) written into it; the drawing stays in the text")
 FIRST_CHAPTER_NOTE = t.documented("note-before-first-chapter", t.HEAD, t.NOTE_BEFORE, "a short passage talking about the post, between the furniture and the first chapter heading")
+SUBJECT_TITLE = t.documented("subject-title", t.HEAD, t.TITLE, "the name a post's headers give it, shown again on a line set apart after a paragraph or two: the title (what comes before it is the preface)")
 PRINTED_TITLE = t.documented("title-over-text", t.HEAD, t.TITLE_REPEAT, "in a printed book, its own title over the text (not over a byline: that is its title page)")
 
 
@@ -253,6 +254,13 @@ def _title_block(ctx: Context, lo: int, hi: int) -> int:
         found = head.byline.test(ctx, k)
         if found is None:
             continue
+        if found.data.get("title"):  # "TITLE  by NAME": the title block in one line
+            if not ctx.title:
+                ctx.title, ctx.title_rule = found.data["title"], "byline"
+            ctx.set(k, t.BYLINE, "byline", found.confidence, **found.data)
+            _absorb(ctx, k, head.byline, found)
+            _preface(ctx, lo, k)
+            return k + 1
         # The title: the title-like line right above the byline (a quoted one above a series line).
         above = [w for w in window[:pos] if ctx.stream[w].kind != RULE][-3:]
         title_at = None
@@ -282,6 +290,29 @@ def _title_block(ctx: Context, lo: int, hi: int) -> int:
         first = title_at if title_at is not None else k
         _preface(ctx, lo, first)
         return k + found.span
+    return _subject_title(ctx, lo, window)
+
+
+def _subject_title(ctx: Context, lo: int, window: list[int]) -> int:
+    """A post whose headers name it ("Subject: Dilemma") and whose text shows that name again on a
+    line of its own, set apart, after a paragraph or two: that line is its title, and what comes
+    before it the author's preface."""
+    named = ctx.facts.get("header_title", "")
+    if ctx.title or not named:
+        return lo
+    for pos, k in enumerate(window[:6]):
+        c = ctx.stream[k]
+        if pos == 0 or c.kind not in (PARA, HEADING) or len(c.line_texts) != 1:
+            continue
+        if head._norm(ev.unquote(ev.strip_decoration(c.text))) != head._norm(named):
+            continue
+        nxt = k + 1 < len(ctx.stream) and ctx.stream[k + 1].gap > ctx.facts.get("gap", 1)
+        if not (c.gap > ctx.facts.get("gap", 1) and nxt):
+            return lo
+        ctx.title, ctx.title_rule = ev.unquote(ev.strip_decoration(c.text)), SUBJECT_TITLE
+        ctx.set(k, t.TITLE, SUBJECT_TITLE, 0.85)
+        _preface(ctx, lo, k)
+        return k + 1
     return lo
 
 
