@@ -17,6 +17,7 @@ with. What the decoder itself says still looks mis-decoded (A023) is therefore a
 from __future__ import annotations
 
 import json
+from collections import Counter
 import shutil
 import subprocess
 import tempfile
@@ -71,7 +72,25 @@ def _pdf_tools(pdf: Path) -> list[tuple[str, bool]]:
 _VALIDATORS = {"epub": lambda path: [_epubcheck(path)], "kepub": lambda path: [_epubcheck(path)], "pdf": _pdf_tools}
 
 
-def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
+def _page_quality(pdf: Path, theme: str, source: Path) -> list[str]:
+    """The page-quality check (press/quality.py) as warnings: faults a reader sees on the page, not
+    lost words, so they never fail the check. The text block is the theme's the book was laid out in."""
+    from .package.press.pagetext import TextBlock
+    from .package.press.quality import check_pdf
+    from .render.theme import load_theme
+
+    block = TextBlock.from_theme(load_theme(theme, source).settings)
+    found = check_pdf(pdf.read_bytes(), block)
+    if not found:
+        return ["page quality: nothing to report"]
+    counted = Counter(f.kind.value for f in found)
+    lines = [f"page quality: {len(found)} warning{'s' if len(found) != 1 else ''} ({', '.join(f'{n} {code}' for code, n in sorted(counted.items()))})"]
+    return lines + [f"  {f.diagnostic(pdf)}" for f in found]
+
+
+def run_check(source: Path, book: Path, theme: str | None = None) -> tuple[list[str], bool]:
+    """Every book in `book` against the stories of `source`; `theme`: the one the PDF was laid out
+    in, when not the manifest's (for the page-quality check's text block)."""
     config = load_config(source)
     read = read_stories(source, config)
     anthology, _ = transform(assemble(config, read.stories))
@@ -106,6 +125,8 @@ def run_check(source: Path, book: Path) -> tuple[list[str], bool]:
         for line, passed in _VALIDATORS.get(fmt.name, lambda _path: [])(path):
             lines.append(f"  {line}")
             ok = ok and passed
+        if fmt.name == "pdf":
+            lines += [f"  {line}" for line in _page_quality(path, theme or config.theme, source)]
     return lines, ok
 
 

@@ -92,7 +92,9 @@ def build(
     formats: str = FORMATS_OPTION,
     theme: Optional[str] = THEME,
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WxH[in|mm] (default: anthology.toml, else the theme's)."),
-    profile: str = typer.Option("print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing)."),
+    profile: str = typer.Option(
+        "print", "--profile", help="PDF profile: print (trim-size pages), screen (tagged PDF/UA-1), booklet (2-up for home printing), signatures (sheets for a sewn binding)."
+    ),
     bleed: bool = typer.Option(False, "--bleed", help="Add 0.125 in bleed and crop marks around each page (print profile)."),
     cover_pdf: bool = typer.Option(False, "--cover-pdf", help="Also write anthology-cover.pdf: back, spine and front on one sheet for print-on-demand (print profile)."),
     paper: str = typer.Option("white", "--paper", help="Interior paper, for the cover's spine width: white or cream."),
@@ -101,6 +103,15 @@ def build(
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default, and at most: one per core)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="Stop the build (exit 8, nothing written) if it takes longer than this."),
     max_memory: Optional[int] = typer.Option(None, "--max-memory", metavar="MB", help="Stop the build (exit 8, nothing written) if its processes together hold more memory than this."),
+    # --- the signatures profile (each also a key of anthology.toml's [signatures]; the flag wins)
+    layout: Optional[str] = typer.Option(None, "--layout", help="Signatures: folio, quarto, octavo or sextodecimo (default folio)."),
+    sheets: Optional[int] = typer.Option(None, "--sheets", help="Signatures: folded sheets per signature (default 4 folio, 2 quarto, 1 octavo or sextodecimo)."),
+    duplex: Optional[bool] = typer.Option(None, "--duplex/--single-sided", help="Signatures: both sides in one run (default), or every front then every back."),
+    flyleaves: Optional[int] = typer.Option(None, "--flyleaves", help="Signatures: blank leaves before the first page and after the last (default 0)."),
+    pages: Optional[str] = typer.Option(None, "--pages", help='Signatures: page ranges of the book to impose, e.g. "1-48,97-" (default all).'),
+    marks: Optional[str] = typer.Option(None, "--marks", help="Signatures: comma-separated cut, crop, sewing, order; \"\" for none (default sewing,order)."),
+    paper_size: Optional[str] = typer.Option(None, "--paper-size", help="Signatures: the printer's paper: letter, legal, tabloid, a4, a3 or WxH[in|mm] (default letter)."),
+    # --- end of the signatures profile
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Show errors only."),
     debug: bool = typer.Option(False, "--debug", help="Show a traceback on internal errors (read by main())."),
@@ -116,11 +127,13 @@ def build(
     from .build import build as run_build
     from .diagnostics import stopping
     from .options import BuildOptions
+    from .signatures import Signatures
     from .package.formats import choices
 
+    signatures = Signatures(layout, sheets, duplex, flyleaves, pages, _formats(marks) if marks is not None else None, paper_size)
     options = BuildOptions(
         source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
-        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, timeout=timeout, max_memory=max_memory,
+        cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, timeout=timeout, max_memory=max_memory, signatures=signatures,
     )
     problems = options.problems(choices())
     if problems:  # every mistake of the command line at once, exit 2
@@ -299,11 +312,12 @@ def inspect(
 def check(
     source: Optional[Path] = SOURCE,
     book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf (build's -o)."),
+    theme: Optional[str] = typer.Option(None, "--theme", help="The theme the PDF was built with, if not anthology.toml's (for the page-quality check)."),
 ) -> None:
-    """Check a built book against its stories: every word present, and the validators that are installed."""
+    """Check a built book against its stories: every word present, the validators that are installed, and the PDF's pages as a typesetter would (warnings)."""
     from .checkbook import run_check
 
-    lines, ok = run_check(_source(source), book)
+    lines, ok = run_check(_source(source), book, theme)
     for line in lines:
         typer.echo(line)
     if not ok:

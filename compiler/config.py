@@ -19,6 +19,7 @@ from .diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, sug
 from .tomlfile import TomlProblem, parse_toml
 from .tomllines import key_lines, value_line
 from .trims import parse_trim
+from .signatures import Signatures
 
 MANIFEST = "anthology.toml"
 # A manifest of a thousand stories' overrides is about 200 KB; past this it is not a manifest.
@@ -63,6 +64,7 @@ class Config:
     order: tuple[str, ...] = ()
     theme: str = "classic"
     trim: str = ""  # empty: the theme's trim
+    signatures: Signatures = Signatures()  # [signatures]: how the signatures profile imposes the book
     identifier: str = ""  # empty: derived from the title and editor (book_identifier)
     stories: dict[str, StoryOverride] = field(default_factory=dict)
     path: Path | None = None
@@ -77,8 +79,19 @@ _BOOK_KEYS: dict[str, tuple[type, str]] = {
     "order": (list, "story file names in reading order"),
     "theme": (str, "theme name or folder"),
     "trim": (str, "print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WIDTHxHEIGHT[in|mm|cm|pt]"),
+    "signatures": (dict, "how --profile signatures imposes the book: the keys below"),
     "identifier": (str, "the book's identifier (a URN, an ISBN…); change it to start a new book"),
     "stories": (dict, "per-story overrides, keyed by file name"),
+}
+# [signatures]: the same choices as the build's flags (--layout, --sheets, …), which win over them.
+_SIGNATURE_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "layout": (str, "folio, quarto, octavo or sextodecimo"),
+    "sheets": (int, "folded sheets per signature (default: 4 folio, 2 quarto, 1 octavo or sextodecimo)"),
+    "duplex": (bool, "false to print every front, then every back, on a one-sided printer"),
+    "flyleaves": (int, "blank leaves before the first page and after the last"),
+    "pages": (str, 'page ranges of the book to impose, e.g. "1-48,97-"'),
+    "marks": (list, "any of cut, crop, sewing, order"),
+    "paper": (str, "letter, legal, tabloid, a4, a3 or WIDTHxHEIGHT[in|mm|cm|pt]"),
 }
 _STORY_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "title": (str, "the story's title"),
@@ -97,7 +110,7 @@ _STORY_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
 
 
 def _type_name(expected: type | tuple[type, ...]) -> str:
-    names = {"str": "string", "list": "list", "bool": "boolean", "dict": "table"}
+    names = {"str": "string", "list": "list", "bool": "boolean", "dict": "table", "int": "whole number"}
     kinds = expected if isinstance(expected, tuple) else (expected,)
     return " or ".join(names.get(k.__name__, k.__name__) for k in kinds)
 
@@ -193,6 +206,23 @@ def _story_override(table: dict[str, Any], where: str, path: Path, errors: list[
     )
 
 
+def _signatures(table: Any) -> Signatures:
+    """A `[signatures]` table's choices (its types checked by _check_table, its values by the
+    signatures profile, which names this file)."""
+    if not isinstance(table, dict):
+        return Signatures()
+
+    def typed(key: str, kind: type) -> Any:
+        value = table.get(key)
+        return value if isinstance(value, kind) and not (kind is int and isinstance(value, bool)) else None
+
+    marks = typed("marks", list)
+    return Signatures(
+        layout=typed("layout", str), sheets=typed("sheets", int), duplex=typed("duplex", bool), flyleaves=typed("flyleaves", int),
+        pages=typed("pages", str), marks=tuple(str(m) for m in marks) if marks is not None else None, paper=typed("paper", str),
+    )
+
+
 def _outside(source: Path, name: str) -> bool:
     """A manifest names files in its own folder only: no paths, no way out through "..", "/" or
     links. (A link that loops leads nowhere: not outside, but no story file either.)"""
@@ -258,6 +288,8 @@ def load_config(source: Path) -> Config:
     line = _locator(text)
     errors: list[Diagnostic] = []
     _check_table(data, _BOOK_KEYS, "", path, errors, (), line)
+    if isinstance(data.get("signatures"), dict):
+        _check_table(data["signatures"], _SIGNATURE_KEYS, "signatures.", path, errors, ("signatures",), line)
     stories: dict[str, StoryOverride] = {}
     raw_stories = data.get("stories", {})
     if isinstance(raw_stories, dict):
@@ -305,6 +337,7 @@ def load_config(source: Path) -> Config:
         order=tuple(data.get("order", ())),
         theme=_theme(data.get("theme", defaults.theme), source),
         trim=data.get("trim", defaults.trim),
+        signatures=_signatures(data.get("signatures")),
         identifier=data.get("identifier", defaults.identifier).strip(),
         stories=stories,
         path=path,

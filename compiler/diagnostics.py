@@ -224,11 +224,12 @@ CODES: dict[str, Code] = {
         Code("T012", _E, _X.THEME, "extends = {name}: {problem}", "extend a built-in theme by name, or a theme folder by a path relative to this theme's folder"),
         Code("T020", _E, _X.THEME, "the theme has no fonts/ to draw the cover with; add one, or put a cover.jpg beside the stories", "add fonts/ to the theme, or put a cover.jpg beside the stories"),
         Code("U001", _E, _X.USAGE, "unknown format {formats}; choose from {known}", "name formats from the list, separated by commas"),
-        Code("U002", _E, _X.USAGE, "unknown profile {profile}; choose from {known}", "--profile print, screen or booklet"),
+        Code("U002", _E, _X.USAGE, "unknown profile {profile}; choose from {known}", "--profile print, screen, booklet or signatures"),
         Code("U003", _E, _X.USAGE, "--jobs must be 1 or more, not {jobs}", "give a count of processes, or leave it out for one per core"),
         Code("U004", _E, _X.USAGE, "--trim: {problem}", "give a named trim (5x8, 5.25x8, 5.5x8.5, 6x9, A5) or WIDTHxHEIGHT with in, mm, cm or pt"),
         Code("U005", _E, _X.USAGE, "cannot write a {suffix} image; name the file with one of {choices}", "name the preview .png, .jpg or .webp"),
         Code("U006", _E, _X.USAGE, "{option} must be {expected}, not {value}", "give a number the message allows, or leave the option out"),
+        Code("U007", _E, _X.USAGE, "{flags} are for --profile signatures; add it, or leave them out", "add --profile signatures, or leave those flags out"),
         Code("V001", _E, _X.OUTPUT, "“{word}” ({count}×) is missing from the {book}: a bug, please report it with this story; --no-verify writes the book anyway", "report it with the story; --no-verify writes the book anyway"),
         Code("V002", _E, _X.OUTPUT, "the {made} lost words of the {made_from} ({sample}): a bug, please report it; build without {name} meanwhile", "report it; build without that format meanwhile"),
     )

@@ -15,14 +15,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, diagnostic
+from .signatures import Signatures
 
 if TYPE_CHECKING:
     from .config import Config
 
 DEFAULT_FORMATS = ("epub", "pdf")
-# What the PDF is for: a printer (trim-size pages, PDF/X-4), a screen (tagged PDF/UA-1), or a
-# booklet folded from sheets printed at home (imposed 2-up).
-PROFILES = ("print", "screen", "booklet")
+# What the PDF is for: a printer (trim-size pages, PDF/X-4), a screen (tagged PDF/UA-1), a
+# booklet folded from sheets printed at home (imposed 2-up), or signatures sewn by hand (the book,
+# and beside it the sheets imposed for folding: package/press/signatures.py).
+PROFILES = ("print", "screen", "booklet", "signatures")
+
+
+# The command line's name for each field of Signatures, in order.
+SIGNATURE_FLAGS = ("layout", "sheets", "duplex/--single-sided", "flyleaves", "pages", "marks", "paper-size")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class BuildOptions:
     cache: bool = True  # reuse the PDF layout of unchanged stories from the last build into `output`
     jobs: int | None = None  # PDF layout processes at once; None: one per core
     one_pass: bool = False  # lay the PDF out in one pass, not in parallel chunks (the tests' reference)
+    signatures: Signatures = Signatures()  # the signatures profile's imposition
     timeout: float | None = None  # seconds the whole build may take; past it, it is stopped (exit 8)
     max_memory: int | None = None  # MB of resident memory the build's processes may hold together
 
@@ -48,7 +55,9 @@ class BuildOptions:
         layout processes are capped at the cores there are: the layout is CPU-bound, so more only
         add memory (each holds weasyprint and the theme, about 100 MB) and gain no time."""
         jobs = min(self.jobs, cores()) if self.jobs is not None else None
-        return dataclasses.replace(self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, jobs=jobs)
+        return dataclasses.replace(
+            self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, jobs=jobs, signatures=self.signatures.over(config.signatures)
+        )
 
     def problems(self, known_formats: tuple[str, ...]) -> list[Diagnostic]:
         """Every option that cannot be met, all at once (a bad command line: exit code 2)."""
@@ -72,6 +81,9 @@ class BuildOptions:
             found.append(diagnostic("U006", option="--timeout", expected="a number of seconds over 0", value=self.timeout))
         if self.max_memory is not None and self.max_memory < 1:
             found.append(diagnostic("U006", option="--max-memory", expected="a number of megabytes over 0", value=self.max_memory))
+        given = [f"--{flag}" for flag, value in zip(SIGNATURE_FLAGS, dataclasses.astuple(self.signatures)) if value is not None]
+        if given and self.profile != "signatures":
+            found.append(diagnostic("U007", flags=", ".join(given)))
         return found
 
 

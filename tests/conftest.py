@@ -1,5 +1,5 @@
 """Session-wide test set-up: hypothesis profiles, the EPUBCheck sweep over every EPUB the tests
-build, the labelled corpus (tests marked `corpus` skip, with the reason said once at the end, when it
+build, the page-quality sweep over every book PDF they build (pagesweep.py), the labelled corpus (tests marked `corpus` skip, with the reason said once at the end, when it
 is not beside the project; ANTHOLOGY_REQUIRE_CORPUS=1, as CI sets, makes that a failure), and
 `--update-golden` for the golden folders (tests/golden/)."""
 
@@ -68,7 +68,42 @@ def _register_built_epubs(tmp_path: Path):  # type: ignore[no-untyped-def]
     BUILT_EPUBS.extend(sorted(tmp_path.rglob("*.epub")))
 
 
+# Every book PDF the session built gets the page-quality check at the end: every PDF under the
+# session's temporary folder (module and session fixtures build there too), less the folders of
+# tests marked page_faults, which make faulty books on purpose.
+SESSION_TEMP: list[Path] = []
+FAULTY_ON_PURPOSE: set[Path] = set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_temp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    SESSION_TEMP.append(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(autouse=True)
+def _faulty_on_purpose(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("page_faults"):
+        FAULTY_ON_PURPOSE.add(request.getfixturevalue("tmp_path"))
+
+
+def _page_quality_sweep(session: pytest.Session) -> None:
+    from .pagesweep import sweep
+
+    # Not the layout cache's chunks (.anthology-cache): pieces of books, checked as the books they make.
+    pdfs = sorted({p for base in SESSION_TEMP for p in base.rglob("*.pdf") if not any(part.startswith(".") for part in p.relative_to(base).parts)})
+    if not pdfs:
+        return
+    result = sweep(pdfs, FAULTY_ON_PURPOSE)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    line = reporter.write_line if reporter else print
+    for text in result.lines():
+        line(text)
+    if result.failed:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _page_quality_sweep(session)
     epubs = [p for p in dict.fromkeys(BUILT_EPUBS) if p.exists()]
     if not epubs:
         return

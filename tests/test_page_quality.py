@@ -9,6 +9,11 @@ Every PDF here is made by weasyprint from a few lines of HTML written in the tes
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import weasyprint
 
@@ -16,6 +21,8 @@ from compiler.package.press.pagetext import TextBlock, read_pages, starts
 from compiler.package.press.quality import Kind, check_pdf
 from compiler.render.theme import load_theme
 from compiler.transforms.breaks import join
+
+from .helpers import SEEDS
 
 PAGE = "@page { size: 300pt 300pt; margin: 20pt 20pt 40pt; @bottom-center { content: counter(page); } }"
 BLOCK = TextBlock(20, 40)
@@ -105,6 +112,15 @@ def test_a_line_opening_with_a_dash_glued_to_a_quote_is_reported() -> None:
     assert [(f.kind, f.text[:2]) for f in found] == [(Kind.LINE_OPENS_WITH_CLOSER, "—”")]
 
 
+def test_a_title_that_is_a_dash_is_no_line_broken_before_its_dash() -> None:
+    # A heading is set as written: a story titled "—" opens no line with a stray dash; a dash
+    # alone on a line of text still does.
+    body = "<h2 style='font-size: 20pt; line-height: 30pt'>—</h2><p>Text.</p><p>He said it and then —</p><p>—</p>"
+    found = check_pdf(pdf(body, COLUMN), BLOCK)
+    assert [(f.kind, f.text) for f in found] == [(Kind.LINE_OPENS_WITH_CLOSER, "—")]
+    assert all(f.page == 1 for f in found) and len(found) == 1
+
+
 def test_the_dash_joined_to_its_word_keeps_it_off_the_next_line() -> None:
     joined = join(SPEECH)
     assert joined != SPEECH and joined.replace("\u2060", "") == SPEECH
@@ -180,8 +196,6 @@ def seeds_pdf(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
     from compiler.build import build
     from compiler.options import BuildOptions
 
-    from .helpers import SEEDS
-
     result = build(BuildOptions(source=SEEDS, output=tmp_path_factory.mktemp(f"quality-{request.param}"), formats=("pdf",), theme=request.param))
     pdf_path = next(p for p in result.outputs if p.suffix == ".pdf")
     return pdf_path.read_bytes(), TextBlock.from_theme(load_theme(request.param).settings)
@@ -201,3 +215,29 @@ def test_the_rights_block_stands_at_the_foot_of_its_verso(seeds_pdf: tuple[bytes
     assert not page.recto and page.body[0].text.lower().startswith("rights")
     assert page.body[-1].baseline - page.block_bottom < pitch  # its last line on the last line of the page
     assert page.body[0].baseline < page.block_top - 2 * pitch  # and the page is not simply full
+
+
+# ------------------------------------------------------------------ anthology check
+
+
+def _anthology(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "compiler", *args], capture_output=True, text=True)
+
+
+@pytest.mark.page_faults
+def test_anthology_check_reports_page_faults_as_warnings_that_do_not_fail_it(tmp_path: Path) -> None:
+    """A user's theme that prints folios on blank pages: the book is whole, so the check passes,
+    and says what a typesetter would fix, with the page; the seeds in classic give it nothing."""
+    theme = tmp_path / "loud"
+    theme.mkdir()
+    (theme / "theme.toml").write_text('name = "loud"\ndescription = "classic, with folios on blank pages"\nextends = "classic"\n', encoding="utf-8")
+    (theme / "print.css").write_text("@page :blank { @bottom-center { content: counter(page); } }\n", encoding="utf-8")
+    for name, chosen in (("loud", str(theme)), ("plain", "classic")):
+        built = _anthology("build", str(SEEDS), "-o", str(tmp_path / name), "--format", "pdf", "--theme", chosen, "-q")
+        assert built.returncode == 0, built.stderr
+    run = _anthology("check", str(SEEDS), "--book", str(tmp_path / "loud"), "--theme", str(theme))
+    assert run.returncode == 0, run.stdout
+    assert re.search(r"page quality: \d+ warnings? \(\d+ Q004\)", run.stdout), run.stdout
+    assert re.search(r"warning Q004: page \d+ \(folio \d+\): a blank page carries a running head or folio", run.stdout), run.stdout
+    run = _anthology("check", str(SEEDS), "--book", str(tmp_path / "plain"))
+    assert run.returncode == 0 and "page quality: nothing to report" in run.stdout, run.stdout

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pikepdf
@@ -143,9 +144,16 @@ def _times(v: tuple[int, int, int], s: tuple[int, int, int]) -> tuple[int, int, 
     return (v[0] * s[0], v[1] * s[1], v[2] * s[2])
 
 
-def read_book(data: bytes, options: SignatureOptions, signatures: tuple[int, ...], scale: float) -> list[Face]:
-    """Every face of every leaf, as a reader turns them: sheets folded, nested, signatures stacked."""
+Side = dict[tuple[int, int], tuple[int, bool]]  # each cell's page and whether it is printed turned
+
+
+def read_book(
+    data: bytes, options: SignatureOptions, signatures: tuple[int, ...], scale: float, read: Callable[[pypdfium2.PdfDocument, int], Side] | None = None
+) -> list[Face]:
+    """Every face of every leaf, as a reader turns them: sheets folded, nested, signatures stacked.
+    `read` tells which page each cell of a sheet side holds (by default: the number drawn on it)."""
     cols, rows, folds = LAYOUTS[options.layout]
+    read_side_at = read or (lambda pdf, index: read_side(pdf, index, scale, cols, rows))
     pdf = pypdfium2.PdfDocument(data)
     count = len(pdf)
     assert count == 2 * sum(signatures)
@@ -156,8 +164,8 @@ def read_book(data: bytes, options: SignatureOptions, signatures: tuple[int, ...
         folded = []
         for _ in range(sheets):
             front_at, back_at = (2 * sheet, 2 * sheet + 1) if options.duplex else (sheet, half + sheet)
-            front = read_side(pdf, front_at, scale, cols, rows)
-            back = read_side(pdf, back_at, scale, cols, rows)
+            front = read_side_at(pdf, front_at)
+            back = read_side_at(pdf, back_at)
             folded.append(fold(front, back, cols, rows, folds))
             sheet += 1
         middle = len(folded[0]) // 2

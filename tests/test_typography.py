@@ -35,6 +35,12 @@ def test_straight_quotes_take_the_marks_of_the_story_language(language: str, str
     assert fix(straight, language) == typeset
 
 
+def test_a_paragraph_opening_with_a_quote_set_apart_opens_it_against_its_word() -> None:
+    # Issue 20: `" We simulate` became ” We, and a line of the book opened with a closing quote.
+    assert fix('" We simulate it," he said.', "en") == "“We simulate it,” he said."
+    assert fix('"  Ja", sagte sie.', "de") == "„Ja“, sagte sie."
+
+
 def test_an_apostrophe_is_the_same_in_every_language() -> None:
     # German closes a single quote with ‘, but "geht's" takes the apostrophe ’, as "l'homme" does in French.
     assert fix("Wie geht's?", "de") == "Wie geht’s?"

@@ -79,6 +79,10 @@ FORMATS: tuple[Format, ...] = (
         "cover", "anthology-cover.pdf", "setting the wrap cover", "compiler.package.press.wrapcover:package",
         needs=(Need("pdf", "book"),), preflight="compiler.package.press.wrapcover:preflight", listed=False,
     ),
+    Format(
+        "signatures", "anthology-signatures.pdf", "imposing the signatures", "compiler.package.press.signatures:package",
+        needs=(Need("pdf", "book"),), preflight="compiler.package.press.signatures:preflight", listed=False,
+    ),
 )
 BY_NAME = {f.name: f for f in FORMATS}
 
@@ -100,6 +104,7 @@ def plan(options: BuildOptions) -> tuple[Format, ...]:
     """What a build makes, in order: the formats asked for (and the wrap cover, if asked), with
     every format they are made from. Each one's preflight runs now, before any work is done."""
     wanted = set(options.formats) | ({"cover"} if options.cover_pdf else set())
+    wanted |= {"signatures"} if options.profile == "signatures" else set()  # the sheets, beside the book they are made from
     for fmt in reversed(FORMATS):  # needs point up the table, so one pass from the bottom finds them all
         if fmt.name in wanted:
             wanted |= {need.format for need in fmt.needs if not need.optional}

@@ -81,6 +81,9 @@ def _primes(text: str) -> str:
     return _FEET_INCHES.sub(lambda m: "′" + m.group(1) + ("″" if m.group(2) else ""), text)
 
 
+_SPACED_WORD = re.compile(r"[ \t]+\w")
+
+
 def _quotes(text: str, before: str, style: Style) -> str:
     # Only the straight quotes change; visiting just them keeps this linear in C for long texts.
     out = list(text)
@@ -94,8 +97,16 @@ def _quotes(text: str, before: str, style: Style) -> str:
         # (in French, a word after the space French sets inside guillemets); closing otherwise.
         after_opener = prev == "" or prev in _OPENERS or prev in "‘“" or (prev in (marks.open1, marks.open2) and marks is not ENGLISH)
         before_word = bool(nxt) and (not nxt.isspace() or (style.french and text[i + 2 : i + 3].strip() != ""))
+        spaced = _SPACED_WORD.match(text, i + 1) if text[i] == '"' and prev == "" and not style.french else None
         if style.hebrew and _HEBREW_LETTER.match(prev) and _HEBREW_LETTER.match(text, i + 1):
             out[i] = _GERSHAYIM[text[i]]
+        elif spaced is not None:
+            # A paragraph that opens with a quote set apart from its first word (`" We simulate`):
+            # nothing is open to close, so it opens, against its word (a line never begins with ”).
+            out[i] = marks.open2
+            open_doubles += 1
+            for k in range(i + 1, spaced.end() - 1):
+                out[k] = ""
         elif text[i] == '"':
             opening = after_opener and before_word and not (style.french and open_doubles and (nxt.isspace() or prev.isspace()))
             out[i] = marks.open2 if opening else marks.close2

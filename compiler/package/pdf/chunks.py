@@ -255,12 +255,12 @@ def _chunked(
     chunks = chunks_of([p for p in parts if p.doc.matter == "body"], options.chunk_bytes or CHUNK_BYTES)
     groups = chunks + ([back] if back else [])  # the notes are placed like one more chunk
 
-    def job(html: str, after_theme: str = "", texts: bool = True) -> Job:
-        return Job(html, page_css, after_theme, press, texts, options.page_map)
+    def job(html: str, after_theme: str = "", texts: bool = True, whole_words: bool = False) -> Job:
+        return Job(html, page_css, after_theme, press, texts, options.page_map, whole_words)
 
     # 1. The stories, in parallel, their pages counted from folio 1 on a recto and without folios.
     for n, chunk in enumerate(chunks):
-        runner.add(("chunk", n), job(html_of(chunk, first_id, head, None, whole_book=False), split.without_folios()), _STORIES)
+        runner.add(("chunk", n), job(html_of(chunk, first_id, head, None, whole_book=False), split.without_folios(), whole_words=True), _STORIES)
     runner.use_workers()
     stories = sum(len(chunk) for chunk in chunks)
     counted = 0
@@ -315,7 +315,8 @@ def _chunked(
             if len(starts) == len(chunks) and not rest_asked:
                 rest_asked = True
                 if back:
-                    runner.add(("notes", len(chunks)), job(html_of(back, first_id, head, folios, whole_book=False), split.without_folios()), _NOTES)
+                    notes = html_of(back, first_id, head, folios, whole_book=False)
+                    runner.add(("notes", len(chunks)), job(notes, split.without_folios(), whole_words=True), _NOTES)
                     # The contents lists the end-notes too; they open on the next recto.
                     for anchor in (back[0].anchor, first_id[back[0].doc.file_name]):
                         folios.setdefault(anchor, next_page)

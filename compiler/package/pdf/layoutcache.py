@@ -81,7 +81,8 @@ class LayoutCache:
 
     def key(self, job: Job) -> str:
         digest = hashlib.sha256(self.salt.encode())
-        for text in (job.html, job.page_css, job.after_theme, "press" if job.press else "rgb", "texts" if job.texts else "no texts", "starts" if job.starts else "no starts"):
+        for text in (job.html, job.page_css, job.after_theme, "press" if job.press else "rgb", "texts" if job.texts else "no texts", "starts" if job.starts else "no starts",
+                     "whole words" if job.whole_words else ""):
             digest.update(text.encode() + b"\0")
         return digest.hexdigest()
 

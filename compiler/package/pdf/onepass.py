@@ -38,7 +38,8 @@ def _laid_out(
     for _ in range(4):
         setup = page_setup(trim, margins, pages, options.bleed)
         css = setup.css()
-        chapters = typeset(html_of(body, first_id, head, None), css)
+        paper = options.profile != "screen"  # on paper, words kept whole across a leaf turn; a screen turns no leaves
+        chapters = typeset(html_of(body, first_id, head, None), css, whole_words=paper)
         folios: dict[str, int] = {}
         for number, page in enumerate(chapters.pages, start=1):
             for anchor in page.anchors:
@@ -47,7 +48,7 @@ def _laid_out(
         if back:
             # The notes continue the body's page count, opening on the next recto.
             start = len(body_pages) + 1 + len(body_pages) % 2
-            notes = typeset(html_of(back, first_id, head, folios), css, f"@page :first {{ counter-reset: page {start}; }}")
+            notes = typeset(html_of(back, first_id, head, folios), css, f"@page :first {{ counter-reset: page {start}; }}", whole_words=paper)
             for number, page in enumerate(notes.pages, start=start):
                 for anchor in page.anchors:  # so the contents can list the notes' page too
                     folios.setdefault(anchor, number)

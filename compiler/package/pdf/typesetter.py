@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from ...render.theme import Theme
 from ..pagemap import Start
+from .leafturns import keep_words_whole
 from .pagestarts import page_starts
 
 
@@ -77,17 +78,24 @@ class Typesetter:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
 
-    def __call__(self, html: str, page_css: str, after_theme: str = "") -> Any:
+    def __call__(self, html: str, page_css: str, after_theme: str = "", whole_words: bool = False) -> Any:
+        """`html` laid out; with `whole_words` (a layout that begins on a recto), laid out again
+        where a word is broken across a leaf turn, that word kept whole (leafturns.py)."""
         wp = self.weasyprint
 
         def css(text: str) -> Any:
             return wp.CSS(string=text, font_config=self.fonts, url_fetcher=self.fetcher)
 
-        document = wp.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
         # The page geometry comes first so the theme may still refine :blank or named pages; what
         # comes after the theme (the folio/head split) overrides it at equal specificity.
         sheets = [css(page_css), *self.theme_css] + ([css(after_theme)] if after_theme else [])
-        return document.render(stylesheets=sheets, font_config=self.fonts)
+
+        def lay_out(source: str) -> tuple[Any, Any]:
+            parsed = wp.HTML(string=source, base_url=self.base_url, url_fetcher=self.fetcher)
+            return parsed, parsed.render(stylesheets=sheets, font_config=self.fonts)
+
+        parsed, document = lay_out(html)
+        return keep_words_whole(parsed, document, lay_out) if whole_words else document
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,7 @@ class Job:
     press: bool = False  # recolour for a CMYK press (colour.py) here, in parallel, not in the whole book
     texts: bool = True  # read each page's text back (not for a folio layer: its text is not the book's)
     starts: bool = True  # note where each page begins in the text, for the EPUB's page list (pagemap.py)
+    whole_words: bool = False  # no word broken across a leaf turn (leafturns.py): the stories and the notes
 
 
 @dataclass(frozen=True)
@@ -165,7 +174,7 @@ def lay_out(typesetter: Typesetter, job: Job, tidy: bool = False) -> Laid:
     """One chunk or folio layer laid out and written as a PDF of its own, timed. `tidy`: give the
     memory it leaves behind back to the system afterwards (in a worker, between jobs)."""
     start, cpu = time.time(), time.process_time()
-    document = typesetter(job.html, job.page_css, job.after_theme)
+    document = typesetter(job.html, job.page_css, job.after_theme, job.whole_words)
     laid = laid_out(document, job.press, job.texts, job.starts)
     del document
     if tidy:

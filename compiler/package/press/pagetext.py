@@ -93,6 +93,8 @@ def _fragments(text: pypdfium2.PdfTextPage) -> list[list[_Char]]:
         if generated(handle, i) == 1:
             if char == "\n" and runs[-1]:
                 runs.append([])
+            elif char == " " and runs[-1]:  # a space PDFium infers between words: kept, so a line reads as words
+                runs[-1].append((" ", *runs[-1][-1][1:]))
             continue
         # The loose box spans the font's ascent and descent: the same band for every character on a
         # line, where the ink of a dash and of a quote beside it need not overlap at all.

@@ -151,12 +151,16 @@ _LEADER = re.compile(r"(?:\.\s?){3,}\S*")  # a contents line's leader, run onto 
 
 def openers(pages: list[Page]) -> list[Finding]:
     found = []
+    sizes = Counter(line.size for page in pages for line in page.body).most_common(1)
+    body_size = sizes[0][0] if sizes else 0.0
     for page in pages:
         for line in page.body:
             text = line.text
             # PDFium gives right-to-left lines in visual order: their first character is their last.
             if not text or _rtl(text) or _LEADER.fullmatch(text):
                 continue
+            if body_size and line.size > 1.15 * body_size:
+                continue  # a title or heading, set as written (a story called "—"), not a line broken there
             first, second = text[0], text[1:2]
             glued = first in DASHES and (second == "" or second in QUOTES or second in ")]")
             # ’ opens elisions (’em, ’tis): a closing quote only before a space, a mark or the end.
