@@ -126,3 +126,16 @@ def missing_words(expected: Counter[str], actual_text: str) -> Counter[str]:
 def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
+
+def seeds_over(folder: Path, copies: int, title: str) -> Path:
+    """The seeds `copies` times over as distinct stories (each its own title) in a new `folder`,
+    with a manifest naming the book `title`: enough text for several layout chunks and processes."""
+    folder.mkdir()
+    manifest = [f'title = "{title}"', 'language = "en"', ""]
+    for copy in range(copies):
+        for story in sorted(SEEDS.glob("*.txt")):
+            name = f"{copy}-{story.name}"
+            shutil.copy2(story, folder / name)
+            manifest += [f'[stories."{name}"]', f'title = "Story {copy}-{story.stem[:3]}"', ""]
+    (folder / "anthology.toml").write_text("\n".join(manifest), encoding="utf-8")
+    return folder

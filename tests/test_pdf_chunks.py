@@ -3,7 +3,6 @@ chunks, folios stamped on the right pages, and a rebuild that lays out only what
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pikepdf
@@ -17,22 +16,13 @@ from compiler.package.pdf.layoutcache import FOLDER
 from compiler.package.pdf.pagestyle import page_style
 from compiler.render.theme import load_theme
 
-from .helpers import SEEDS, pdf_pages
+from .helpers import SEEDS, pdf_pages, seeds_over
 
 COPIES = 3  # six stories: with a small chunk budget, five chunks and the notes
 
 
 def _book(folder: Path) -> Path:
-    """The seeds three times over as distinct stories (each its own title), in one folder."""
-    folder.mkdir()
-    manifest = ['title = "Chunked"', 'language = "en"', ""]
-    for copy in range(COPIES):
-        for story in sorted(SEEDS.glob("*.txt")):
-            name = f"{copy}-{story.name}"
-            shutil.copy2(story, folder / name)
-            manifest += [f'[stories."{name}"]', f'title = "Story {copy}-{story.stem[:3]}"', ""]
-    (folder / "anthology.toml").write_text("\n".join(manifest), encoding="utf-8")
-    return folder
+    return seeds_over(folder, COPIES, "Chunked")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import os
 import pty
 import re
 import select
-import shutil
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 from compiler.atomic import remove_stale_parts, write_atomically
 from compiler.package.pdf import engine
 
-from .helpers import ROOT, SEEDS
+from .helpers import ROOT, seeds_over
 
 
 def test_weasyprint_is_the_version_whose_private_parts_this_program_reads() -> None:
@@ -75,19 +74,6 @@ def test_a_dead_writers_temporary_file_is_removed_and_a_live_ones_kept(tmp_path:
     assert remove_stale_parts(tmp_path) == [other]
 
 
-def _stories(folder: Path, copies: int) -> Path:
-    """The seeds `copies` times over as distinct stories: enough text for the layout processes."""
-    folder.mkdir()
-    manifest = ['title = "Killed"', 'language = "en"', ""]
-    for copy in range(copies):
-        for story in sorted(SEEDS.glob("*.txt")):
-            name = f"{copy}-{story.name}"
-            shutil.copy2(story, folder / name)
-            manifest += [f'[stories."{name}"]', f'title = "Story {copy}-{story.stem[:3]}"', ""]
-    (folder / "anthology.toml").write_text("\n".join(manifest), encoding="utf-8")
-    return folder
-
-
 def _descendants(pid: int) -> set[int]:
     found: set[int] = set()
     stack = [pid]
@@ -129,7 +115,7 @@ def _wait_until_gone(pids: set[int], seconds: float) -> set[int]:
 @pytest.mark.skipif(not hasattr(os, "pidfd_open") or not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc and pidfd")
 @pytest.mark.parametrize("kill", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_a_killed_build_leaves_no_process_and_no_file_behind(kill: signal.Signals, tmp_path: Path) -> None:
-    src = _stories(tmp_path / "src", copies=5)
+    src = seeds_over(tmp_path / "src", 5, "Killed")
     out, temp = tmp_path / "out", tmp_path / "tmp"
     temp.mkdir()
     env = dict(os.environ, TMPDIR=str(temp), TERM="xterm", COLUMNS="120", PYTHONPATH=str(ROOT))
