@@ -63,10 +63,13 @@ def measure_all(args: argparse.Namespace) -> dict[str, Any]:
         "again_seconds": again.seconds, "again_report": json.loads((base / "report-again.json").read_text()),
     }
     results["sizes"] = {name: sum(p.stat().st_size for p in (base / "out-batch" / name).glob("anthology.*")) for name in names}
+    save = base / "results.json"  # after every stage, so that a stage that fails keeps the ones before it
+    save.write_text(json.dumps(results, indent=1))
     if "sequential" not in args.skip:
         print("bench: one anthology build at a time", file=sys.stderr)
         runs = batch_runs.run_sequential(names, works.folder, base / "out-sequential", env, base / "logs" / "sequential")
         results["sequential"] = {n: {"seconds": r.seconds, "cpu_seconds": r.cpu_seconds, "peak": r.peak_bytes, "returncode": r.returncode} for n, r in runs.items()}
+        save.write_text(json.dumps(results, indent=1))
     if "calibre" not in args.skip and shutil.which("ebook-convert"):
         print(f"bench: calibre ebook-convert, {args.calibre_parallel} at a time", file=sys.stderr)
         wall, converted = batch_runs.run_calibre(works.calibre, base / "out-calibre", batch_runs.calibre_env(), base / "logs" / "calibre", args.calibre_parallel)
@@ -75,9 +78,11 @@ def measure_all(args: argparse.Namespace) -> dict[str, Any]:
             "version": subprocess.run(["ebook-convert", "--version"], capture_output=True, text=True).stdout.splitlines()[0],
             "runs": {n: {f: {"seconds": r.seconds, "peak": r.peak_bytes, "returncode": r.returncode} for f, r in fmts.items()} for n, fmts in converted.items()},
         }
+        save.write_text(json.dumps(results, indent=1))
     if "overhead" not in args.skip:
         print("bench: Dask's cost per task", file=sys.stderr)
         results["overhead"] = batch_runs.dask_overhead(2000, len(os.sched_getaffinity(0)))
+        save.write_text(json.dumps(results, indent=1))
     if "huge" not in args.skip:
         import batch_chunks
         import corpus
@@ -89,7 +94,7 @@ def measure_all(args: argparse.Namespace) -> dict[str, Any]:
     results["load_after"] = tools.load_average()
     results["when"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     results["commit"] = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True).stdout.strip()
-    (base / "results.json").write_text(json.dumps(results, indent=1))
+    save.write_text(json.dumps(results, indent=1))
     return results
 
 

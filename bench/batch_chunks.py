@@ -36,7 +36,7 @@ def _lay_out(styles: Stylesheets, job: Job) -> Laid:
     from compiler.package.pdf import typesetter
 
     if _set_up != styles:
-        typesetter.start_worker(styles)
+        typesetter.start_typesetter(styles)
         _set_up = styles
     return typesetter.run_job(job)
 
@@ -57,6 +57,9 @@ class DaskSlots:
         self.live: list[_Slot] = []
         self.grow(count)
 
+    def ready(self) -> None:
+        """The slots need no start-up here: a Dask worker sets the theme up on its first job."""
+
     def grow(self, count: int) -> None:
         while len(self.live) < count:
             self.live.append(_Slot(self.executor, self.styles))
@@ -64,7 +67,8 @@ class DaskSlots:
     def retire(self, slot: _Slot) -> None:
         self.live.remove(slot)
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
+        """The cluster's workers are the cluster's to stop; `failed` changes nothing here."""
         self.live = []
 
 
