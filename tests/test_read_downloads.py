@@ -18,7 +18,7 @@ from lxml import etree
 from compiler.build import build
 from compiler.config import load_config
 from compiler.diagnostics import BuildError, ExitCode
-from compiler.model import AuthorNote, Heading, Origin, Paragraph, Story, plain_text
+from compiler.model import AuthorNote, BlockQuote, Emphasis, Heading, Inline, Origin, Paragraph, Story, Strong, Text, Verse, plain_text
 from compiler.options import BuildOptions
 from compiler.read import read_stories, read_story
 
@@ -222,12 +222,21 @@ def fanficfare_downloads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     return made
 
 
+def _marked(inlines: tuple[Inline, ...]) -> str:
+    """The text with its italics and bold shown."""
+    return "".join(n.text if isinstance(n, Text) else f"<i>{_marked(n.children)}</i>" if isinstance(n, Emphasis)
+                   else f"<b>{_marked(n.children)}</b>" if isinstance(n, Strong) else _marked(n.children) for n in inlines)
+
+
 def _fff_essence(story: Story) -> dict[str, object]:
     def norm(text: str) -> str:
         return _TIME.sub("<time>", " ".join(text.split()))
 
     words = [w for k, t in _blocks(story) if k in ("Paragraph", "Heading") for w in norm(t).split()]
+    # Paragraph by paragraph, every scene break and heading in its place, emphasis kept
+    blocks = [(type(b).__name__, norm(_marked(b.children)) if isinstance(b, (Paragraph, Heading)) else "") for b in story.body]
     return {
+        "blocks": blocks,
         "title": story.title,
         "authors": story.authors,
         "fields": [(f.key, norm(plain_text(f.value))) for f in story.fields],
@@ -243,7 +252,12 @@ def test_fanficfare_epub_html_and_txt_read_into_the_same_story(fanficfare_downlo
     assert {fmt: r.format for fmt, r in read.items()} == {"epub": "fanficfare-epub", "html": "fanficfare-html", "txt": "fanficfare-txt"}
     epub, html, txt = (_fff_essence(read[f].story) for f in ("epub", "html", "txt"))
     assert epub == html
-    assert txt == html  # the TXT's paragraphs and rules are html2text's, but every word, heading and field is the same
+    # The TXT is html2text's Markdown of the same chapters: read back, the same paragraphs (a run of
+    # <br>s parts two, as in the HTML), the same scene breaks (only the <hr>s), the same emphasis
+    assert txt == html
+    kinds = [k for k, _ in html["blocks"]]  # type: ignore[union-attr]
+    assert kinds.count("SceneBreak") == 2 * 8 and kinds.count("Paragraph") > 8 * 10  # two <hr>s in each of 8 chapters
+    assert ("Paragraph", "br breaks") in html["blocks"] and any("<i>italics</i>, <b>bold</b>," in t for _, t in html["blocks"])  # type: ignore[operator, union-attr]
     story = read["html"].story
     assert (story.title, story.authors) == ("Test Story Title 12", ("Test Author aa",))
     fields = {f.key: plain_text(f.value) for f in story.fields}
@@ -253,6 +267,40 @@ def test_fanficfare_epub_html_and_txt_read_into_the_same_story(fanficfare_downlo
     assert story.origin == Origin("test1.com", FFF_URL, "12", "魔法少女まどか★マギカ", 12)
     # FanFicFare's own words are not the story's: its contents, the labels
     assert "Table of Contents" not in " ".join(txt["words"]) and "TABLE" not in txt["words"]
+
+
+# A chapter with what html2text's wrapping at 78 columns can garble: a hyphenated word and `--`
+# dashes broken across lines, a wrapped line that starts "1. " (a list to CommonMark), empty
+# paragraphs, lines parted by <br>, a rule, italics before a comma, a quotation.
+_CHAPTER = ("<p>ab She waited by the door for a long time and then she said it was a well-known fact that the "
+            "harbour--like the town--never slept at all.</p><p>&nbsp;</p><p>&nbsp;</p>"
+            "<p>Then the list came, and she read it aloud while the others waited, counting - 1. bread and salt.</p>"
+            "<p>Line one<br/>line two<br/>line three<br/><br/>A new one after two breaks.</p><hr/>"
+            "<p><i>Later</i>, at the quay.</p><blockquote><p>A quoted letter.</p><p>Its second paragraph.</p></blockquote>"
+            "<p>Done.</p>")
+
+
+def test_a_fanficfare_txt_chapter_reads_into_the_paragraphs_of_the_html_it_was_written_from(tmp_path: Path) -> None:
+    from html2text import html2text  # what FanFicFare writes a TXT's chapters with, at its 78 columns
+
+    body = html2text(_CHAPTER, bodywidth=78)
+    assert "well-\nknown" in body and "\n1. bread" in body  # the garbling this test is about is there
+    head = ("\nTidewater\n\nby Some One\n\n\n\nRating: T\nStory URL: http://example.org/s/1\nSummary: A summary.\n\n\n\n\n"
+            "TABLE OF CONTENTS\n\n\nThe One\n\n\n\n\n        The One\n\n")
+    (tmp_path / "quay.txt").write_text(head + body + "\n\nEnd file.\n", encoding="utf-8")
+    (tmp_path / "quay.html").write_text("<html><body><h1>Tidewater</h1><p>by Some One</p><h2>The One</h2>" + re.sub(r"(</p>|<hr/>|</blockquote>)", "\\1\n", _CHAPTER) + "</body></html>", encoding="utf-8")
+    txt, html = (read_story(tmp_path / name, None).story for name in ("quay.txt", "quay.html"))
+
+    def blocks(story: Story) -> list[tuple[str, str]]:
+        return [(type(b).__name__, _marked(b.children) if isinstance(b, (Paragraph, Heading)) else repr(b.lines) if isinstance(b, Verse)
+                 else str(len(b.blocks)) if isinstance(b, BlockQuote) else "") for b in story.body]
+
+    assert blocks(txt) == blocks(html)
+    assert ("Paragraph", "ab She waited by the door for a long time and then she said it was a well-known fact "
+            "that the harbour--like the town--never slept at all.") in blocks(txt)
+    assert ("Paragraph", "Then the list came, and she read it aloud while the others waited, counting - 1. bread and salt.") in blocks(txt)
+    assert ("Paragraph", "<i>Later</i>, at the quay.") in blocks(txt) and ("BlockQuote", "2") in blocks(txt)
+    assert [k for k, _ in blocks(txt)].count("SceneBreak") == 1  # the <hr>; not the empty paragraphs, not the <br>s
 
 
 def test_a_fanficfare_epub_builds_with_nothing_lost(fanficfare_downloads: dict[str, Path], tmp_path: Path,

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..config import MANIFEST, Config, StoryOverride
 from ..diagnostics import Diagnostic, ExitCode, fail, info
 from ..diagnostics import warning
-from ..model import Block, Paragraph, Source, Story, Text
+from ..model import Block, Paragraph, Source, Story, plain_text
 from .anchors import qualify, slugify
 from .decode import decode
 from .emphasis import with_plain_emphasis
@@ -94,17 +94,24 @@ def input_format(path: Path) -> str:
     return "markdown" if last in _MARKDOWN else "html" if last in _HTML else "epub" if last == ".epub" else "text"
 
 
+def named(title: str) -> bool:
+    """A title names a story only with a letter or a digit in it: a first line of "—", "…" or
+    "“—”" is a mark, and the story is untitled."""
+    return any(ch.isalnum() for ch in title)
+
+
 def guess_title(body: tuple[Block, ...]) -> str:
-    """Untitled works are known by their first line; use the first words of the first sentence."""
+    """Untitled works are known by their first line; use the first words of the first sentence
+    (of the first paragraph that has a word in it)."""
     for block in body:
         if isinstance(block, Paragraph):
-            first = block.children[0] if block.children else Text("")
-            text = first.text if isinstance(first, Text) else ""
+            text = plain_text(block.children)
             sentence = re.split(r"(?<=[.!?…])\s", text.strip(), maxsplit=1)[0]
             words = sentence.split()
             title = " ".join(words[:8]).strip("\"“”'‘’")
             title = title.rstrip(".,;:!?")
-            return title + ("…" if len(words) > 8 else "")
+            if named(title):
+                return title + ("…" if len(words) > 8 else "")
     return "Untitled"
 
 
@@ -145,7 +152,7 @@ def recognised_document(doc: Document, kind: str, source: Source, fallback: Give
             summary=story.summary or fallback.summary,
         )
     diagnostics = list(doc.diagnostics) + list(ctx.diagnostics)
-    if not story.title:
+    if not named(story.title):
         story = dataclasses.replace(story, title=guess_title(story.body), title_guessed=True)
         first = next((b.line for b in story.body if getattr(b, "line", 0)), 1)
         diagnostics.append(
@@ -221,7 +228,7 @@ def _finished(result: ReadResult, override: StoryOverride | None, path: Path, en
     overridden = apply_overrides(result.story, override)
     diagnostics = result.diagnostics + overridden.diagnostics
     story = overridden.story
-    if not story.title.strip():  # a first line of nothing but punctuation leaves no words to name it by
+    if not named(story.title) and not (override and override.title):  # no words to name it by
         story = dataclasses.replace(story, title="Untitled", title_guessed=True)
     if override and override.title:
         diagnostics = tuple(d for d in diagnostics if d.code != "A101")

@@ -176,11 +176,15 @@ class Start:
 
 OPENINGS = ("doc-",)  # named destinations of whole documents: the renderer's wrappers
 BREAKS = ("-boilerplate",)  # ends of names of what print.css starts on a new page
+# Ends of names of the sections that begin where a story's text ends (its author's notes after it,
+# whose label keeps with the note): a page may end short before one, as before a heading.
+SECTIONS = ("-notes-after",)
 
 
-def starts(data: bytes, openings: tuple[str, ...] = OPENINGS, breaks: tuple[str, ...] = BREAKS) -> list[Start]:
+def starts(data: bytes, openings: tuple[str, ...] = OPENINGS, breaks: tuple[str, ...] = BREAKS,
+           sections: tuple[str, ...] = SECTIONS) -> list[Start]:
     """Where the book's bookmarks point, and its named destinations whose names begin with one of
-    `openings` or end with one of `breaks`."""
+    `openings` or end with one of `breaks` or `sections`."""
     found: list[Start] = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         index: dict[tuple[int, int], int] = {page.obj.objgen: n + 1 for n, page in enumerate(pdf.pages)}
@@ -207,4 +211,6 @@ def starts(data: bytes, openings: tuple[str, ...] = OPENINGS, breaks: tuple[str,
                 at = where(dest)
                 if at and (name.startswith(openings) or name.endswith(breaks)):
                     found.append(Start(at[0], at[1], name, name.startswith(openings), True))
+                elif at and name.endswith(sections):
+                    found.append(Start(at[0], at[1], name, False, False))
     return found

@@ -71,6 +71,8 @@ def signature(ctx: Context, i: int) -> Claim | None:
     c = ctx.stream[i]
     if not (c.kind == RULE and _SIG_DASH.match(c.text) or c.kind in (PARA, PRE) and c.raw and _SIG_DASH.match(c.raw[0])):
         return None
+    if not any(b.kind in (PARA, PRE) for b in ctx.stream[:i]):
+        return None  # a "--" over the first words of a file signs no post: it opens the story
     span = 1
     j = i + 1
     while j < len(ctx.stream) and span < 3 and ctx.stream[j].kind in (PARA, PRE) and len(ctx.stream[j].raw) <= 6 and ctx.stream[j].gap <= 1:

@@ -3,15 +3,24 @@
 FanFicFare writes the title, a `by …` line, the metadata as `Label: value` lines (values wrapped
 at 78 columns onto lines of their own; the summary last, in paragraphs), a `TABLE OF CONTENTS`
 with one entry per chapter, then each chapter under its title indented eight spaces (a long
-title wraps onto unindented lines), the chapter's text as html2text renders HTML (`### ` before a
-heading of the chapter's own, `_italics_`, `**bold**`, `* * *` for a rule), and `End file.` last. The header becomes
-stated facts (`Given`), the contents and the labels are FanFicFare's words (consumed), and the
-chapters are read by the plain-text reader with their titles as chapter headings.
+title wraps onto unindented lines), and `End file.` last. The header becomes stated facts
+(`Given`), the contents and the labels are FanFicFare's words (consumed).
+
+Each chapter's text is html2text's Markdown of the chapter's HTML, so it is read as Markdown (the
+inverse of what wrote it), which gives the HTML download's paragraphs: a blank line closes a `<p>`,
+a line ending in two spaces is a `<br>` (two of them, or a line of only spaces, part paragraphs
+as `<br><br>` does), `* * *` is an `<hr>`, `### ` a heading, `_…_` and `**…**` emphasis, `\\-`
+an escape. What Markdown would misread is undone first: html2text wraps with Python's textwrap,
+which breaks lines inside hyphenated words and at `--`, and can start a wrapped line with `- `,
+`1. `, `#` or `>`, which CommonMark takes for a list, a heading or a quotation. Blank lines carry no
+scene breaks here: a run of `<br>`s is lines of spaces, and only an empty paragraph (`<p>&nbsp;</p>`)
+adds blank lines, two each.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ...model import Field, Paragraph, Text
@@ -46,9 +55,65 @@ def _inline(line: str, consumed: list[str]) -> str:
     return _SPACED.sub(r"\1", line)
 
 
+# textwrap's break points inside a word: after a hyphen between letters ("well-" / "known"), and
+# on either side of a `--` dash between words ("labore--" / "et", "labore" / "--et").
+_HYPHEN_END = re.compile(r"(?:[^\W\d]{2}|[^\W\d]-[^\W\d])-$")
+_HYPHEN_NEXT = re.compile(r"^[^\W\d]-?[^\W\d]")
+_DASH_END = re.compile(r"[\w!\"'&.,?]-{2,}$")
+_DASH_NEXT = re.compile(r"^-{2,}\w")
+_WORD_END = re.compile(r"[\w!\"'&.,?]$")
+# What starts a block in CommonMark at the start of a line: html2text never starts a wrapped line
+# with one on purpose (its lists and quotations are indented or prefixed on every line).
+_BLOCK_START = re.compile(r"^(?:[-+*](?=\s|$)|\d{1,9}[.)](?=\s|$)|#{1,6}(?=\s|$)|>|=+\s*$|-+\s*$|[*_-](?:\s*[*_-]){2,}\s*$|```|~~~)")
+
+
+def _soft(line: str) -> bool:
+    """A line of text wrapped onto the next, not ended by a hard break."""
+    return bool(line.strip()) and not line.endswith("  ")
+
+
+def _unwrap(lines: list[str], text: set[int]) -> None:
+    """textwrap's breaks inside a word mended in place: the word's first part moves down to the
+    line holding the rest (so each line keeps its number)."""
+    for k in sorted(text):
+        if k - 1 not in text or not _soft(lines[k - 1]) or lines[k - 1].lstrip().startswith(("#", ">")):
+            continue
+        prev, nxt = lines[k - 1].rstrip(), lines[k]
+        joined = (_HYPHEN_END.search(prev) and _HYPHEN_NEXT.match(nxt)) or (_DASH_END.search(prev) and nxt[:1].isalnum()) or (
+            _WORD_END.search(prev) and _DASH_NEXT.match(nxt))
+        if not joined or " " not in prev.strip():
+            continue
+        head, _, fragment = prev.rpartition(" ")
+        lines[k - 1], lines[k] = head, fragment + nxt
+
+
+def _escape_wrapped(lines: list[str], text: set[int]) -> None:
+    """A wrapped line that would open a list, heading, quotation or rule in CommonMark: its first
+    mark escaped, so it stays a line of its paragraph."""
+    for k in sorted(text):
+        if k - 1 not in text or not lines[k - 1].strip() or lines[k - 1].startswith(">"):
+            continue
+        if _BLOCK_START.match(lines[k]):
+            at = len(lines[k]) - len(lines[k].lstrip("0123456789"))  # "1." escapes its dot, "#" itself
+            lines[k] = lines[k][:at] + "\\" + lines[k][at:]
+
+
+def _gaps(stream: list[Candidate], lines: list[str], blank: set[int]) -> list[Candidate]:
+    """Each block's blank lines before it as the HTML had them: empty paragraphs, two blank lines
+    each beyond the one that parts any two blocks; lines of spaces (`<br>`s) are not blank lines."""
+    out = []
+    for c in stream:
+        k, empty = c.line - 2, 0
+        while k >= 0 and k not in blank and not lines[k].strip():
+            empty += lines[k] == ""
+            k -= 1
+        out.append(replace(c, gap=max(0, empty - 1) // 2) if c.line else c)
+    return out
+
+
 def read_fanficfare_text(text: str, path: Path) -> Document | None:
     """The story a FanFicFare TXT holds, or None when the text is not laid out as one."""
-    from ..text import read_text
+    from ..markdown import read_markdown
 
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     toc = next((k for k, line in enumerate(lines[:400]) if line.strip() == _TOC), None)
@@ -121,9 +186,12 @@ def read_fanficfare_text(text: str, path: Path) -> Document | None:
     if lines[last].strip() == _END:  # FanFicFare's own last line
         blank.add(last)
         consumed.append(_END)
-    body = "\n".join("" if k in blank else _inline(line, consumed) for k, line in enumerate(lines))
-    doc = read_text(body, path)
-    doc.stream = sorted(doc.stream + headings, key=lambda c: c.line)
+    body = ["" if k in blank else _inline(line, consumed).rstrip("\t") for k, line in enumerate(lines)]
+    written = {k for k, line in enumerate(body) if line.strip()}
+    _unwrap(body, written)
+    _escape_wrapped(body, written)
+    doc = read_markdown("\n".join(body), path)
+    doc.stream = sorted(_gaps(doc.stream, lines, blank) + headings, key=lambda c: c.line)
     doc.consumed += consumed
     doc.given = Given(title, authors, summary, fields=tuple(fields), source_url=url, site=site, format="fanficfare-txt",
                       series=series, part=part, lines=(("title", head[0] + 1), ("authors", head[1] + 1)))
