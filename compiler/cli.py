@@ -14,10 +14,13 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from . import __version__
-from .diagnostics import BuildError, Diagnostic, ExitCode, Severity
 
 if TYPE_CHECKING:
     from .batch import BookResult
+    from .diagnostics import Diagnostic
+
+# diagnostics.py (a table of every code, dataclasses) is imported where a command needs it, not
+# here: `--help` and the usage errors typer reports itself never do.
 
 app = typer.Typer(
     add_completion=True,
@@ -30,6 +33,8 @@ app = typer.Typer(
 
 
 def _report(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...], verbose: bool, quiet: bool) -> None:
+    from .diagnostics import Severity
+
     for d in diagnostics:
         if quiet and d.severity < Severity.ERROR:
             continue
@@ -182,7 +187,7 @@ def batch(
     from .atomic import write_atomically
     from .batch.summary import parse_size, report_json, summary_lines
     from .batch.works import find_works
-    from .diagnostics import diagnostic, stopping
+    from .diagnostics import ExitCode, diagnostic, stopping
     from .options import BuildOptions
 
     try:
@@ -264,6 +269,7 @@ def deliver(
 ) -> None:
     """Copy the book onto a connected e-reader, in the format it reads best (KEPUB for Kobo, AZW3 for Kindle, EPUB for others)."""
     from .deliver import BOOK_NAMES, deliver as run_deliver
+    from .diagnostics import ExitCode
 
     if book_format is not None and book_format not in BOOK_NAMES:
         typer.echo(f"error: unknown format {book_format}; choose from {', '.join(BOOK_NAMES)}", err=True)
@@ -316,6 +322,7 @@ def check(
 ) -> None:
     """Check a built book against its stories: every word present, the validators that are installed, and the PDF's pages as a typesetter would (warnings)."""
     from .checkbook import run_check
+    from .diagnostics import ExitCode
 
     lines, ok = run_check(_source(source), book, theme)
     for line in lines:
@@ -335,7 +342,7 @@ def watch(
     """Build, then rebuild whenever a story, anthology.toml or the theme changes (Ctrl-C to stop)."""
     from .build import build as run_build
     from .config import load_config
-    from .diagnostics import stopping
+    from .diagnostics import Severity, stopping
     from .options import BuildOptions
     from .package.formats import choices
     from .render.theme import load_theme
@@ -420,13 +427,14 @@ def _run() -> int:
             return exc.code or 0
         typer.echo(exc.code, err=True)
         return 1
-    except BuildError as exc:
-        _report(exc.diagnostics, verbose=True, quiet=False)
-        return exc.exit_code
     except Exception as exc:
+        from .diagnostics import BuildError, ExitCode, printable
+
+        if isinstance(exc, BuildError):
+            _report(exc.diagnostics, verbose=True, quiet=False)
+            return exc.exit_code
         if "--debug" in sys.argv:
             raise
-        from .diagnostics import printable
 
         typer.echo(f"internal error: {type(exc).__name__}: {printable(str(exc))}\nRun again with --debug and report the traceback.", err=True)
         return ExitCode.INTERNAL

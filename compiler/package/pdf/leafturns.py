@@ -4,10 +4,19 @@ A word hyphenated at the foot of a recto is finished overleaf: the reader turns 
 middle of it, which no book house allows (across a spread, where both halves are in view, it is
 tolerable). CSS has `hyphenate-limit-last: page` for this, which weasyprint 70 does not implement.
 So a laid-out chunk is looked at as weasyprint left it: where the last line of a recto ends in a
-hyphen (weasyprint's own, or a compound's), the word it broke is set unbreakable in the document's
-tree (a `<span>` with `white-space: nowrap` round it, its text untouched) and the chunk laid out
-again. Chunks are small, so the second layout costs a chunk, not a book; each pass keeps the
-words of the passes before, and the few a pass pushes onto a new recto foot are met in the next.
+hyphen (weasyprint's own, or a compound's), the word it broke is set unbreakable, its text
+untouched, and the chunk laid out again from that recto (remake.py): the word's text box in
+weasyprint's box tree is cut in three, the word in the middle inside an inline box with
+`white-space: nowrap`, which is the box a `<span>` with that style would have made. Where the
+recto-foot word begins is exact: the next page starts inside its text box, at the break. Only the
+recto and the pages after it until one starts where it started before are laid out again (about 2
+pages, against the whole chunk from a new parse: the corpus book in classic spent 41 of its 115
+CPU-seconds re-laying whole chunks). Each pass keeps the words of the passes before, and the few a
+pass pushes onto a new recto foot are met in the next.
+
+With CSS footnotes or running elements (which no built-in theme has), whose per-page records
+weasyprint does not redo for a re-made page, the words are set whole in the document's own tree
+instead (a `<span>` round each occurrence) and the whole chunk laid out again from it.
 
 Rectos: every layout this is asked for begins on one (a chunk of stories, the end-notes, the book's
 body in one pass), so its pages of even index are rectos.
@@ -18,8 +27,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
+
+if TYPE_CHECKING:
+    from .remake import Layout, Skip
 
 HYPHENS = "\u2010-\u00ad"  # weasyprint's hyphen (hyphenate-character), a compound's hyphen-minus, a soft hyphen
 PASSES = 3  # layouts after the first, at most: one usually suffices
@@ -78,6 +90,11 @@ def _edge_text(page: Any, last: bool) -> Any | None:
 
 def broken_at_leaf_turns(document: Any) -> list[Broken]:
     """Every word broken at the foot of a recto, with the element whose text holds it."""
+    return [broken for _, broken in _broken(document)]
+
+
+def _broken(document: Any) -> list[tuple[int, Broken]]:
+    """(the recto's page index, the word) for every word broken at the foot of a recto."""
     found = []
     pages = document.pages
     for n in range(0, len(pages) - 1, 2):
@@ -89,7 +106,7 @@ def broken_at_leaf_turns(document: Any) -> list[Broken]:
             continue
         stem = head.group()
         # weasyprint's hyphen is drawn, not written: the word in the source goes without it.
-        found.append(Broken(end.element, stem[:-1] if stem[-1] in "\u2010\u00ad" else stem, tail.group()))
+        found.append((n, Broken(end.element, stem[:-1] if stem[-1] in "\u2010\u00ad" else stem, tail.group())))
     return found
 
 
@@ -136,3 +153,104 @@ def keep_words_whole(parsed: Any, document: Any, lay_out: Callable[[str], tuple[
         source = "<!DOCTYPE html>" + ElementTree.tostring(parsed.etree_element, encoding="unicode", method="html")
         parsed, document = lay_out(source)
     return document
+
+
+def set_words_whole(layout: Layout) -> Any:
+    """The document of `layout` with no word broken across a leaf turn, where setting it whole
+    helps: each such word made unbreakable in the box tree, and the pages from its recto on laid
+    out again (remake.py). `layout.editable` must be true."""
+    document = layout.document
+    for _ in range(PASSES):
+        fixed = [n for n, _ in _broken(document) if _set_whole(layout, n)]
+        if not fixed:
+            break
+        document = layout.again(fixed)
+    return document
+
+
+def _set_whole(layout: Layout, recto: int) -> bool:
+    """Make the word broken at the foot of page `recto` unbreakable in the layout's box tree, and
+    move every page start past it to where the same text now is; False if it cannot be (the break
+    is not inside one text box: between two elements, say)."""
+    from weasyprint.css import AnonymousStyle
+    from weasyprint.formatting_structure import boxes
+
+    starts = layout.starts()
+    found = _text_box_at(layout.root, starts[recto + 1])
+    if found is None:
+        return False
+    path, parent, box, at = found
+    text: str = box.text
+    encoded = text.encode()
+    cut = len(encoded[:at].decode("utf-8", errors="ignore"))  # the start is a byte offset
+    gap = cut
+    while gap > 0 and text[gap - 1].isspace():
+        gap -= 1
+    if gap < cut and text[gap - 1 : gap] not in ("-", "\u2010"):  # broken at a space, not in a word
+        return False
+    head, tail = _WORD_END.search(text[:gap]), _WORD_START.match(text[cut:])
+    if head is None or tail is None:
+        return False
+    start, end = head.start(), cut + tail.end()
+
+    nowrap = AnonymousStyle(box.style)
+    nowrap["white_space"] = "nowrap"
+    word = box.copy_with_text(text[start:end])
+    word.style = AnonymousStyle(nowrap)
+    span = boxes.InlineBox(box.element_tag, nowrap, box.element, [word])
+    before = [box.copy_with_text(text[:start])] if start else []
+    after = [box.copy_with_text(text[end:])] if end < len(text) else []
+    index = path[-1]
+    children = [*parent.children[:index], *before, span, *after, *parent.children[index + 1 :]]
+    parent.children = tuple(children) if isinstance(parent.children, tuple) else children
+
+    first, last = len(text[:start].encode()), len(text[:end].encode())
+    at_span = index + len(before)
+
+    def moved(inside: Skip) -> dict[int, Any]:
+        """A start inside the old text box, in the new boxes."""
+        if inside is None:
+            return {index: None}
+        ((offset, _),) = inside.items()
+        if offset < first:
+            return {index: inside}
+        if offset < last:
+            return {at_span: {0: {offset - first: None}}}
+        return {at_span + 1: {offset - last: None} if after else None}
+
+    grown = len(before) + len(after)
+
+    def remap(skip: Skip, down: list[int]) -> Skip:
+        if skip is None:
+            return None
+        if down:
+            return {i: remap(inner, down[1:]) if i == down[0] else inner for i, inner in skip.items()}
+        out: dict[int, Any] = {}
+        for i, inner in skip.items():
+            if i == index:
+                out.update(moved(inner))
+            else:
+                out[i + grown if i > index else i] = inner
+        return out
+
+    layout.restart([remap(skip, path[:-1]) for skip in starts])
+    return True
+
+
+def _text_box_at(root: Any, start: Skip) -> tuple[list[int], Any, Any, int] | None:
+    """Follow a page's start down the box tree to the text box it begins inside: (the child
+    indices down to it, its parent, the text box, the byte offset in its text)."""
+    from weasyprint.formatting_structure import boxes
+
+    box, parent, path, skip = root, None, [], start
+    while isinstance(skip, dict) and len(skip) == 1:
+        ((index, inner),) = skip.items()
+        if isinstance(box, boxes.TextBox):
+            return (path, parent, box, index) if parent is not None else None
+        children = getattr(box, "children", None)
+        if not isinstance(children, (list, tuple)) or index >= len(children):
+            return None
+        parent, box = box, children[index]
+        path.append(index)
+        skip = inner
+    return None

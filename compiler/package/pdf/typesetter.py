@@ -19,7 +19,8 @@ from urllib.parse import unquote, urlsplit
 
 from ...render.theme import Theme
 from ..pagemap import Start
-from .leafturns import keep_words_whole
+from .leafturns import keep_words_whole, set_words_whole
+from .remake import Layout
 from .pagestarts import page_starts
 
 
@@ -94,8 +95,13 @@ class Typesetter:
             parsed = wp.HTML(string=source, base_url=self.base_url, url_fetcher=self.fetcher)
             return parsed, parsed.render(stylesheets=sheets, font_config=self.fonts)
 
-        parsed, document = lay_out(html)
-        return keep_words_whole(parsed, document, lay_out) if whole_words else document
+        if not whole_words:
+            return lay_out(html)[1]
+        parsed = wp.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        layout = Layout(parsed, sheets, self.fonts)
+        if layout.editable:
+            return set_words_whole(layout)
+        return keep_words_whole(parsed, layout.document, lay_out)
 
 
 @dataclass(frozen=True)
