@@ -103,6 +103,9 @@ def build(
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default, and at most: one per core)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="Stop the build (exit 8, nothing written) if it takes longer than this."),
     max_memory: Optional[int] = typer.Option(None, "--max-memory", metavar="MB", help="Stop the build (exit 8, nothing written) if its processes together hold more memory than this."),
+    volumes: Optional[int] = typer.Option(
+        None, "--volumes", metavar="N", help="Split the anthology between stories into N volumes of even size, each a whole book (anthology-vol1.epub, …); default: anthology.toml's [volumes], else one book."
+    ),
     # --- the signatures profile (each also a key of anthology.toml's [signatures]; the flag wins)
     layout: Optional[str] = typer.Option(None, "--layout", help="Signatures: folio, quarto, octavo or sextodecimo (default folio)."),
     sheets: Optional[int] = typer.Option(None, "--sheets", help="Signatures: folded sheets per signature (default 4 folio, 2 quarto, 1 octavo or sextodecimo)."),
@@ -127,6 +130,7 @@ def build(
     from .build import build as run_build
     from .diagnostics import stopping
     from .options import BuildOptions
+    from .budget import VolumeBudget
     from .signatures import Signatures
     from .package.formats import choices
 
@@ -134,6 +138,7 @@ def build(
     options = BuildOptions(
         source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
         cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, timeout=timeout, max_memory=max_memory, signatures=signatures,
+        volumes=VolumeBudget(count=volumes),
     )
     problems = options.problems(choices())
     if problems:  # every mistake of the command line at once, exit 2
