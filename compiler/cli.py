@@ -295,12 +295,15 @@ def deliver(
 def inspect(
     source: Optional[Path] = SOURCE,
     as_json: bool = typer.Option(False, "--json", help="Print what was recognised as JSON (the shape the labelled corpus is scored in)."),
+    volumes: Optional[int] = typer.Option(None, "--volumes", metavar="N", help="Also show how build --volumes N would split the anthology (default: anthology.toml's [volumes], if any)."),
+    theme: Optional[str] = THEME,
 ) -> None:
-    """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out."""
-    from .inspect import format_reports, inspect as run_inspect
+    """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out, and the volume plan if the book is split."""
+    from .inspect import format_reports, inspect as run_inspect, volume_plan
 
     source = _source(source)
     reports = run_inspect(source)
+    plan = volume_plan(source, volumes, theme, [r.story for r in reports])
     if as_json:
         import json
 
@@ -308,9 +311,14 @@ def inspect(
         from .inspect import as_json as report_json
 
         language = load_config(source).language
-        typer.echo(json.dumps({"stories": [report_json(r, language) for r in reports]}, ensure_ascii=False, indent=1))
+        shown: dict[str, object] = {"stories": [report_json(r, language) for r in reports]}
+        if plan is not None:
+            shown["volumes"] = plan[1]
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=1))
         return
     typer.echo(format_reports(reports), nl=False)
+    if plan is not None:
+        typer.echo("\n" + "\n".join(plan[0]))
 
 
 @app.command()

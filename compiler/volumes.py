@@ -198,3 +198,19 @@ def volume_file_name(file_name: str, number: int) -> str:
     stem, dot, suffix = file_name.partition(".")
     base, dash, rest = stem.partition("-")
     return f"{base}-vol{number}{dash}{rest}{dot}{suffix}"
+
+
+def describe_plan(plan: VolumePlan, stories: Sequence[Story], label: str) -> list[str]:
+    """The plan as `anthology inspect` shows it: each volume, its stories, words and estimated pages."""
+    lines = [f"volumes: {len(plan.volumes)}, split between stories by words (pages estimated at about {plan.words_per_page:.0f} words a page)"]
+    for volume in plan.volumes:
+        lines.append(f"  {volume_label(label, volume.number)}: {len(volume.stories)} {'story' if len(volume.stories) == 1 else 'stories'}, {volume.words:,} words, about {volume.pages:,} pages")
+        lines += [f"    {stories[k].source.path.name}  {stories[k].title}" for k in volume.stories]
+    return lines
+
+
+def plan_as_json(plan: VolumePlan, stories: Sequence[Story]) -> list[dict[str, object]]:
+    return [
+        {"volume": v.number, "files": [stories[k].source.path.name for k in v.stories], "words": v.words, "estimated_pages": v.pages}
+        for v in plan.volumes
+    ]
