@@ -84,13 +84,13 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None, 
         for volume in volumes:
             # Only the first volume has layout processes begun for it: the PDF packager closes them when done.
             begun = started if volume is volumes[0] else {}
-            made = _book(formats, options, read, volume, theme, cover, begun, _volume_step(step, volume), volume_split)
+            made, read_back = _book(formats, options, read, volume, theme, cover, begun, _volume_step(step, volume), volume_split)
             number = volume.meta.volume
             books.update({options.output / (volume_file_name(fmt.file_name, number) if number else fmt.file_name): made[fmt.name].data for fmt in formats})
             keep += [m.keep for m in made.values() if m.keep is not None]
             diagnostics += [d for m in made.values() for d in m.diagnostics]
             if options.verify and volume_split.split:
-                texts.append(_read_back(formats, made))
+                texts.append(read_back)
         if texts:
             _check_across(texts, read, anthology, volumes)
 
@@ -116,11 +116,13 @@ def _volume_step(step: Callable[[str], None], volume: Anthology) -> Callable[[st
 def _book(
     formats: tuple[Format, ...], options: BuildOptions, read: ReadStories, anthology: Anthology, theme: Theme, cover: str | None,
     started: dict[str, Any], step: Callable[[str], None], volume_split: VolumePlan,
-) -> dict[str, Made]:
-    """One book (the anthology, or one volume of it) in every format, each checked for every word of its stories."""
+) -> tuple[dict[str, Made], list[BookText]]:
+    """One book (the anthology, or one volume of it) in every format, each checked for every word
+    of its stories; with the text of each book checked, as it was read back for the check."""
     with timings.span("render"):
         rendered = render(anthology, theme, cover)
     made: dict[str, Made] = {}
+    read_back: list[BookText] = []
     for fmt in (f for f in formats if not f.made_from_a_book):
         made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
     if options.verify:
@@ -129,11 +131,12 @@ def _book(
             # A volume answers for the files whose stories are all in it; a file whose works went to
             # several volumes is checked across them (_check_across).
             consumed = {path: labels for path, labels in read.consumed.items() if path in _whole_files(read, anthology)} if volume_split.split else read.consumed
-            _check_sources(formats, made, consumed, anthology, rendered, f"-vol{anthology.meta.volume}" if volume_split.split else "")
+            read_back = _read_back(formats, made, f"-vol{anthology.meta.volume}" if volume_split.split else "")
+            _check_sources(read_back, consumed, anthology, rendered)
     for fmt in (f for f in formats if f.made_from_a_book):  # from books known to be whole
         made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
         _check_conversion(fmt, made)
-    return made
+    return made, read_back
 
 
 def _whole_files(read: ReadStories, volume: Anthology) -> set[Path]:
@@ -204,16 +207,14 @@ def _heads(anthology: Anthology) -> set[str]:
     return titles | {running_head(t) for t in titles}
 
 
-def _check_sources(
-    formats: tuple[Format, ...], made: dict[str, Made], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook, suffix: str = ""
-) -> None:
+def _check_sources(books: list[BookText], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook) -> None:
     """Nothing lost: every word of every story (of `consumed`'s files) must be in each book before anything is written."""
     from .check import expected_from, verify_books
     from .package.pdf.fonts import theme_coverage
 
     # Which characters the print fonts can set, to tell a missing glyph from a lost word: read from
     # the font files (a third of a second) only if a word is missing from a printed book.
-    lost = verify_books(_read_back(formats, made, suffix), expected_from(consumed, anthology), _heads(anthology), lambda: theme_coverage(rendered))
+    lost = verify_books(books, expected_from(consumed, anthology), _heads(anthology), lambda: theme_coverage(rendered))
     if lost:
         raise stopping(lost)
 

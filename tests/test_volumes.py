@@ -5,6 +5,7 @@ rights page and notes, a series in its metadata) in EPUB and in print; one volum
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import subprocess
 import sys
@@ -296,3 +297,56 @@ def test_inspect_shows_the_volume_plan(tmp_path: Path) -> None:
     assert plan.startswith("2, split between stories")
     assert "Volume I: 2 stories" in plan and "Volume II: 2 stories" in plan
     assert plan.count("Story ") == 4 and "about" in plan and "pages" in plan
+
+
+def test_the_works_of_one_file_may_go_to_different_volumes_and_are_checked_across_them(tmp_path: Path) -> None:
+    # An EpubMerge anthology is one file of several works: the split may fall between them, and the
+    # nothing-lost check then reads that file against both volumes together.
+    from .downloads import merged_epub
+
+    source = tmp_path / "stories"
+    source.mkdir()
+    merged_epub(source / "two-winters.epub")
+    result = build(BuildOptions(source=source, output=tmp_path / "out", volumes=VolumeBudget(count=2)))
+    assert [[s.title for s in v.stories] for v in result.volumes] == [["First Frost"], ["The Ice Road"]]
+    texts = [epub_text(tmp_path / "out" / f"anthology-vol{k}.epub") for k in (1, 2)]
+    assert "kettle froze" in texts[0] and "kettle froze" not in texts[1]
+    assert "ice sang lowest" in texts[1] and "ice sang lowest" not in texts[0]
+
+
+def test_a_page_budget_keeps_each_volume_within_its_estimated_pages(tmp_path: Path) -> None:
+    source = seeds_over(tmp_path / "stories", 3, "River Crossings")
+    run = _cli("inspect", str(source))
+    assert "volumes:" not in run.stdout  # no budget: one book, no plan shown
+    (source / "anthology.toml").write_text((source / "anthology.toml").read_text() + "\n[volumes]\npages = 40\n", encoding="utf-8")
+    run = _cli("inspect", str(source))
+    assert run.returncode == 0, run.stderr
+    estimates = [int(line.split("about ")[1].split(" pages")[0]) for line in run.stdout.splitlines() if line.startswith("  Volume ")]
+    assert len(estimates) >= 2 and all(pages <= 40 for pages in estimates)
+
+
+def test_a_word_lost_from_a_volume_stops_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second volume's EPUB read back without its last document (its story): the check across
+    # volumes misses that story's words and nothing is written.
+    import compiler.build as hallway
+    from compiler.diagnostics import BuildError
+    from .downloads import merged_epub
+
+    source = tmp_path / "stories"
+    source.mkdir()
+    merged_epub(source / "two-winters.epub")
+    reads = hallway._read_back
+    calls: list[int] = []
+
+    def losing(formats, made, suffix=""):  # type: ignore[no-untyped-def]
+        books = reads(formats, made, suffix)
+        calls.append(1)
+        if len(calls) == 2:  # the second volume (its own check passes: it holds no whole file)
+            books = [dataclasses.replace(b, parts=tuple(p for p in b.parts if "ice sang" not in p)) for b in books]
+        return books
+
+    monkeypatch.setattr(hallway, "_read_back", losing)
+    with pytest.raises(BuildError) as stopped:
+        build(BuildOptions(source=source, output=tmp_path / "out", formats=("epub",), volumes=VolumeBudget(count=2)))
+    assert {d.code for d in stopped.value.diagnostics} == {"V001"}
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.epub"))
