@@ -232,7 +232,7 @@ def _check_across(texts: list[list[BookText]], read: ReadStories, anthology: Ant
     shared = {path: labels for path, labels in read.consumed.items() if path not in whole}
     if not shared:
         return
-    together = [BookText(books[0].format, tuple(part for volume in texts for part in volume[k].parts), books[0].paged) for k, books in enumerate(zip(*texts))]
+    together = [BookText(books[0].format.split("-vol")[0], tuple(part for volume in texts for part in volume[k].parts), books[0].paged) for k, books in enumerate(zip(*texts))]
     # Disclaimers merged on the whole anthology's rights page: a volume may print one again, never fewer.
     lost = verify_books(together, expected_from(shared, anthology), set().union(*(_heads(v) for v in volumes)))
     if lost:
