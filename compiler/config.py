@@ -237,6 +237,8 @@ def _volumes(table: Any, path: Path, line: Line, errors: list[Diagnostic]) -> Vo
     """A `[volumes]` table's budget (its types checked by _check_table); one key, a number over 0."""
     if not isinstance(table, dict):
         return VolumeBudget()
+    for key in (k for k in VOLUME_KEYS if isinstance(table.get(k), bool)):  # TOML's true is no count (and Python's bool is an int)
+        errors.append(diagnostic("C012", path, line("volumes", key), problem=f"{key} must be a whole number, not {str(table[key]).lower()}"))
     given = {key: value for key in VOLUME_KEYS if isinstance(value := table.get(key), int) and not isinstance(value, bool)}
     if len(given) > 1:
         errors.append(diagnostic("C012", path, line("volumes"), problem=f"give one of {', '.join(given)}, not {len(given)}: each says how many volumes on its own"))

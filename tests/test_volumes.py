@@ -279,7 +279,7 @@ def test_a_count_that_is_no_number_is_a_usage_error(tmp_path: Path) -> None:
     assert run.returncode == 2 and "Traceback" not in run.stderr
 
 
-@pytest.mark.parametrize("table, said", [("count = 0", "count must be 1 or more"), ("count = 2\nwords = 9000", "give one of count, words"), ('pages = "many"', "volumes.pages")])
+@pytest.mark.parametrize("table, said", [("count = 0", "count must be 1 or more"), ("count = 2\nwords = 9000", "give one of count, words"), ("words = true", "words must be a whole number"), ('pages = "many"', "volumes.pages")])
 def test_a_bad_volumes_table_names_its_line(table: str, said: str, tmp_path: Path) -> None:
     source = seeds_over(tmp_path / "stories", 1, "River Crossings")
     manifest = source / "anthology.toml"
