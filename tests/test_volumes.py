@@ -350,3 +350,10 @@ def test_a_word_lost_from_a_volume_stops_the_build(tmp_path: Path, monkeypatch: 
         build(BuildOptions(source=source, output=tmp_path / "out", formats=("epub",), volumes=VolumeBudget(count=2)))
     assert {d.code for d in stopped.value.diagnostics} == {"V001"}
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").glob("*.epub"))
+
+
+def test_volumes_are_the_same_bytes_on_every_build(tmp_path: Path) -> None:
+    source = seeds_over(tmp_path / "stories", 1, "River Crossings")
+    first, second = (build(BuildOptions(source=source, output=tmp_path / name, cache=False, volumes=VolumeBudget(count=2))) for name in ("a", "b"))
+    assert [p.name for p in first.outputs] == [p.name for p in second.outputs]
+    assert [p.read_bytes() for p in first.outputs] == [p.read_bytes() for p in second.outputs]
