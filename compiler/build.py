@@ -1,4 +1,4 @@
-"""The pipeline, end to end: read → transform → render → each requested format → check → write.
+"""The pipeline, end to end: read → transform → volumes → render → each requested format → check → write.
 
 `build()` reads like the table of contents of the program; each step lives in its own module, each
 format in a row of package/formats.py. It is also the library API (`from compiler import build, BuildOptions`; `build(options)`, or
@@ -16,7 +16,7 @@ import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import timings
 from .atomic import replace_together
@@ -31,6 +31,11 @@ from .read import ReadStories, read_stories, story_files
 from .render import RenderedBook, render
 from .render.theme import Theme, load_theme
 from .transforms import transform
+from .trims import parse_trim
+from .volumes import VolumePlan, plan_volumes, split, volume_file_name, words_per_page
+
+if TYPE_CHECKING:
+    from .check import BookText
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,7 @@ class BuildResult:
     anthology: Anthology
     consumed: dict[Path, tuple[str, ...]]
     diagnostics: tuple[Diagnostic, ...]
+    volumes: tuple[Anthology, ...] = ()  # each volume's book, when the anthology was split (else empty)
 
 
 def build(options: BuildOptions, progress: Callable[[str], None] | None = None, *, before_replacing: Callable[[], None] | None = None) -> BuildResult:
@@ -67,27 +73,76 @@ def build(options: BuildOptions, progress: Callable[[str], None] | None = None, 
         with timings.span("transforms"):
             anthology, found = transform(assemble(config, read.stories))
             check_paragraphs(anthology)
-        with timings.span("render"):
-            # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
-            rendered = render(anthology, theme, cover_file_name(find_cover(options.source)))
-
-        made: dict[str, Made] = {}
-        for fmt in (f for f in formats if not f.made_from_a_book):
-            made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
-        if options.verify:
-            step("checking every word")
-            with timings.span("check"):
-                _check_sources(formats, made, read, anthology, rendered)
-        for fmt in (f for f in formats if f.made_from_a_book):  # from books known to be whole
-            made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
-            _check_conversion(fmt, made)
+            volume_split = volume_plan(read.stories, options, theme)
+            volumes = split(anthology, volume_split, theme.settings.labels.volume)
+        # The EPUB's cover page names its image: the user's cover.jpg or cover.png, else a drawn one.
+        cover = cover_file_name(find_cover(options.source))
+        books: dict[Path, bytes] = {}
+        keep: list[Callable[[], None]] = []
+        diagnostics = list(read.diagnostics) + list(found)
+        texts: list[list[BookText]] = []  # each volume's books read back, for the check across volumes
+        for volume in volumes:
+            # Only the first volume has layout processes begun for it: the PDF packager closes them when done.
+            begun = started if volume is volumes[0] else {}
+            made, read_back = _book(formats, options, read, volume, theme, cover, begun, _volume_step(step, volume), volume_split)
+            number = volume.meta.volume
+            books.update({options.output / (volume_file_name(fmt.file_name, number) if number else fmt.file_name): made[fmt.name].data for fmt in formats})
+            keep += [m.keep for m in made.values() if m.keep is not None]
+            diagnostics += [d for m in made.values() for d in m.diagnostics]
+            if options.verify and volume_split.split:
+                texts.append(read_back)
+        if texts:
+            _check_across(texts, read, anthology, volumes)
 
         step("writing")
-        books = {options.output / fmt.file_name: made[fmt.name].data for fmt in formats}
         with timings.span("write"):
-            _write(options.output, books, [m.keep for m in made.values() if m.keep is not None], before_replacing)
-    diagnostics = read.diagnostics + tuple(found) + tuple(d for m in made.values() for d in m.diagnostics)
-    return BuildResult(tuple(books), anthology, read.consumed, diagnostics)
+            _write(options.output, books, keep, before_replacing)
+    return BuildResult(tuple(books), anthology, read.consumed, tuple(diagnostics), volumes if volume_split.split else ())
+
+
+def volume_plan(stories: tuple[Story, ...], options: BuildOptions, theme: Theme) -> VolumePlan:
+    """Where the anthology splits into volumes (compiler/volumes.py), pages estimated for the
+    trim and margins the print book will have. `options` settled: the manifest's budget in it."""
+    margins = theme.settings.print
+    per_page = words_per_page(parse_trim(options.trim or margins.trim), margins.top, margins.bottom, margins.inside, margins.outside)
+    return plan_volumes(stories, options.volumes, per_page)
+
+
+def _volume_step(step: Callable[[str], None], volume: Anthology) -> Callable[[str], None]:
+    label = volume.meta.volume_label
+    return (lambda stage: step(f"{label}: {stage}")) if label else step
+
+
+def _book(
+    formats: tuple[Format, ...], options: BuildOptions, read: ReadStories, anthology: Anthology, theme: Theme, cover: str | None,
+    started: dict[str, Any], step: Callable[[str], None], volume_split: VolumePlan,
+) -> tuple[dict[str, Made], list[BookText]]:
+    """One book (the anthology, or one volume of it) in every format, each checked for every word
+    of its stories; with the text of each book checked, as it was read back for the check."""
+    with timings.span("render"):
+        rendered = render(anthology, theme, cover)
+    made: dict[str, Made] = {}
+    read_back: list[BookText] = []
+    for fmt in (f for f in formats if not f.made_from_a_book):
+        made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
+    if options.verify:
+        step("checking every word")
+        with timings.span("check"):
+            # A volume answers for the files whose stories are all in it; a file whose works went to
+            # several volumes is checked across them (_check_across).
+            consumed = {path: labels for path, labels in read.consumed.items() if path in _whole_files(read, anthology)} if volume_split.split else read.consumed
+            read_back = _read_back(formats, made, f"-vol{anthology.meta.volume}" if volume_split.split else "")
+            _check_sources(read_back, consumed, anthology, rendered)
+    for fmt in (f for f in formats if f.made_from_a_book):  # from books known to be whole
+        made[fmt.name] = _package(fmt, Work(options, anthology, rendered, theme, made, wanted_products(fmt, formats), started.get(fmt.name), step))
+        _check_conversion(fmt, made)
+    return made, read_back
+
+
+def _whole_files(read: ReadStories, volume: Anthology) -> set[Path]:
+    """The story files all of whose works are in `volume` (a file of one story: the story's)."""
+    ids = {(s.source.path, s.source.work) for s in volume.stories}
+    return {s.source.path for s in volume.stories} - {s.source.path for s in read.stories if (s.source.path, s.source.work) not in ids}
 
 
 def assemble(config: Config, stories: tuple[Story, ...]) -> Anthology:
@@ -138,18 +193,48 @@ def _texts(fmt: Format, made: Made) -> tuple[str, ...]:
     return made.texts if made.texts is not None else tuple(load(fmt.reader)(made.data))
 
 
-def _check_sources(formats: tuple[Format, ...], made: dict[str, Made], read: ReadStories, anthology: Anthology, rendered: RenderedBook) -> None:
-    """Nothing lost: every word of every story must be in each book before anything is written."""
-    from .check import BookText, expected_from, verify_books
-    from .package.pdf.fonts import theme_coverage
+def _read_back(formats: tuple[Format, ...], made: dict[str, Made], suffix: str = "") -> list[BookText]:
+    """The text of each book checked against the stories; `suffix` names a volume's ("-vol2") in what the check reports."""
+    from .check import BookText
+
+    return [BookText(fmt.name + suffix, _texts(fmt, made[fmt.name]), fmt.paged) for fmt in formats if fmt.checked_against == "sources"]
+
+
+def _heads(anthology: Anthology) -> set[str]:
     from .render.view import running_head
 
     titles = {anthology.meta.title, "Notes", "Contents"} | {s.title for s in anthology.stories}
-    heads = titles | {running_head(t) for t in titles}
-    books = [BookText(fmt.name, _texts(fmt, made[fmt.name]), fmt.paged) for fmt in formats if fmt.checked_against == "sources"]
+    return titles | {running_head(t) for t in titles}
+
+
+def _check_sources(books: list[BookText], consumed: dict[Path, tuple[str, ...]], anthology: Anthology, rendered: RenderedBook) -> None:
+    """Nothing lost: every word of every story (of `consumed`'s files) must be in each book before anything is written."""
+    from .check import expected_from, verify_books
+    from .package.pdf.fonts import theme_coverage
+
     # Which characters the print fonts can set, to tell a missing glyph from a lost word: read from
     # the font files (a third of a second) only if a word is missing from a printed book.
-    lost = verify_books(books, expected_from(read.consumed, anthology), heads, lambda: theme_coverage(rendered))
+    lost = verify_books(books, expected_from(consumed, anthology), _heads(anthology), lambda: theme_coverage(rendered))
+    if lost:
+        raise stopping(lost)
+
+
+def _check_across(texts: list[list[BookText]], read: ReadStories, anthology: Anthology, volumes: tuple[Anthology, ...]) -> None:
+    """Nothing lost across the volumes: each format's volumes together hold every word of every
+    story file, and each story stands in exactly one volume. A file whose works went to several
+    volumes is checked here only (each volume answers for its whole files itself)."""
+    from .check import BookText, expected_from, verify_books
+
+    placed = [(s.source.path, s.source.work, s.slug) for volume in volumes for s in volume.stories]
+    if sorted(placed) != sorted((s.source.path, s.source.work, s.slug) for s in anthology.stories):
+        raise AssertionError("the volumes do not hold every story exactly once")  # a bug in compiler/volumes.py, never the user's
+    whole = set().union(*(_whole_files(read, volume) for volume in volumes))
+    shared = {path: labels for path, labels in read.consumed.items() if path not in whole}
+    if not shared:
+        return
+    together = [BookText(books[0].format.split("-vol")[0], tuple(part for volume in texts for part in volume[k].parts), books[0].paged) for k, books in enumerate(zip(*texts))]
+    # Disclaimers merged on the whole anthology's rights page: a volume may print one again, never fewer.
+    lost = verify_books(together, expected_from(shared, anthology), set().union(*(_heads(v) for v in volumes)))
     if lost:
         raise stopping(lost)
 

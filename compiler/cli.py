@@ -108,6 +108,9 @@ def build(
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", min=1, help="Lay the PDF out in this many processes at once (default, and at most: one per core)."),
     timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", help="Stop the build (exit 8, nothing written) if it takes longer than this."),
     max_memory: Optional[int] = typer.Option(None, "--max-memory", metavar="MB", help="Stop the build (exit 8, nothing written) if its processes together hold more memory than this."),
+    volumes: Optional[int] = typer.Option(
+        None, "--volumes", metavar="N", help="Split the anthology between stories into N volumes of even size, each a whole book (anthology-vol1.epub, …); default: anthology.toml's [volumes], else one book."
+    ),
     # --- the signatures profile (each also a key of anthology.toml's [signatures]; the flag wins)
     layout: Optional[str] = typer.Option(None, "--layout", help="Signatures: folio, quarto, octavo or sextodecimo (default folio)."),
     sheets: Optional[int] = typer.Option(None, "--sheets", help="Signatures: folded sheets per signature (default 4 folio, 2 quarto, 1 octavo or sextodecimo)."),
@@ -132,6 +135,7 @@ def build(
     from .build import build as run_build
     from .diagnostics import stopping
     from .options import BuildOptions
+    from .budget import VolumeBudget
     from .signatures import Signatures
     from .package.formats import choices
 
@@ -139,6 +143,7 @@ def build(
     options = BuildOptions(
         source=source, output=output, formats=_formats(formats), theme=theme, trim=trim, profile=profile, bleed=bleed,
         cover_pdf=cover_pdf, paper=paper, verify=verify, cache=cache, jobs=jobs, timeout=timeout, max_memory=max_memory, signatures=signatures,
+        volumes=VolumeBudget(count=volumes),
     )
     problems = options.problems(choices())
     if problems:  # every mistake of the command line at once, exit 2
@@ -296,12 +301,15 @@ def deliver(
 def inspect(
     source: Optional[Path] = SOURCE,
     as_json: bool = typer.Option(False, "--json", help="Print what was recognised as JSON (the shape the labelled corpus is scored in)."),
+    volumes: Optional[int] = typer.Option(None, "--volumes", metavar="N", help="Also show how build --volumes N would split the anthology (default: anthology.toml's [volumes], if any)."),
+    theme: Optional[str] = THEME,
 ) -> None:
-    """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out."""
-    from .inspect import format_reports, inspect as run_inspect
+    """Show what was recognised in each story of SOURCE (title, author, notes, sections, …) and what was left out, and the volume plan if the book is split."""
+    from .inspect import format_reports, inspect as run_inspect, volume_plan
 
     source = _source(source)
     reports = run_inspect(source)
+    plan = volume_plan(source, volumes, theme, [r.story for r in reports])
     if as_json:
         import json
 
@@ -309,9 +317,14 @@ def inspect(
         from .inspect import as_json as report_json
 
         language = load_config(source).language
-        typer.echo(json.dumps({"stories": [report_json(r, language) for r in reports]}, ensure_ascii=False, indent=1))
+        shown: dict[str, object] = {"stories": [report_json(r, language) for r in reports]}
+        if plan is not None:
+            shown["volumes"] = plan[1]
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=1))
         return
     typer.echo(format_reports(reports), nl=False)
+    if plan is not None:
+        typer.echo("\n" + "\n".join(plan[0]))
 
 
 @app.command()

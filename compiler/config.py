@@ -19,6 +19,7 @@ from .diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, sug
 from .tomlfile import TomlProblem, parse_toml
 from .tomllines import key_lines, value_line
 from .trims import parse_trim
+from .budget import VOLUME_KEYS, VolumeBudget
 from .signatures import Signatures
 
 MANIFEST = "anthology.toml"
@@ -65,6 +66,7 @@ class Config:
     theme: str = "classic"
     trim: str = ""  # empty: the theme's trim
     signatures: Signatures = Signatures()  # [signatures]: how the signatures profile imposes the book
+    volumes: VolumeBudget = VolumeBudget()  # [volumes]: split into volumes (--volumes wins over it)
     identifier: str = ""  # empty: derived from the title and editor (book_identifier)
     stories: dict[str, StoryOverride] = field(default_factory=dict)
     path: Path | None = None
@@ -80,6 +82,7 @@ _BOOK_KEYS: dict[str, tuple[type, str]] = {
     "theme": (str, "theme name or folder"),
     "trim": (str, "print trim size: 5x8, 5.25x8, 5.5x8.5, 6x9, A5 or WIDTHxHEIGHT[in|mm|cm|pt]"),
     "signatures": (dict, "how --profile signatures imposes the book: the keys below"),
+    "volumes": (dict, "split the anthology into volumes between stories: one of the keys below"),
     "identifier": (str, "the book's identifier (a URN, an ISBN…); change it to start a new book"),
     "stories": (dict, "per-story overrides, keyed by file name"),
 }
@@ -93,6 +96,13 @@ _SIGNATURE_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "marks": (list, "any of cut, crop, sewing, order"),
     "paper": (str, "letter, legal, tabloid, a4, a3 or WIDTHxHEIGHT[in|mm|cm|pt]"),
 }
+# [volumes]: one way of saying how many (compiler/volumes.py); --volumes N wins over it.
+_VOLUME_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "count": (int, "this many volumes, of even size by words"),
+    "words": (int, "as few volumes as keep each within this many words (a bound volume: 175000–200000)"),
+    "pages": (int, "as few volumes as keep each within about this many pages (estimated from the words)"),
+}
+assert tuple(_VOLUME_KEYS) == VOLUME_KEYS
 _STORY_KEYS: dict[str, tuple[type | tuple[type, ...], str]] = {
     "title": (str, "the story's title"),
     "author": (str, "the story's author"),
@@ -223,6 +233,23 @@ def _signatures(table: Any) -> Signatures:
     )
 
 
+def _volumes(table: Any, path: Path, line: Line, errors: list[Diagnostic]) -> VolumeBudget:
+    """A `[volumes]` table's budget (its types checked by _check_table); one key, a number over 0."""
+    if not isinstance(table, dict):
+        return VolumeBudget()
+    for key in (k for k in VOLUME_KEYS if isinstance(table.get(k), bool)):  # TOML's true is no count (and Python's bool is an int)
+        errors.append(diagnostic("C012", path, line("volumes", key), problem=f"{key} must be a whole number, not {str(table[key]).lower()}"))
+    given = {key: value for key in VOLUME_KEYS if isinstance(value := table.get(key), int) and not isinstance(value, bool)}
+    if len(given) > 1:
+        errors.append(diagnostic("C012", path, line("volumes"), problem=f"give one of {', '.join(given)}, not {len(given)}: each says how many volumes on its own"))
+    for key, value in given.items():
+        if value < 1:
+            errors.append(diagnostic("C012", path, line("volumes", key), problem=f"{key} must be 1 or more, not {value}"))
+    if len(given) != 1 or any(value < 1 for value in given.values()):
+        return VolumeBudget()
+    return VolumeBudget(**given)
+
+
 def _outside(source: Path, name: str) -> bool:
     """A manifest names files in its own folder only: no paths, no way out through "..", "/" or
     links. (A link that loops leads nowhere: not outside, but no story file either.)"""
@@ -290,6 +317,9 @@ def load_config(source: Path) -> Config:
     _check_table(data, _BOOK_KEYS, "", path, errors, (), line)
     if isinstance(data.get("signatures"), dict):
         _check_table(data["signatures"], _SIGNATURE_KEYS, "signatures.", path, errors, ("signatures",), line)
+    if isinstance(data.get("volumes"), dict):
+        _check_table(data["volumes"], _VOLUME_KEYS, "volumes.", path, errors, ("volumes",), line)
+    volumes = _volumes(data.get("volumes"), path, line, errors)
     stories: dict[str, StoryOverride] = {}
     raw_stories = data.get("stories", {})
     if isinstance(raw_stories, dict):
@@ -338,6 +368,7 @@ def load_config(source: Path) -> Config:
         theme=_theme(data.get("theme", defaults.theme), source),
         trim=data.get("trim", defaults.trim),
         signatures=_signatures(data.get("signatures")),
+        volumes=volumes,
         identifier=data.get("identifier", defaults.identifier).strip(),
         stories=stories,
         path=path,

@@ -161,6 +161,7 @@ CODES: dict[str, Code] = {
         Code("C009", _E, _X.CONFIG, '{where}: "{name}" is the manifest itself, not a story', "list story files only"),
         Code("C010", _E, _X.USAGE, "an anthology.toml is here already; edit it, or use --force to replace it", "edit it, or use --force to replace it"),
         Code("C011", _E, _X.CONFIG, "anthology.toml cannot be read: {problem}", "make anthology.toml a plain text file in the stories folder"),
+        Code("C012", _E, _X.CONFIG, "[volumes]: {problem}", "give one of count, words or pages, a whole number over 0"),
         Code("C020", _W, None, "the interior has {pages} pages; print-on-demand paperbacks need at least {minimum} (KDP), so a service may refuse the book", "add stories, or print it another way"),
         Code("C021", _W, None, "the back cover cannot hold every story's title at the smallest type; it lists those that fit. Shorten titles, or leave the back to a cover of your own", "shorten titles, or leave the back to a cover of your own"),
         Code("C022", _W, None, "the story summaries do not fit on the back cover; it lists titles and authors only", "shorten the summaries if you want them there"),
@@ -230,6 +231,7 @@ CODES: dict[str, Code] = {
         Code("U005", _E, _X.USAGE, "cannot write a {suffix} image; name the file with one of {choices}", "name the preview .png, .jpg or .webp"),
         Code("U006", _E, _X.USAGE, "{option} must be {expected}, not {value}", "give a number the message allows, or leave the option out"),
         Code("U007", _E, _X.USAGE, "{flags} are for --profile signatures; add it, or leave them out", "add --profile signatures, or leave those flags out"),
+        Code("U008", _E, _X.USAGE, "--volumes must be a whole number of volumes, 1 or more, not {value}", "give how many volumes (1 for one book), or leave it out"),
         Code("V001", _E, _X.OUTPUT, "“{word}” ({count}×) is missing from the {book}: a bug, please report it with this story; --no-verify writes the book anyway", "report it with the story; --no-verify writes the book anyway"),
         Code("V002", _E, _X.OUTPUT, "the {made} lost words of the {made_from} ({sample}): a bug, please report it; build without {name} meanwhile", "report it; build without that format meanwhile"),
     )

@@ -245,3 +245,25 @@ def as_json(report: StoryReport, book_language: str) -> dict[str, object]:
         },
         "diagnostics": [str(d) for d in report.diagnostics],
     }
+
+
+def volume_plan(source: Path, count: int | None, theme_name: str | None, stories: list[Story]) -> tuple[list[str], list[dict[str, object]]] | None:
+    """How `build` would split the book into volumes (`--volumes N`, else the manifest's [volumes]),
+    as lines and as JSON; None when it is one book. The same plan the build makes (build.volume_plan)."""
+    from .budget import VolumeBudget
+    from .build import volume_plan as plan_of
+    from .diagnostics import stopping
+    from .options import BuildOptions
+    from .render.theme import load_theme
+    from .volumes import describe_plan, plan_as_json
+
+    options = BuildOptions(source=source, theme=theme_name, volumes=VolumeBudget(count=count))
+    problems = [d for d in options.problems(()) if d.code == "U008"]
+    if problems:
+        raise stopping(problems)
+    options = options.settled(load_config(source))
+    if not options.volumes.given:
+        return None
+    theme = load_theme(options.theme or "classic", source)
+    plan = plan_of(tuple(stories), options, theme)
+    return describe_plan(plan, stories, theme.settings.labels.volume), plan_as_json(plan, stories)

@@ -213,6 +213,16 @@ class BookMeta:
     modified: str  # ISO 8601 UTC, from SOURCE_DATE_EPOCH or the newest input
     subjects: tuple[str, ...] = ()
     description: str = ""
+    # One volume of several (compiler/volumes.py): its number, how many there are, and how the
+    # title page says it ("Volume II", the theme's wording). 0 and "": the book is not split.
+    volume: int = 0
+    volumes: int = 0
+    volume_label: str = ""
+
+    @property
+    def full_title(self) -> str:
+        """The title a library lists the book under: "Title — Volume II" for a volume, else the title."""
+        return f"{self.title} — {self.volume_label}" if self.volume_label else self.title
 
 
 @dataclass(frozen=True)

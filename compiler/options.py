@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostic, diagnostic
+from .budget import VolumeBudget
 from .signatures import Signatures
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ class BuildOptions:
     signatures: Signatures = Signatures()  # the signatures profile's imposition
     timeout: float | None = None  # seconds the whole build may take; past it, it is stopped (exit 8)
     max_memory: int | None = None  # MB of resident memory the build's processes may hold together
+    volumes: VolumeBudget = VolumeBudget()  # split into volumes between stories (compiler/volumes.py); none: one book
 
     def settled(self, config: Config) -> BuildOptions:
         """These options with what they leave open taken from the manifest: flags win over it. The
@@ -56,7 +58,8 @@ class BuildOptions:
         add memory (each holds weasyprint and the theme, about 100 MB) and gain no time."""
         jobs = min(self.jobs, cores()) if self.jobs is not None else None
         return dataclasses.replace(
-            self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, jobs=jobs, signatures=self.signatures.over(config.signatures)
+            self, theme=self.theme or config.theme, trim=self.trim or config.trim or None, jobs=jobs, signatures=self.signatures.over(config.signatures),
+            volumes=self.volumes.over(config.volumes),
         )
 
     def problems(self, known_formats: tuple[str, ...]) -> list[Diagnostic]:
@@ -81,6 +84,11 @@ class BuildOptions:
             found.append(diagnostic("U006", option="--timeout", expected="a number of seconds over 0", value=self.timeout))
         if self.max_memory is not None and self.max_memory < 1:
             found.append(diagnostic("U006", option="--max-memory", expected="a number of megabytes over 0", value=self.max_memory))
+        if self.volumes.count is not None and self.volumes.count < 1:
+            found.append(diagnostic("U008", value=self.volumes.count))
+        for key, value in (("words", self.volumes.words), ("pages", self.volumes.pages)):
+            if value is not None and value < 1:  # a program's own budget (the manifest's is checked as it is read)
+                found.append(diagnostic("U008", value=f"{value} ({key})"))
         given = [f"--{flag}" for flag, value in zip(SIGNATURE_FLAGS, dataclasses.astuple(self.signatures)) if value is not None]
         if given and self.profile != "signatures":
             found.append(diagnostic("U007", flags=", ".join(given)))

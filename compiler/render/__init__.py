@@ -60,7 +60,7 @@ def _render(env: jinja2.Environment, template: str, /, **context: Any) -> bytes:
 
 def _cover_alt(book: dict[str, Any]) -> str:
     # The drawn cover carries only the title, editor and authors, so they are its text alternative.
-    alt = f"Cover: {book['title']}"
+    alt = f"Cover: {book['full_title']}"
     if book["editor"]:
         alt += f", edited by {book['editor']}"
     if book["authors"]:

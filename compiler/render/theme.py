@@ -69,6 +69,7 @@ class Labels:
     contents: str = "Contents"
     notes: str = "Notes"
     rights: str = "Rights and Disclaimers"
+    volume: str = "Volume {roman}"  # one volume of several: {roman} is II, {number} is 2 (compiler/volumes.py)
 
 
 @dataclass(frozen=True)

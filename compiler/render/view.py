@@ -178,6 +178,9 @@ def book_view(anthology: Anthology) -> View:
         authors += [a for a in story.authors if a not in authors]
     return {
         "title": meta.title,
+        # One volume of several: "Volume II" (the theme's [labels] volume), shown under the title; "" otherwise.
+        "volume": meta.volume_label,
+        "full_title": meta.full_title,
         "editor": meta.editor,
         "language": meta.language,
         "authors": authors,

@@ -19,7 +19,7 @@ from typing import Any
 from ebooklib import epub
 from lxml import etree
 
-from ...model import Anthology
+from ...model import Anthology, BookMeta
 from ...render import RenderedBook, TocEntry
 from ...render.view import authors_text
 from ..formats import Made, Work
@@ -71,11 +71,21 @@ def _sources(book: epub.EpubBook, anthology: Anthology) -> None:
         book.add_metadata("DC", "source", url)
 
 
+def _series(book: epub.EpubBook, meta: BookMeta) -> None:
+    """One volume of several: the anthology as the series it belongs to, and this volume's place in
+    it (EPUB 3.3, 5.5.6.2 belongs-to-collection; calibre and Apple Books show the series from it)."""
+    book.add_metadata(None, "meta", meta.title, {"property": "belongs-to-collection", "id": "series"})
+    book.add_metadata(None, "meta", "series", {"refines": "#series", "property": "collection-type"})
+    book.add_metadata(None, "meta", str(meta.volume), {"refines": "#series", "property": "group-position"})
+
+
 def _build(anthology: Anthology, rendered: RenderedBook, css: bytes, cover: Cover) -> epub.EpubBook:
     meta = anthology.meta
     book = epub.EpubBook()
     book.set_identifier(meta.identifier)
-    book.set_title(meta.title)
+    book.set_title(meta.full_title)
+    if meta.volume:
+        _series(book, meta)
     book.set_language(meta.language)
     add_people(book, anthology)  # the story authors as creators, the editor as editor
     for subject in meta.subjects:

@@ -227,6 +227,10 @@ def draw_cover(anthology: Anthology, theme: Theme) -> bytes:
     font, lines = _fit(title, _face(upright, title), 190, width, 5)
     top = 700 - len(lines) * font.size * 1.18 / 2
     bottom = _block(draw, lines, font, max(top, 300), ink)
+    if anthology.meta.volume_label:  # one volume of several: "Volume II" under the title
+        label = anthology.meta.volume_label
+        font, lines = _fit(label, _face(upright, label), 96, width, 2)
+        bottom = _block(draw, lines, font, bottom + 40, accent)
     _fleuron(draw, bottom + 90, accent)
     y = bottom + 200
 

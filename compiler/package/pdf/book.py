@@ -31,11 +31,13 @@ class PdfBook:
     coloured: bool = False  # every piece already recoloured for the press and checked (colour.for_press)
 
 
-def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None) -> PdfBook:
+def package_pdf(rendered: RenderedBook, title: str, authors: list[str], options: PdfOptions | None = None, running_title: str | None = None) -> PdfBook:
+    """`title` is the PDF's (a volume's: "Title — Volume II"); `running_title` the book's title
+    the running heads carry (the anthology's, the same in every volume), `title` when not given."""
     options = options or PdfOptions()
     styles = stylesheets(rendered.theme)
     split = page_style(styles.sheets)
-    head = {"title": title, "authors": authors, "language": rendered.language}
+    head = {"title": title, "running": running_title or title, "authors": authors, "language": rendered.language}
     margins = rendered.theme.settings.print
     trim = options.trim or margins.trim
     parts, first_id = parts_of(rendered.print_front + rendered.docs, blocks=options.page_map)
@@ -72,11 +74,14 @@ def package(work: Work) -> Made:
     found = missing_glyphs(work.rendered)  # before any layout: a font the text needs and the machine lacks stops the build
     authors = authors_of(work.anthology)
     # Chunks laid out by an earlier build into this folder are reused when their content is unchanged.
-    cache = LayoutCache(options.output / FOLDER, work.theme.folders) if options.cache else None
+    # Each volume keeps its own (a cache keeps only what its last build used: one folder for all would keep the last volume's).
+    folder = options.output / (f"{FOLDER}-vol{work.anthology.meta.volume}" if work.anthology.meta.volume else FOLDER)
+    cache = LayoutCache(folder, work.theme.folders) if options.cache else None
     layout = PdfOptions(options.trim, options.profile, options.bleed, cache, options.jobs, one_pass=options.one_pass, pool=work.started)
     layout.page_map = "page_map" in work.wanted  # where each page begins, only if the EPUB is made too
     layout.progress = lambda done, total: work.progress(f"laying out the PDF: {done} of {total} stories")
-    pdf = package_pdf(work.rendered, work.anthology.meta.title, authors, layout)
+    meta = work.anthology.meta
+    pdf = package_pdf(work.rendered, meta.full_title, authors, layout, running_title=meta.title)
     data = pdf.data
     if options.profile == "print":
         # PDF/X-4 for a printer, made from whatever PDF the layout wrote. Its text is untouched, so

@@ -75,7 +75,7 @@ def _document(head: dict[str, Any]) -> tuple[etree._Element, etree._Element]:
     for author in head["authors"]:
         etree.SubElement(meta, "meta", name="author", content=author)
     # The verso running head reads the book title from here (the title page is in another layout).
-    body = etree.SubElement(html, "body", {"data-book-title": running_head(head["title"])})
+    body = etree.SubElement(html, "body", {"data-book-title": running_head(head.get("running", head["title"]))})
     return html, body
 
 

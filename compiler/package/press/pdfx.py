@@ -167,7 +167,7 @@ def _identify(pdf: pikepdf.Pdf, meta: BookMeta, authors: list[str], instance_id:
     moment = datetime.datetime.strptime(meta.modified, "%Y-%m-%dT%H:%M:%SZ")
     pdf_date = moment.strftime("D:%Y%m%d%H%M%S+00'00'")
     info = pdf.docinfo
-    title = meta.title
+    title = meta.full_title  # a volume's: "Title — Volume II"
     producer = str(info.get(Name.Producer, "WeasyPrint"))
     creator = f"anthology {__version__}"
     info.Title = title
