@@ -21,6 +21,7 @@ from lxml import etree
 
 from ..model import EndNote, Emphasis, Inline, NoteRef, Strong, Text
 from .art import dedent
+from .depth import deep_warning, flatten_deep, html_parser
 from .inlines import squash_space, trim
 from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, as_block, settle, whole_style
 
@@ -59,6 +60,7 @@ class Reader:
     skip: set[etree._Element] = field(default_factory=set)  # template parts read elsewhere (sites.py)
     line_shift: int = 0
     notes: dict[etree._Element, NoteRef] = field(default_factory=dict)  # links that are note references (epub/notes.py)
+    flattened: bool = False  # markup nested past depth.MAX_DEPTH was flattened (A005)
 
     # ------------------------------------------------------------ inline content
 
@@ -263,20 +265,23 @@ def _raw_split(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]]:
 
 def parse(text: str) -> etree._Element:
     if "<html" in text[:1000].lower() or "<body" in text[:4000].lower():
-        return lxml.html.document_fromstring(text)
-    return lxml.html.fragment_fromstring(text, create_parent="div")
+        return lxml.html.document_fromstring(text, parser=html_parser())
+    return lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
 
 
 def fragment_stream(text: str, consumed: list[str], first_line: int = 1) -> list[Candidate]:
     """The candidates of a piece of HTML inside another format (raw HTML in Markdown: Jekyll and
     Hugo fiction sites keep whole stories as HTML in a .md file), lines counted from `first_line`."""
     reader = Reader(consumed, line_shift=first_line - 1)
-    root = lxml.html.fragment_fromstring(text, create_parent="div")
+    root = lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
+    if flatten_deep(root):
+        reader.flattened = True
     return settle(reader.stream(root))
 
 
 def read_html(text: str, path: Path) -> Document:
-    return read_tree(parse(text), path)
+    root = parse(text)
+    return read_tree(root, path, Reader(flattened=flatten_deep(root) > 0))
 
 
 def read_tree(root: etree._Element, path: Path, reader: Reader | None = None, endnotes: tuple[EndNote, ...] = ()) -> Document:
@@ -292,4 +297,6 @@ def read_tree(root: etree._Element, path: Path, reader: Reader | None = None, en
         stream.insert(0, Candidate(HEADING, (Text(heading),), line=line, level=2, region="chapter-heading"))
     doc = Document(path, "html", settle(stream), given=site.given, consumed=reader.consumed + site.consumed, endnotes=endnotes)
     doc.boilerplate += site.boilerplate
+    if reader.flattened:
+        doc.diagnostics.append(deep_warning(path))
     return doc
