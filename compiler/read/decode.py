@@ -115,7 +115,18 @@ def _mostly_utf8(data: bytes) -> str | None:
 def _detect(data: bytes, path: Path) -> tuple[str, str]:
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                pass
+            if name.startswith("utf-8"):  # a UTF-8 BOM on cp1252 bytes: the BOM says too much
+                data = data[len(bom):]
+                break
+            try:  # a lone surrogate: kept here, dropped with a warning (A002) like any control
+                return data.decode(name, "surrogatepass"), name
+            except UnicodeDecodeError:
+                raise fail(ExitCode.INPUT, "A001", f"this file starts as {name.upper()} but is not valid {name.upper()} "
+                           "(an odd number of bytes); convert it to UTF-8", path) from None
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         try:

@@ -27,7 +27,7 @@ from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, as_blo
 
 BLOCKS = frozenset(
     "p div section article center blockquote hr ul ol li pre table tbody thead tr td th body main header footer "
-    "dl dt dd aside nav form figure figcaption h1 h2 h3 h4 h5 h6".split()
+    "dl dt dd aside nav form figure figcaption h1 h2 h3 h4 h5 h6 details summary caption address fieldset legend".split()
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _EMPHASIS = {"em", "i", "cite", "u", "var"}
@@ -263,7 +263,13 @@ def _raw_split(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]]:
     return [trim(squash_space(tuple(line))) for line in lines if "".join(texts(tuple(line))).strip()]
 
 
+# `<?xml version="1.0" encoding="utf-8"?>` atop an XHTML chapter taken out of an EPUB: the text is
+# already decoded, and lxml refuses a str that still declares an encoding.
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s{0,100}<\?xml[^>]{0,500}\?>")
+
+
 def parse(text: str) -> etree._Element:
+    text = _XML_DECLARATION.sub("", text, count=1)
     if "<html" in text[:1000].lower() or "<body" in text[:4000].lower():
         return lxml.html.document_fromstring(text, parser=html_parser())
     return lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
