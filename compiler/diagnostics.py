@@ -113,6 +113,7 @@ CODES: dict[str, Code] = {
         Code("A004", _W, None, "bytes that are not UTF-8 on line(s) {lines} were read as cp1252", "check those lines; save the file as UTF-8"),
         Code("A005", _W, None, "markup nested over {depth} levels deep was flattened to paragraphs; every word is kept, its emphasis inside is not", "none if the text reads right; otherwise fix the page's unclosed tags"),
         Code("A006", _W, None, "the front matter uses YAML aliases (&name, *name), which are refused (a few hundred bytes of them can expand to gigabytes); it is kept as text", "write each value out in full"),
+        Code("A007", _W, None, "a word of {length} characters is longer than a line; it may break after every {step} characters", "none if it is meant (a URL, a scream); otherwise put the spaces back"),
         Code("A010", _E, _X.INPUT, "no such folder", "give the folder that holds the stories"),
         Code("A011", _E, _X.INPUT, "no stories here (looked for {suffixes} files)", "add some, or name another folder"),
         Code("A012", _E, _X.INPUT, "cannot read this file ({reason})", "check its permissions"),
