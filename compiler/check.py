@@ -160,7 +160,8 @@ def _lines_of(text: str, word: str) -> tuple[int, ...]:
     return tuple(found)
 
 
-_JOINED = re.compile(f"[^\\W_]+(?:{JOINER}[^\\W_]+)+")
+# Starts only where a word starts, and never gives back: a long word without a joiner is read once.
+_JOINED = re.compile(f"(?<![^\\W_])[^\\W_]++(?:{JOINER}[^\\W_]++)+")
 
 
 def _joins(text: str) -> list[tuple[Counter[str], Counter[str]]]:

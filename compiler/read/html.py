@@ -39,7 +39,8 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CENTRE = re.compile(r"text-align\s*:\s*center", re.I)
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 # Pretty-printed markup puts a line break between `</em>` and the comma after it: not text.
-_BEFORE_PUNCT = re.compile(r"^\s*\n\s*(?=[,.;:!?)\]’”»])")
+# (A line break looked for ahead, then every space taken at once: no split of the run is tried twice.)
+_BEFORE_PUNCT = re.compile(r"^(?=\s*\n)\s*+(?=[,.;:!?)\]’”»])")
 
 
 @dataclass
