@@ -7,10 +7,11 @@ its sources is lost; it is reported with the story and the source lines it stand
 reader took as structure ("A/N:", "Disclaimer:") are subtracted, since the book shows them as
 structure instead.
 
-The expected text is taken from the source independently of the readers (HTML by its text
-content, Markdown by its rendered text, an EPUB by the text of its spine's documents, found here
-with a few lines of zip and XML rather than through read/epub/), so a reader bug cannot hide its
-own losses.
+The expected text is taken from the source independently of the readers (sourcetext.py: HTML
+through a flat tag scanner with no depth limit, Markdown with its markup taken off line by line, an
+EPUB by the text of its spine's documents, found here with a few lines of zip and XML rather than
+through read/epub/), so a reader bug cannot hide its own losses; what the reader says it consumed
+is weighed before it is subtracted (`explained`).
 """
 
 from __future__ import annotations
