@@ -273,14 +273,32 @@ def parse(text: str) -> etree._Element:
     text = _XML_DECLARATION.sub("", text, count=1)
     if "<html" in text[:1000].lower() or "<body" in text[:4000].lower():
         return lxml.html.document_fromstring(text, parser=html_parser())
-    return lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
+    return _fragment(text)
+
+
+def _fragment(text: str) -> etree._Element:
+    """Loose HTML in a `<div>`. lxml sets text with no tags around it straight onto the element, which
+    refuses a control character (`&#1;` alone in a file): such text goes through the parser instead,
+    which reads it as any page's. A whole page in a fragment (a Markdown file holding one) is read as
+    the page it is."""
+    try:
+        return lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
+    except ValueError:
+        return lxml.html.fragment_fromstring(f"<div>{text}</div>", parser=html_parser())
+    except AssertionError:  # lxml: "too many bodies" when the text is a whole document
+        document = lxml.html.document_fromstring(text, parser=html_parser())
+        body = document.find("body")
+        return body if body is not None else document
 
 
 def fragment_stream(text: str, consumed: list[str], first_line: int = 1) -> list[Candidate]:
     """The candidates of a piece of HTML inside another format (raw HTML in Markdown: Jekyll and
     Hugo fiction sites keep whole stories as HTML in a .md file), lines counted from `first_line`."""
     reader = Reader(consumed, line_shift=first_line - 1)
-    root = lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
+    try:
+        root = _fragment(text)
+    except etree.ParserError:  # a block lxml finds empty (a doctype, a lone <head>): no text to keep
+        return []
     if flatten_deep(root):
         reader.flattened = True
     return settle(reader.stream(root))
