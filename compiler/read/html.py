@@ -19,6 +19,7 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
+from ..diagnostics import ExitCode, fail
 from ..model import EndNote, Emphasis, Inline, NoteRef, Strong, Text
 from .art import dedent
 from .depth import deep_warning, flatten_deep, html_parser
@@ -305,7 +306,10 @@ def fragment_stream(text: str, consumed: list[str], first_line: int = 1) -> list
 
 
 def read_html(text: str, path: Path) -> Document:
-    root = parse(text)
+    try:
+        root = parse(text)
+    except etree.ParserError:  # lxml: "Document is empty" (a doctype and a <head>, nothing else)
+        raise fail(ExitCode.INPUT, "A003", "this file is empty; add the story's text or remove the file", path) from None
     return read_tree(root, path, Reader(flattened=flatten_deep(root) > 0))
 
 
