@@ -8,7 +8,7 @@ library's `html.parser` (a flat tag scanner: no depth, no tree, no limit), and t
 is kept, with a line break at every tag that starts a block on a page (so a `<dt>` and its `<dd>`
 stay two words, as a browser shows them) and none at inline tags (`wo<em>r</em>d` is one word).
 Left out are only the parts no one sees: `<script>`, `<style>`, `<template>`, `<title>` (the rest of
-`<head>` holds no text), `<noscript>`, `<select>` menus, `<svg>`/`<iframe>` fallbacks, comments, and
+`<head>` holds no text), `<noscript>`, `<select>` menus, buttons and text boxes, `<svg>`/`<iframe>` fallbacks, comments, and
 elements marked `hidden` or styled `display: none`/`visibility: hidden`. Markdown is the same text
 with its markup taken off line by line: front matter, link destinations and reference definitions,
 code-fence info strings and list numbers (markup characters such as `*` `#` `>` are no word
@@ -31,7 +31,7 @@ BLOCK_TAGS = frozenset(
     "p plaintext pre section summary table tbody td tfoot th thead tr ul xmp img".split()
 )
 # Elements whose content no reader of the page sees as text.
-UNSEEN_TAGS = frozenset("script style template title noscript select option datalist iframe svg math object".split())
+UNSEEN_TAGS = frozenset("script style template title noscript select option datalist button textarea iframe svg math object".split())
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _HIDDEN_STYLE = re.compile(r"display\s{0,20}:\s{0,20}none|visibility\s{0,20}:\s{0,20}hidden", re.I)
 
