@@ -7,10 +7,11 @@ its sources is lost; it is reported with the story and the source lines it stand
 reader took as structure ("A/N:", "Disclaimer:") are subtracted, since the book shows them as
 structure instead.
 
-The expected text is taken from the source independently of the readers (HTML by its text
-content, Markdown by its rendered text, an EPUB by the text of its spine's documents, found here
-with a few lines of zip and XML rather than through read/epub/), so a reader bug cannot hide its
-own losses.
+The expected text is taken from the source independently of the readers (sourcetext.py: HTML
+through a flat tag scanner with no depth limit, Markdown with its markup taken off line by line, an
+EPUB by the text of its spine's documents, found here with a few lines of zip and XML rather than
+through read/epub/), so a reader bug cannot hide its own losses; what the reader says it consumed
+is weighed before it is subtracted (`explained`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from lxml import etree
 
 from .diagnostics import Diagnostic, diagnostic
 from .model import Anthology
-from .package.extract import text_of
 from .scripts import CHECK_WORD
+from .sourcetext import JOINER, html_text, source_text
 
 # weasyprint's automatic hyphen is U+2010 (its hyphenate-character), unlike the hyphen-minus of
 # compound words, so a break it made at a line end can be undone exactly.
@@ -47,22 +48,6 @@ def words(text: str) -> Counter[str]:
     return Counter(CHECK_WORD.findall(text.casefold()))
 
 
-def source_text(text: str, kind: str) -> str:
-    """The words a reader of the source sees: markup removed, never interpreted."""
-    if kind == "html":
-        import lxml.html
-
-        return text_of(lxml.html.fragment_fromstring(text, create_parent="div"))
-    if kind == "markdown":
-        from markdown_it import MarkdownIt
-
-        import lxml.html
-
-        html = MarkdownIt("commonmark").render(text)
-        return text_of(lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div"))
-    return text
-
-
 _OPF = {"c": "urn:oasis:names:tc:opendocument:xmlns:container", "o": "http://www.idpf.org/2007/opf"}
 
 
@@ -73,8 +58,6 @@ def epub_source_text(data: bytes) -> str:
     import posixpath
     import zipfile
     from urllib.parse import unquote
-
-    import lxml.html
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     with zipfile.ZipFile(io.BytesIO(data)) as book:
@@ -88,13 +71,8 @@ def epub_source_text(data: bytes) -> str:
             name = posixpath.normpath(posixpath.join(posixpath.dirname(opf_name), unquote(href.split("#", 1)[0])))
             if not href or name not in book.namelist():
                 continue
-            raw = book.read(name)
-            try:
-                root = etree.fromstring(raw, parser)
-            except etree.XMLSyntaxError:  # HTML's named entities without their DTD, or tag soup
-                root = lxml.html.document_fromstring(raw, parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
-            body = next((e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname == "body"), root)
-            texts.append(text_of(body))
+            # Tokenised, not parsed (sourcetext.py): no depth limit, and the <head> holds no text.
+            texts.append(html_text(book.read(name).decode("utf-8", "replace")))
     return "\n".join(texts)
 
 
@@ -128,19 +106,52 @@ class Loss:
         return f"{self.story}:{self.lines[0] if self.lines else 0}: {self.missing}× “{self.word}” missing (source lines {where})"
 
 
+# The longest line of source text a reader may call structure on its word alone: a label, a
+# transport header (a Usenet `Path:` line runs to ~40 words), a URL, an archive's preface line.
+SMALL_CLAIM = 40
+
+
+def explained(visible: Counter[str], claims: tuple[str, ...]) -> Counter[str]:
+    """The visible words less those the reader's claims account for. The readers list what they
+    took as structure (`consumed`), but a reader bug could list anything there, so a claim is
+    weighed one line at a time, and a line is accepted only if
+    - most of its words are in the visible text (a claim about a script or a menu, which the
+      extraction never counted, explains nothing and may not cancel story words; a label the
+      page glues to its neighbour, "Tags:Post-Canon", still counts), and
+    - it is small structure, at most SMALL_CLAIM words, or it is a repeat: the source still holds
+      another copy of its words after it is taken (a scraper's second copy of a chapter; all but
+      1% of them, for the words such a copy glues together where its paragraphs met).
+    A long line that is neither stays expected, and the book must hold it."""
+    remaining = +visible
+    for claim in claims:
+        for line in claim.split("\n"):
+            counts = words(line)
+            size = sum(counts.values())
+            absent = sum(max(0, n - remaining[w]) for w, n in counts.items())
+            if not size or absent * 2 > size:
+                continue
+            if size > SMALL_CLAIM and sum(n for w, n in counts.items() if remaining[w] < 2 * n) * 100 > size:
+                continue
+            remaining = +(remaining - counts)
+    return +remaining
+
+
 @dataclass(frozen=True)
 class Expected:
     path: Path
-    text: str  # the source's visible text
-    consumed: tuple[str, ...]
+    text: str  # the source's visible text (sourcetext.py)
+    consumed: tuple[str, ...]  # what the reader says it took as structure, weighed by `explained`
+    source: str = ""  # the decoded source, for the line numbers a loss is reported at
+    merged: tuple[str, ...] = ()  # disclaimers shown once on the rights page for several stories
 
     def counts(self) -> Counter[str]:
-        counts = words(self.text)
-        counts.subtract(words(" ".join(self.consumed)))
+        counts = explained(words(self.text), self.consumed)
+        counts.subtract(words(" ".join(self.merged)))
         return +counts
 
 
 def _lines_of(text: str, word: str) -> tuple[int, ...]:
+    """The lines of the source (as the file numbers them) where the word stands, first five."""
     found = []
     for number, line in enumerate(text.split("\n"), start=1):
         if word in words(line):
@@ -150,18 +161,43 @@ def _lines_of(text: str, word: str) -> tuple[int, ...]:
     return tuple(found)
 
 
+# Starts only where a word starts, and never gives back: a long word without a joiner is read once.
+_JOINED = re.compile(f"(?<![^\\W_])[^\\W_]++(?:{JOINER}[^\\W_]++)+")
+
+
+def _joins(text: str) -> list[tuple[Counter[str], Counter[str]]]:
+    """Each place the source may show as one word or several (sourcetext.JOINER): the words it
+    counts as apart, less those it counts as one; and the words as one, less those apart."""
+    found = []
+    for match in _JOINED.finditer(text):
+        apart, glued = words(match.group().replace(JOINER, " ")), words(match.group().replace(JOINER, ""))
+        found.append((apart - glued, glued - apart))
+    return found
+
+
+def _rejoined(missing: Counter[str], surplus: Counter[str], expected: list[tuple[Expected, Counter[str]]]) -> Counter[str]:
+    """The missing words less those the book holds joined up where the source allows it."""
+    for story, _ in expected:
+        for apart, glued in _joins(story.text) if missing else ():
+            if any(missing[w] for w in apart) and all(surplus[w] >= n for w, n in glued.items()):
+                missing = +(missing - apart)
+                surplus.subtract(glued)
+    return +missing
+
+
 def lost_words(expected: list[Expected], book_text: str, counted: list[tuple[Expected, Counter[str]]] | None = None) -> list[Loss]:
     """`counted`: each story's expected words, counted once for several books (`counted_words`)."""
     per_story = counted if counted is not None else counted_words(expected)
     total: Counter[str] = Counter()
     for _, counts in per_story:
         total.update(counts)
-    missing = total - words(book_text)
+    found = words(book_text)
+    missing = _rejoined(total - found, found - total, per_story)
     losses = []
     for word, count in sorted(missing.items()):
         for story, counts in per_story:
             if counts.get(word):
-                losses.append(Loss(story.path, word, min(count, counts[word]), _lines_of(story.text, word)))
+                losses.append(Loss(story.path, word, min(count, counts[word]), _lines_of(story.source or story.text, word)))
                 break
     return losses
 
@@ -178,14 +214,17 @@ def expected_from(consumed: dict[Path, tuple[str, ...]], anthology: Anthology) -
     from .transforms.frontmatter import merged_away
 
     merged = merged_away(anthology)
-    return [
-        Expected(
-            path,
-            epub_source_text(path.read_bytes()) if input_format(path) == "epub" else source_text(decode(path.read_bytes(), path).text, input_format(path)),
-            labels + ((merged[path],) if path in merged else ()),
-        )
-        for path, labels in consumed.items()
-    ]
+    found = []
+    for path, labels in consumed.items():
+        data = path.read_bytes()
+        kind = input_format(path)
+        source = "" if kind == "epub" else decode(data, path).text
+        text = epub_source_text(data) if kind == "epub" else source_text(source, kind)
+        # A claim is source text too: read the same way, so "From: Name <address>" loses its address
+        # as the source did, and most of its words are found.
+        claims = tuple(source_text(label, kind) for label in labels) if kind in ("html", "markdown") else labels
+        found.append(Expected(path, text, claims, source, (merged[path],) if path in merged else ()))
+    return found
 
 
 @dataclass(frozen=True)

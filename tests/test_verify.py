@@ -132,9 +132,14 @@ def test_a_story_line_that_looks_like_a_folio_still_counts(tmp_path: Path) -> No
 
 def test_inline_markup_does_not_split_words_but_blocks_do() -> None:
     # Found on the corpus: "*CRASH*SPLINTER*WHAM*" is one word on the page, as in the source.
-    from compiler.check import source_text
+    from compiler.check import Expected, lost_words, source_text
 
-    assert words(source_text("*CRASH*SPLINTER*WHAM* fell\n\nnext", "markdown")) == words("crashsplinterwham fell next")
+    # Emphasis marks inside a word may join it up or stand as characters ("f*ck"): either reading passes.
+    source = source_text("*CRASH*SPLINTER*WHAM* fell f*ck\n\nnext", "markdown")
+    expected = [Expected(Path("s.md"), source, ())]
+    assert lost_words(expected, "CRASHSPLINTERWHAM fell f*ck next") == []
+    assert lost_words(expected, "CRASH SPLINTER WHAM fell f*ck next") == []
+    assert [loss.word for loss in lost_words(expected, "CRASHSPLINTER fell f*ck next")] == ["crash", "splinter", "wham"]
     assert words(source_text("<p>a<b>b</b>c</p><p>d</p><!-- hidden -->e", "html")) == words("abc d e")
 
 

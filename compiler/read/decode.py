@@ -115,7 +115,18 @@ def _mostly_utf8(data: bytes) -> str | None:
 def _detect(data: bytes, path: Path) -> tuple[str, str]:
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            try:
+                return data.decode(name), name
+            except UnicodeDecodeError:
+                pass
+            if name.startswith("utf-8"):  # a UTF-8 BOM on cp1252 bytes: the BOM says too much
+                data = data[len(bom):]
+                break
+            try:  # a lone surrogate: kept here, dropped with a warning (A002) like any control
+                return data.decode(name, "surrogatepass"), name
+            except UnicodeDecodeError:
+                raise fail(ExitCode.INPUT, "A001", f"this file starts as {name.upper()} but is not valid {name.upper()} "
+                           "(an odd number of bytes); convert it to UTF-8", path) from None
     utf16 = _utf16_without_bom(data)
     if utf16 is not None:
         try:
@@ -293,6 +304,11 @@ def _mojibake_left(text: str, encoding: str, path: Path) -> list[Diagnostic]:
     ]
 
 
+# A character that draws something: not a space, a zero-width space or joiner, a direction mark or
+# embedding, a word joiner, a byte order mark or a soft hyphen. A file without one is empty.
+_DRAWN = re.compile("[^\\s\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
 def decode(data: bytes, path: Path) -> DecodedText:
     if b"\x00" in data[:4096] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if data[:4096].count(b"\x00") > 16 and _utf16_without_bom(data) is None:
@@ -318,7 +334,7 @@ def decode(data: bytes, path: Path) -> DecodedText:
         if mapping:
             read = ", ".join(f"{k} → {v}" for k, v in sorted(mapping.items()))
             diagnostics.append(info("A022", f"8-bit quote characters read as {read}", path))
-    if not text.strip():
+    if not _DRAWN.search(text):  # nothing but spaces and characters that draw nothing
         raise fail(ExitCode.INPUT, "A003", "this file is empty; add the story's text or remove the file", path)
     diagnostics += _mojibake_left(text, encoding, path)
     return DecodedText(text, encoding, tuple(diagnostics))

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ..model import AuthorNote, Block, BlockQuote, Boilerplate, EndNote, Emphasis, Heading, Inline, Paragraph, Story, Strong, Text, Verse
 
 _MARK = re.compile(r"(?<!\*)\*{1,2}(?!\*)|(?<!_)_{1,2}(?!_)")
-_ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.I)
+_ADDRESS = re.compile(r"(?:https?://|ftp://|www\.)\S+|(?<!\S)[^\s@]+@[^\s@]+\.\w+", re.I)
 # What may stand before an opening mark and after a closing one, besides a space or the edge: brackets,
 # quotes, dashes, and the other kind of mark (`*_both_*`).
 _OPENS_AFTER = frozenset("([{\"'“‘«„‚—–-*_")

@@ -22,8 +22,10 @@ _SUBJECT_NOISE = (
     re.compile(r"^\s*(?:re|fwd?)\s*:\s*", re.I),
     re.compile(r"^\s*(?:\[[^\]]*\]\s*)+"),
     re.compile(r"^\s*(?:new\s+)?(?:story|fic|fanfic|fan\s*fic|repost)\s*:\s*", re.I),
-    re.compile(r"\s*[(\[]?\b\d{1,3}\s*/\s*\d{1,3}[)\]]?\s*$"),
-    re.compile(r"\s*[:,;\-–—]?\s*\(?\b(?:part|chapter|pt\.?)\s+\w+\)?\s*$", re.I),
+    # Linear (tests/test_linear.py): a match starts only where a run of spaces starts (the leftmost
+    # match does anyway), and spaces taken are never given back (what follows them is no space).
+    re.compile(r"(?<!\s)\s*+[(\[]?\b\d{1,3}\s*+/\s*+\d{1,3}[)\]]?\s*$"),
+    re.compile(r"(?<!\s)\s*+[:,;\-–—]?\s*+\(?\b(?:part|chapter|pt\.?)\s++\w++\)?\s*$", re.I),
 )
 # Fan-fiction site fields. Title and Author become the story's; the others stay with the blurb.
 # Chinese and Japanese sites label them 标题/タイトル and 作者, with a full-width colon.

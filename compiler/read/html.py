@@ -19,14 +19,16 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
+from ..diagnostics import ExitCode, fail
 from ..model import EndNote, Emphasis, Inline, NoteRef, Strong, Text
 from .art import dedent
+from .depth import deep_warning, flatten_deep, html_parser
 from .inlines import squash_space, trim
 from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, as_block, settle, whole_style
 
 BLOCKS = frozenset(
     "p div section article center blockquote hr ul ol li pre table tbody thead tr td th body main header footer "
-    "dl dt dd aside nav form figure figcaption h1 h2 h3 h4 h5 h6".split()
+    "dl dt dd aside nav form figure figcaption h1 h2 h3 h4 h5 h6 details summary caption address fieldset legend".split()
 )
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _EMPHASIS = {"em", "i", "cite", "u", "var"}
@@ -38,7 +40,8 @@ _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CENTRE = re.compile(r"text-align\s*:\s*center", re.I)
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.I)
 # Pretty-printed markup puts a line break between `</em>` and the comma after it: not text.
-_BEFORE_PUNCT = re.compile(r"^\s*\n\s*(?=[,.;:!?)\]’”»])")
+# (A line break looked for ahead, then every space taken at once: no split of the run is tried twice.)
+_BEFORE_PUNCT = re.compile(r"^(?=\s*\n)\s*+(?=[,.;:!?)\]’”»])")
 
 
 @dataclass
@@ -59,6 +62,7 @@ class Reader:
     skip: set[etree._Element] = field(default_factory=set)  # template parts read elsewhere (sites.py)
     line_shift: int = 0
     notes: dict[etree._Element, NoteRef] = field(default_factory=dict)  # links that are note references (epub/notes.py)
+    flattened: bool = False  # markup nested past depth.MAX_DEPTH was flattened (A005)
 
     # ------------------------------------------------------------ inline content
 
@@ -261,22 +265,52 @@ def _raw_split(nodes: tuple[Inline, ...]) -> list[tuple[Inline, ...]]:
     return [trim(squash_space(tuple(line))) for line in lines if "".join(texts(tuple(line))).strip()]
 
 
+# `<?xml version="1.0" encoding="utf-8"?>` atop an XHTML chapter taken out of an EPUB: the text is
+# already decoded, and lxml refuses a str that still declares an encoding.
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s{0,100}<\?xml[^>]{0,500}\?>")
+
+
 def parse(text: str) -> etree._Element:
+    text = _XML_DECLARATION.sub("", text, count=1)
     if "<html" in text[:1000].lower() or "<body" in text[:4000].lower():
-        return lxml.html.document_fromstring(text)
-    return lxml.html.fragment_fromstring(text, create_parent="div")
+        return lxml.html.document_fromstring(text, parser=html_parser())
+    return _fragment(text)
+
+
+def _fragment(text: str) -> etree._Element:
+    """Loose HTML in a `<div>`. lxml sets text with no tags around it straight onto the element, which
+    refuses a control character (`&#1;` alone in a file): such text goes through the parser instead,
+    which reads it as any page's. A whole page in a fragment (a Markdown file holding one) is read as
+    the page it is."""
+    try:
+        return lxml.html.fragment_fromstring(text, create_parent="div", parser=html_parser())
+    except ValueError:
+        return lxml.html.fragment_fromstring(f"<div>{text}</div>", parser=html_parser())
+    except AssertionError:  # lxml: "too many bodies" when the text is a whole document
+        document = lxml.html.document_fromstring(text, parser=html_parser())
+        body = document.find("body")
+        return body if body is not None else document
 
 
 def fragment_stream(text: str, consumed: list[str], first_line: int = 1) -> list[Candidate]:
     """The candidates of a piece of HTML inside another format (raw HTML in Markdown: Jekyll and
     Hugo fiction sites keep whole stories as HTML in a .md file), lines counted from `first_line`."""
     reader = Reader(consumed, line_shift=first_line - 1)
-    root = lxml.html.fragment_fromstring(text, create_parent="div")
+    try:
+        root = _fragment(text)
+    except etree.ParserError:  # a block lxml finds empty (a doctype, a lone <head>): no text to keep
+        return []
+    if flatten_deep(root):
+        reader.flattened = True
     return settle(reader.stream(root))
 
 
 def read_html(text: str, path: Path) -> Document:
-    return read_tree(parse(text), path)
+    try:
+        root = parse(text)
+    except etree.ParserError:  # lxml: "Document is empty" (a doctype and a <head>, nothing else)
+        raise fail(ExitCode.INPUT, "A003", "this file is empty; add the story's text or remove the file", path) from None
+    return read_tree(root, path, Reader(flattened=flatten_deep(root) > 0))
 
 
 def read_tree(root: etree._Element, path: Path, reader: Reader | None = None, endnotes: tuple[EndNote, ...] = ()) -> Document:
@@ -292,4 +326,6 @@ def read_tree(root: etree._Element, path: Path, reader: Reader | None = None, en
         stream.insert(0, Candidate(HEADING, (Text(heading),), line=line, level=2, region="chapter-heading"))
     doc = Document(path, "html", settle(stream), given=site.given, consumed=reader.consumed + site.consumed, endnotes=endnotes)
     doc.boilerplate += site.boilerplate
+    if reader.flattened:
+        doc.diagnostics.append(deep_warning(path))
     return doc

@@ -45,7 +45,9 @@ def strip_start(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     return nodes
 
 
-_SPACE_RUN = re.compile(r"[ \t\n\u00a0]*\n[ \t\n\u00a0]*|[ \t]{2,}")
+# The first branch starts only where a run of spaces starts (where its leftmost match starts anyway):
+# tried at every space of a long run without a line break, it took time quadratic in the run.
+_SPACE_RUN = re.compile(r"(?<![ \t\n\u00a0])[ \t\n\u00a0]*\n[ \t\n\u00a0]*|[ \t]{2,}")
 
 
 def squash_space(nodes: tuple[Inline, ...], before: str = "", after: str = "") -> tuple[Inline, ...]:

@@ -18,7 +18,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..diagnostics import info
+from ..diagnostics import Diagnostic, diagnostic, info
 from ..model import EndNote, Field, Inline, NoteRef, Paragraph, Strong, Emphasis, Text
 from ..scripts import columns
 from .art import dedent, is_preformatted
@@ -47,15 +47,37 @@ def _html_blocks(value: str, consumed: list[str]) -> tuple[tuple[Inline, ...], .
     return tuple(c.inlines for c in fragment_stream(value, consumed) if c.inlines)
 
 
-def _front_matter(text: str, given: dict[str, Any], consumed: list[str]) -> str:
+class _Aliased(Exception):
+    """Front matter that uses YAML aliases (`&a`, `*a`)."""
+
+
+def _load_yaml(text: str) -> Any:
+    """YAML without aliases: nested aliases expand exponentially (420 bytes of them took 17 GB),
+    and front matter has no use for them. SafeLoader otherwise."""
+    import yaml  # PyYAML: front matter is YAML, and hand-parsing YAML goes wrong on quoting
+
+    class NoAliases(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise _Aliased()
+            return super().compose_node(parent, index)
+
+    return yaml.load(text, Loader=NoAliases)  # noqa: S506 - a SafeLoader, less aliases
+
+
+def _front_matter(text: str, given: dict[str, Any], consumed: list[str], found: list[Diagnostic] | None = None, path: Path | None = None) -> str:
     """Read YAML front matter into `given` and blank it out (line numbers still match the file)."""
     m = _FRONT.match(text)
     if m is None:
         return text
-    import yaml  # PyYAML: front matter is YAML, and hand-parsing YAML goes wrong on quoting
+    import yaml
 
     try:
-        data = yaml.safe_load(m.group("yaml")) or {}
+        data = _load_yaml(m.group("yaml")) or {}
+    except _Aliased:
+        if found is not None:
+            found.append(diagnostic("A006", path, 1))
+        return text  # kept as text: every word of it reaches the book
     except yaml.YAMLError:
         return text  # not front matter after all: leave it as text
     if not isinstance(data, dict):
@@ -357,15 +379,19 @@ def _drawn_rows(text: str) -> str:
 def read_markdown(text: str, path: Path) -> Document:
     given: dict[str, Any] = {}
     consumed: list[str] = []
-    text = _front_matter(text, given, consumed)
+    refused: list[Diagnostic] = []
+    text = _front_matter(text, given, consumed, refused, path)
     text, defs = _footnotes(text, consumed)
     text = _drawn_rows(text)
-    md = MarkdownIt("commonmark")
+    # CommonMark's preset stops at 20 levels and drops what is deeper (a list 10 deep is 20 levels):
+    # 64 keeps any nesting a story holds, well within Python's recursion in the parser.
+    md = MarkdownIt("commonmark", {"maxNesting": 64})
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     inl = _Inlines(consumed, defs)
     stream = settle(_Walk(inl, consumed, text.split("\n")).run(tokens))
     doc = Document(path, "markdown", stream, given=Given(**given), consumed=consumed, endnotes=inl.endnotes(md, env))
+    doc.diagnostics += refused
     for key in (k for k in defs if not inl.refs.get(k)):
         doc.diagnostics.append(info("A130", f"footnote [^{key}] is never referred to in the text", path, defs[key][1]))
     return doc

@@ -9,6 +9,7 @@ from ..model import Anthology, Story
 from .breaks import keep_dashes
 from .frontmatter import gather_rights
 from .language import with_language
+from .longwords import break_long_words
 from .notes import link_glossary
 from .typography import typography
 from .xmlchars import xml_safe
@@ -20,6 +21,8 @@ def transform(anthology: Anthology) -> tuple[Anthology, list[Diagnostic]]:
     for story in anthology.stories:
         story, dropped = xml_safe(story)  # first: no later stage sees a character XML cannot hold
         diagnostics += dropped
+        story, broken = break_long_words(story)  # before layout: hyphenating a huge word never ends
+        diagnostics += broken
         story = with_language(story, anthology.meta.language)
         story, found = link_glossary(keep_dashes(typography(story, anthology.meta.language)))
         diagnostics += found

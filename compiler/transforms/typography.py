@@ -81,7 +81,7 @@ def _primes(text: str) -> str:
     return _FEET_INCHES.sub(lambda m: "′" + m.group(1) + ("″" if m.group(2) else ""), text)
 
 
-_SPACED_WORD = re.compile(r"[ \t]+\w")
+_SPACED_WORD = re.compile(r"(?<![ \t])[ \t]+\w")  # from a run's start only: linear
 
 
 def _quotes(text: str, before: str, style: Style) -> str:

@@ -19,6 +19,7 @@ import lxml.html
 from lxml import etree
 
 from ...diagnostics import diagnostic
+from ..depth import deep_warning, flatten_deep
 from .container import Container, _parser, with_numeric_entities
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -53,8 +54,11 @@ def parse_document(box: Container, member: str) -> etree._Element:
         root = etree.fromstring(with_numeric_entities(data), _parser())
     except etree.XMLSyntaxError as exc:
         box.diagnostics.append(diagnostic("A044", box.path, member=member, error=str(exc).split("(", 1)[0].strip()[:80]))
-        return lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True))
-    box.note_entities(member, root)
+        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=True))
+    else:
+        box.note_entities(member, root)
+    if flatten_deep(root):
+        box.diagnostics.append(deep_warning(box.path))
     return root
 
 

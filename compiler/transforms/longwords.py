@@ -1,0 +1,60 @@
+"""Transform stage: a word longer than a line gets places to break, with a warning.
+
+A 5,000-character word took 143 s to lay out in the classic theme and 10,000 never finished:
+hyphenation looks for breaks in the whole word, and no break is ever good enough. Nothing in a
+book needs a word of more than a line, so a run of over LONGEST characters without a space gets a
+soft hyphen every STEP characters: the line may break there with a hyphen (the renderer's own
+hyphen, which the nothing-lost check joins up again), the text reads the same, and the soft hyphens
+draw nothing elsewhere (check.py leaves them out too). A zero-width space would break the line as
+well, but a PDF's text gives no sign of it, so the word would come back out as several.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+from ..diagnostics import Diagnostic, diagnostic
+from ..model import Story, Text
+
+LONGEST = 80
+STEP = 40
+_LONG = re.compile(rf"[^\s\u00ad]{{{LONGEST + 1},}}")
+_BREAK = "\u00ad"
+
+
+def _broken(word: re.Match[str]) -> str:
+    text = word.group()
+    return _BREAK.join(text[k:k + STEP] for k in range(0, len(text), STEP))
+
+
+def _walk(value: Any, line: int, found: dict[int, int]) -> Any:
+    if isinstance(value, Text):
+        longest = max((len(m.group()) for m in _LONG.finditer(value.text)), default=0)
+        if not longest:
+            return value
+        found[line] = max(found.get(line, 0), longest)
+        return dataclasses.replace(value, text=_LONG.sub(_broken, value.text))
+    if isinstance(value, tuple):
+        walked = tuple(_walk(item, line, found) for item in value)
+        return value if all(a is b for a, b in zip(walked, value)) else walked
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        here = getattr(value, "line", 0) or line
+        changes = {}
+        for f in dataclasses.fields(value):
+            old = getattr(value, f.name)
+            if isinstance(old, (tuple, Text)) or (dataclasses.is_dataclass(old) and not isinstance(old, type)):
+                new = _walk(old, here, found)
+                if new is not old:
+                    changes[f.name] = new
+        return dataclasses.replace(value, **changes) if changes else value
+    return value
+
+
+def break_long_words(story: Story) -> tuple[Story, list[Diagnostic]]:
+    found: dict[int, int] = {}
+    walked = _walk(story, 0, found)
+    return walked, [
+        diagnostic("A007", story.source.path, line, length=length, step=STEP) for line, length in sorted(found.items())
+    ]
