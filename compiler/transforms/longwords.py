@@ -17,6 +17,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, diagnostic
 from ..model import Story, Text
+from .rewrite import UNTOUCHED, Leaf, rewrite
 
 LONGEST = 80
 STEP = 40
@@ -29,32 +30,22 @@ def _broken(word: re.Match[str]) -> str:
     return _BREAK.join(text[k:k + STEP] for k in range(0, len(text), STEP))
 
 
-def _walk(value: Any, line: int, found: dict[int, int]) -> Any:
-    if isinstance(value, Text):
+def _leaf(found: dict[int, int]) -> Leaf:
+    def broken(value: Any, line: int) -> Any:
+        if not isinstance(value, Text):
+            return UNTOUCHED
         longest = max((len(m.group()) for m in _LONG.finditer(value.text)), default=0)
         if not longest:
             return value
         found[line] = max(found.get(line, 0), longest)
         return dataclasses.replace(value, text=_LONG.sub(_broken, value.text))
-    if isinstance(value, tuple):
-        walked = tuple(_walk(item, line, found) for item in value)
-        return value if all(a is b for a, b in zip(walked, value)) else walked
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        here = getattr(value, "line", 0) or line
-        changes = {}
-        for f in dataclasses.fields(value):
-            old = getattr(value, f.name)
-            if isinstance(old, (tuple, Text)) or (dataclasses.is_dataclass(old) and not isinstance(old, type)):
-                new = _walk(old, here, found)
-                if new is not old:
-                    changes[f.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value
+
+    return broken
 
 
 def break_long_words(story: Story) -> tuple[Story, list[Diagnostic]]:
     found: dict[int, int] = {}
-    walked = _walk(story, 0, found)
+    walked = rewrite(story, _leaf(found))
     return walked, [
         diagnostic("A007", story.source.path, line, length=length, step=STEP) for line, length in sorted(found.items())
     ]

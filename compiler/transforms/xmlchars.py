@@ -16,32 +16,24 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, warning
 from ..model import Story
+from .rewrite import UNTOUCHED, Leaf, rewrite
 
 # The complement of XML 1.0's Char production (tab, line feed, carriage return and the rest of
 # Unicode but the surrogates, U+FFFE and U+FFFF).
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def _clean(value: Any, line: int, found: dict[int, set[str]]) -> Any:
-    if isinstance(value, str):
+def _leaf(found: dict[int, set[str]]) -> Leaf:
+    def cleaned(value: Any, line: int) -> Any:
+        if not isinstance(value, str):
+            return UNTOUCHED
         bad = NOT_XML.findall(value)
         if not bad:
             return value
         found.setdefault(line, set()).update(bad)
         return NOT_XML.sub("", value)
-    if isinstance(value, tuple):
-        cleaned = tuple(_clean(item, line, found) for item in value)
-        return value if all(a is b for a, b in zip(cleaned, value)) else cleaned
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        here = getattr(value, "line", 0) or line
-        changes = {}
-        for f in dataclasses.fields(value):
-            old = getattr(value, f.name)
-            new = _clean(old, here, found)
-            if new is not old:
-                changes[f.name] = new
-        return dataclasses.replace(value, **changes) if changes else value
-    return value  # numbers, booleans, paths (a file's name is not text of the book)
+
+    return cleaned
 
 
 def _has_any(value: Any) -> bool:
@@ -63,7 +55,7 @@ def xml_safe(story: Story) -> tuple[Story, list[Diagnostic]]:
     if not _has_any(story):
         return story, []
     found: dict[int, set[str]] = {}
-    cleaned = _clean(story, 0, found)
+    cleaned = rewrite(story, _leaf(found))
     path: Path = story.source.path
     return cleaned, [
         warning("A002", f"dropped control character(s) {', '.join(f'U+{ord(c):04X}' for c in sorted(chars))}, which no book can hold", path, line)
