@@ -96,15 +96,8 @@ def _cost(pattern: re.Pattern[str], text: str) -> float:
 # and not run (a quadratic probe at 100k characters takes minutes); strict, so a fixed pattern fails
 # here until it is taken off the list.
 KNOWN_SLOW = frozenset({
-    "compiler.read.headers._ADDR_NAME",
-    "compiler.read.headers._NAME_ADDR",
-    "compiler.read.recognise.evidence.BYLINE",
-    "compiler.read.recognise.evidence.BYLINE_OTHER",
     "compiler.read.recognise.evidence.GLOSSARY_ENTRY",
     "compiler.read.recognise.evidence._META",
-    "compiler.read.sites.SERIES_PART",
-    "compiler.read.sites.fanficfare.SERIES_PART",
-    "compiler.read.sites.fanficfare_text.SERIES_PART",
 })
 
 

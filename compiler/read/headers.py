@@ -15,8 +15,11 @@ _HEADER_LINE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z0-9-]{0,30}):\s?(?P<value>.
 _TRANSPORT = {"path", "newsgroups", "message-id", "nntp-posting-host", "lines", "organization", "references", "xref", "received"}
 _MAIL = {"from", "subject", "date", "to", "reply-to", "sender", "x-newsreader", "mime-version", "content-type"}
 # "Lara Bartram <lara@x.edu>", "dw4557@u.cc.utah.edu (Dylan Winslow)", "lara@x.edu".
-_NAME_ADDR = re.compile(r"^\s*\"?(?P<name>[^<>\"]+?)\"?\s*<[^>]+>\s*$")
-_ADDR_NAME = re.compile(r"^\s*\S+@\S+\s*\((?P<name>[^()]+)\)\s*$")
+# Possessive runs (`*+`, Python 3.11) and a greedy name that stops at the only characters that may
+# follow it: no run of spaces is tried at every split (linear; tests/test_linear.py). The name keeps
+# its trailing spaces, which _author strips.
+_NAME_ADDR = re.compile(r"^\s*+\"?(?P<name>[^<>\"]++)\"?\s*+<[^>]+>\s*+$")
+_ADDR_NAME = re.compile(r"^\s*+[^\s@(]+@[^\s(]+\s*+\((?P<name>[^()]+)\)\s*+$")
 # Subject decorations: "Re:", "[Ranma][FanFic]", "NEW STORY:", "1/5", "(3/12)", ", part 1".
 _SUBJECT_NOISE = (
     re.compile(r"^\s*(?:re|fwd?)\s*:\s*", re.I),

@@ -329,7 +329,7 @@ def _fanficfare(page: FanFicFare, reader: PageReader) -> Site:
             publisher = _text(value)
         m = SERIES_PART.match(_text(value)) if key == "series" else None
         if m:
-            series, part = m.group("series"), int(m.group("part"))
+            series, part = m.group("series").rstrip(), int(m.group("part"))
         fields.append(Field(field_key(key), name, _strip(squash_space(tuple(reader.inlines(value)))), line))
     for el in page.parts:
         reader.skip.add(el)

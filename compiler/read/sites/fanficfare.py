@@ -19,7 +19,9 @@ from lxml import etree
 
 
 # "Name [3]": FanFicFare's series and the work's place in it.
-SERIES_PART = re.compile(r"^(?P<series>.*?)\s*\[(?P<part>\d+)\]\s*$")
+# "Series Name [3]": the last bracketed number. Greedy, so no run of spaces is tried at every split
+# (linear; tests/test_linear.py); the series keeps its trailing spaces, which the readers strip.
+SERIES_PART = re.compile(r"^(?P<series>.*)\[(?P<part>\d+)\]\s*+$")
 
 
 def _text(el: etree._Element) -> str:

@@ -154,7 +154,7 @@ def read_fanficfare_text(text: str, path: Path) -> Document | None:
             site = value
         m = SERIES_PART.match(value) if key == "series" else None
         if m:
-            series, part = m.group("series"), int(m.group("part"))
+            series, part = m.group("series").rstrip(), int(m.group("part"))
         fields.append(Field(field_key(key), label, (Text(value),), line))
     # The contents: entries until the first chapter title (indented eight spaces).
     first = next((k for k in range(toc + 1, len(lines)) if _CHAPTER.match(lines[k])), len(lines))
