@@ -160,6 +160,9 @@ def test_the_corpus_markdown_story_made_of_html_keeps_every_word(tmp_path: Path)
 # ------------------------------------------------------------------ time, memory and recursion
 
 
+# A word of many lines must break somewhere, a leaf turn included (Q002): its pages are faulty on
+# purpose, and the sweep reports them apart.
+@pytest.mark.page_faults
 def test_a_word_of_ten_thousand_letters_is_broken_before_layout(tmp_path: Path) -> None:
     src = _story(tmp_path, "word.txt", f"Word\n\nby Someone\n\n{PARAS}\n\n{'a' * 10_000}\n")
     run = subprocess.run(
