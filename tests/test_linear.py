@@ -109,21 +109,31 @@ def test_the_walk_finds_the_patterns_that_once_hung() -> None:
     assert KNOWN_SLOW <= set(PATTERNS)
 
 
+def _ratio(pattern: re.Pattern[str], prefix: str, ch: str, best_of: int = 1) -> tuple[float, str]:
+    """What 100k characters cost against 5k; each cost the least of `best_of` measurements (another
+    process on the machine only ever adds time, so the least is the truest)."""
+
+    def cost(n: int) -> float:
+        return min(_cost(pattern, prefix + ch * n) for _ in range(best_of))
+
+    small = cost(SMALL)
+    # A quick look at 4× first: a quadratic pattern shows 16× there, and 100k would take minutes.
+    middle = cost(SMALL * 4)
+    if middle > 12 * max(small, 2e-5):
+        return middle / max(small, 1e-6) * 5, f"{prefix!r} + {ch!r}×n (at 20k)"
+    return cost(LARGE) / max(small, 2e-5), f"{prefix!r} + {ch!r}×n"
+
+
 @pytest.mark.parametrize(
     "name",
     [pytest.param(n, marks=pytest.mark.xfail(run=False, strict=True, reason="known super-linear")) if n in KNOWN_SLOW else n for n in sorted(PATTERNS)],
 )
 def test_pattern_is_linear_on_runs_of_its_worst_characters(name: str) -> None:
     pattern = PATTERNS[name]
-    worst = (0.0, "")
-    for prefix, ch in _inputs(pattern):
-        small = _cost(pattern, prefix + ch * SMALL)
-        # A quick look at 4× first: a quadratic pattern shows 16× there, and 100k would take minutes.
-        middle = _cost(pattern, prefix + ch * (SMALL * 4))
-        if middle > 12 * max(small, 2e-5):
-            worst = max(worst, (middle / max(small, 1e-6) * 5, f"{prefix!r} + {ch!r}×n (at 20k)"))
-            continue
-        large = _cost(pattern, prefix + ch * LARGE)
-        ratio = large / max(small, 2e-5)
-        worst = max(worst, (ratio, f"{prefix!r} + {ch!r}×n"))
-    assert worst[0] <= LIMIT, f"{name} = {pattern.pattern!r}: 100k characters cost {worst[0]:.0f}× 5k on {worst[1]}"
+    worst = max((_ratio(pattern, prefix, ch), (prefix, ch)) for prefix, ch in _inputs(pattern))
+    (ratio, where), (prefix, ch) = worst
+    if ratio > LIMIT:
+        # Measured again, best of three, before it is called super-linear: one slice of CPU taken by
+        # another process made a plain alternation look 47× once (a quadratic pattern is 400×).
+        ratio, where = _ratio(pattern, prefix, ch, best_of=3)
+    assert ratio <= LIMIT, f"{name} = {pattern.pattern!r}: 100k characters cost {ratio:.0f}× 5k on {where}"
