@@ -44,10 +44,13 @@ def _story(tmp_path: Path, name: str, content: str | bytes) -> Path:
     return folder
 
 
-def _book_words(out: Path) -> Counter[str]:
+def _book_text(out: Path) -> str:
     with zipfile.ZipFile(out / "anthology.epub") as book:
-        text = " ".join(html.fromstring(book.read(n)).text_content() for n in book.namelist() if n.endswith(".xhtml"))
-    return words(text)
+        return " ".join(html.fromstring(book.read(n)).text_content() for n in book.namelist() if n.endswith(".xhtml"))
+
+
+def _book_words(out: Path) -> Counter[str]:
+    return words(_book_text(out))
 
 
 def _keeps(tmp_path: Path, name: str, content: str | bytes, *needles: str, warns: str = "") -> subprocess.CompletedProcess[str]:
@@ -133,6 +136,18 @@ def test_bidi_controls_around_present_words_pass_the_check(tmp_path: Path) -> No
     _keeps(tmp_path, "bidi.txt", f"Bidi\n\nby Me\n\n{PARAS}\n\nA word \u202ereversed\u202c here, \u2067isolated\u2069 too.\n", "reversed", "isolated")
 
 
+def test_a_directional_override_is_dropped_so_the_pdf_holds_the_words_in_order(tmp_path: Path) -> None:
+    # U+202E with no pop printed "def ghi" mirrored: the PDF's text held "ihg fed", and the check
+    # stopped a book whose words were all in the source (exit 6, V001).
+    src = _story(tmp_path, "mirror.txt", f"Mirror\n\nby Me\n\n{PARAS}\n\nabc\u202edef ghi\n")
+    run = _build(src, tmp_path / "out", "--format", "epub,pdf")
+    assert run.returncode == 0, run.stderr
+    assert "A008" in run.stderr
+    pdf = subprocess.run(["pdftotext", str(tmp_path / "out" / "anthology.pdf"), "-"], capture_output=True, text=True, check=True).stdout
+    assert "abcdef ghi" in pdf
+    assert "\u202e" not in _book_text(tmp_path / "out")
+
+
 def test_a_file_of_only_invisible_characters_is_refused_as_empty(tmp_path: Path) -> None:
     src = _story(tmp_path, "blank.txt", "\u200b\u200b\u2060\ufeff\u200d\n\u200b\n")
     (src / "real.txt").write_text(f"Real\n\n{PARAS}\n", encoding="utf-8")
@@ -206,3 +221,18 @@ def test_a_utf8_bom_before_cp1252_bytes_is_read(tmp_path: Path) -> None:
 def test_utf16_with_a_lone_surrogate_drops_it_with_a_warning(tmp_path: Path) -> None:
     data = b"\xff\xfe" + "Title\n\n".encode("utf-16-le") + b"\x00\xd8" + f"x {PARAS}".encode("utf-16-le")
     _keeps(tmp_path, "sixteen.txt", data, "candles", warns="A002")
+
+
+# ------------------------------------------------------------------ size: refused before it is read
+
+
+def test_a_story_past_what_a_build_can_meet_is_refused_at_once(tmp_path: Path) -> None:
+    # A 31 MB story ran for minutes and past 1 GB (its EPUB alone: 41 s, 1.1 GB); one story is laid
+    # out as one piece, so 4 MB is what a build meets within about 1 GB (compiler/limits.py).
+    src = _story(tmp_path, "huge.txt", "")
+    with open(src / "huge.txt", "wb") as story:
+        story.truncate(31 * 10**6)  # sparse: its size is what the limit reads
+    run = _build(src, tmp_path / "out")
+    assert run.returncode == 3, run.stderr
+    assert "huge.txt" in run.stderr and "L001" in run.stderr and "split it into several files" in run.stderr
+    assert not (tmp_path / "out" / "anthology.epub").exists()

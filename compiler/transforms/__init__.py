@@ -6,6 +6,7 @@ import dataclasses
 
 from ..diagnostics import Diagnostic, info
 from ..model import Anthology, Story
+from .bidi import drop_overrides
 from .breaks import keep_dashes
 from .frontmatter import gather_rights
 from .language import with_language
@@ -21,6 +22,8 @@ def transform(anthology: Anthology) -> tuple[Anthology, list[Diagnostic]]:
     for story in anthology.stories:
         story, dropped = xml_safe(story)  # first: no later stage sees a character XML cannot hold
         diagnostics += dropped
+        story, mirrored = drop_overrides(story)  # before the check's words are counted from the model
+        diagnostics += mirrored
         story, broken = break_long_words(story)  # before layout: hyphenating a huge word never ends
         diagnostics += broken
         story = with_language(story, anthology.meta.language)
