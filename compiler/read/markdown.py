@@ -92,7 +92,7 @@ def _front_matter(text: str, given: dict[str, Any], consumed: list[str], found: 
     elif isinstance(author, list):
         given["authors"] = tuple(str(a) for a in author)
     elif (by := _BYLINE_VALUE.match(subtitle)) is not None:
-        given["authors"] = tuple(a.strip() for a in re.split(r"\s+and\s+|\s*&\s*|,\s*", by.group("name")) if a.strip())
+        given["authors"] = tuple(a.strip() for a in re.split(r"(?<!\s)\s+and\s+|(?<!\s)\s*&\s*|,\s*", by.group("name")) if a.strip())
     line = text[: m.start("yaml")].count("\n") + 1
     if isinstance(data.get("summary"), str) and data["summary"].strip():
         given["summary"] = tuple(Paragraph(inl, line) for inl in _html_blocks(data["summary"], consumed))

@@ -50,7 +50,7 @@ _NAME = re.compile(r"^(?:[A-Z][\w'’.-]*\.?\s+){1,3}[A-Z][\w'’-]+$")
 def split_names(value: str) -> list[str]:
     """"Annie Fellows-Johnston and Albion Fellows Bacon": two authors, when each side is a
     person's name (capitalised words, two to four); "Simon and Schuster" alone stays one name."""
-    parts = [p.strip() for p in re.split(r"\s+(?:and|&)\s+|\s*,\s*(?:and\s+)?", value.strip()) if p.strip()]
+    parts = [p.strip() for p in re.split(r"(?<!\s)\s+(?:and|&)\s+|(?<!\s)\s*,\s*(?:and\s+)?", value.strip()) if p.strip()]
     if len(parts) > 1 and all(_NAME.match(p) for p in parts):
         return parts
     return [value.strip()]
@@ -87,14 +87,16 @@ BYLINE_OTHER = re.compile(
     r"^\s*+(?:\(\s*+)?(?:por|par|von|door|av|przez|di|от)(?:\s*+:)?\s++(?P<name>[^\W\d_][^()\n]{0,59}?)\s*+(?:\)\s*+)?$", re.I
 )
 # "an EXCALIBUR EPIC by": a byline whose name is on the next line.
-BY_ALONE = re.compile(r"^\s*(?:.{0,40}\s)?by\s*:?\s*$", re.I)
+# The runs of spaces around an optional colon are taken whole (possessive): side by side, every
+# split of a long run was tried (quadratic).
+BY_ALONE = re.compile(r"^\s*(?:.{0,40}\s)?by\s*+:?\s*$", re.I)
 # "[jan.10/09 START]", "[Updated 3/4]", "[COMPLETE]": progress stamps fan-fiction authors add.
 STATUS = re.compile(
     r"\[(?P<stamp>[^\[\]\n]{0,40}\b(?:start(?:ed)?|end(?:ed)?|complete[d]?|updated?|wip|finished|done)\b[^\[\]\n]{0,20})\]",
     re.I,
 )
 GLOSSARY_HEADING = re.compile(
-    r"^\s*(?P<heading>[^\n]{0,60}\b(?:symbology|symbolism|glossary|legend|terms|translations?|meanings?|vocabulary|words)\b[^\n]{0,60}?)\s*:?\s*$",
+    r"^\s*(?P<heading>[^\n]{0,60}\b(?:symbology|symbolism|glossary|legend|terms|translations?|meanings?|vocabulary|words)\b[^\n]{0,60}?)\s*+:?\s*$",
     re.I,
 )
 # Runs of spaces are taken whole (possessive): two `\s*` side by side tried every split of a run
@@ -187,14 +189,30 @@ def is_title_like(text: str, max_words: int = 12) -> bool:
     if len(words) > max_words or is_dialogue(text) and not (text[0] in "\"“" and text.rstrip()[-1:] in "\"”"):
         return False
     bare = unquote(text)
-    if re.search(r"[^\W\d_]{4,}[.!?]\S*\s+[A-Z]", text):
+    if re.search(r"(?<![^\W\d_])[^\W\d_]{4,}[.!?]\S*\s+[A-Z]", text):
         return False  # two sentences ("… that year.[1] Nobody minded."), not a title
     return not re.search(r"[,;:]$", text) and not (ends_sentence(bare) and len(bare.split()) > 5)
 
 
+_EDGE = re.compile(r"[\W_]+")
+_KEPT_AT_EDGE = re.compile(r"[\"“”'’!?.)]")
+
+
 def strip_decoration(text: str) -> str:
-    """"****  DREAM  SCHOOL ****", "░░░TITLE░░░", "~ Title ~": the words inside the ornament."""
-    return " ".join(re.sub(r"^[\W_]+|[\W_]+$", lambda m: "" if not re.search(r"[\"“”'’!?.)]", m.group(0)) else m.group(0), text).split())
+    r""""****  DREAM  SCHOOL ****", "░░░TITLE░░░", "~ Title ~": the words inside the ornament. An edge
+    holding quotes or sentence marks is kept whole. The tail is found by matching the reversed text:
+    `[\W_]+$` was tried from every space of a long run, to its end and back (quadratic)."""
+
+    def edge(run: str) -> str:
+        return run if _KEPT_AT_EDGE.search(run) else ""
+
+    head = _EDGE.match(text)
+    start = head.end() if head else 0
+    if start == len(text):
+        return " ".join(edge(text).split())
+    tail = _EDGE.match(text[::-1])
+    end = len(text) - tail.end() if tail else len(text)
+    return " ".join((edge(text[:start]) + text[start:end] + edge(text[end:])).split())
 
 
 def unquote(text: str) -> str:

@@ -204,9 +204,21 @@ def contents_list(ctx: Context, i: int) -> Claim | None:
         rows = ctx.stream[j].raw or ctx.stream[j].line_texts
         if not all(len(r.split()) <= 14 for r in rows) or (entries and ctx.stream[j].gap > 1):
             break  # a long line, or the wider space before the first piece itself
-        entries += [re.sub(r"[\s._]*(?:_?page_?)?[\s._]*\d*\s*$", "", r.strip(), flags=re.I).strip() for r in rows]
+        entries += [_without_page_number(r) for r in rows]
         j += 1
     return Claim(j - i, 0.9, {"entries": [e for e in entries if e]}) if entries else None
+
+
+# A contents line's page number and its leader ("Chapter One ....... page 5"), matched on the line
+# reversed from its end: as `[\s._]*(?:_?page_?)?[\s._]*\d*\s*$` every start in a run of dots or
+# spaces tried every split of the run between the three (a 4,000-space line never finished).
+_PAGE_TAIL = re.compile(r"\s*\d*[\s._]*(?:_?egap_?)?[\s._]*", re.I)
+
+
+def _without_page_number(row: str) -> str:
+    text = row.strip()
+    tail = _PAGE_TAIL.match(text[::-1])
+    return text[: len(text) - tail.end()].strip() if tail else text
 
 
 @rule("title-repeat", t.ANY, t.TITLE_REPEAT, "the title (or part of it) shown again at the head of the text")

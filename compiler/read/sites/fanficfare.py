@@ -105,7 +105,7 @@ class FanFicFare:
         authors = [a for a in links if "authorlink" in (a.get("class") or "").split()]
         self.authors = tuple(_text(a) for a in authors if _text(a))
         story = next((a for a in links if a not in authors), None)
-        self.title = _text(story) if story is not None else re.sub(r"\s+by\s+.*$", "", _text(heading))
+        self.title = _text(story) if story is not None else re.sub(r"(?<!\s)\s+by\s+.*$", "", _text(heading))
         self.url = story.get("href", "") if story is not None else ""
         for el in heading.itersiblings():
             if not isinstance(el.tag, str):

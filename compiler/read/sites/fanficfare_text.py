@@ -124,7 +124,7 @@ def read_fanficfare_text(text: str, path: Path) -> Document | None:
         return None
     consumed: list[str] = ["by", _TOC]
     title, by = _words(lines[head[0]]), lines[head[1]][3:]
-    authors = tuple(a.strip() for a in re.split(r",\s+|\s+&\s+", by) if a.strip())
+    authors = tuple(a.strip() for a in re.split(r",\s+|(?<!\s)\s+&\s+", by) if a.strip())
     entries: list[tuple[str, list[str], int]] = []  # (label, its value's lines, line number)
     for k in range(head[1] + 1, toc):
         m = _LABEL.match(lines[k])
