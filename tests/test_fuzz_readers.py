@@ -1,8 +1,8 @@
 """Issue 17, fuzzing (readers side): any bytes given to a reader, in every format, become a story or
 a diagnostic (BuildError), never another exception. Without coverage guidance (hypothesis, seeded
-with hostile shapes and the corpus's first kilobytes when ../shared is there); atheris installs
-here as a wheel, and a coverage-guided run over the same targets is the next step (see the report
-of issue 17 part B). Crashes found become regression examples below."""
+with hostile shapes and the corpus's first kilobytes when ../shared is there). The coverage-guided
+fuzzing of the same entry is tests/fuzz (atheris); crashes either finds join READER_SHAPES
+(tests/fuzz/seeds.py), and each runs below in every format as a regression example."""
 
 from __future__ import annotations
 
@@ -15,24 +15,10 @@ from hypothesis import strategies as st
 from compiler.diagnostics import BuildError
 from compiler.read import read_story
 
+from .fuzz.seeds import READER_SHAPES, SUFFIXES
 from .helpers import CORPUS
 
-SUFFIXES = (".txt", ".md", ".html", ".xhtml")
-SEEDS = [
-    b"<html><body>" + b"<div>" * 300 + b"deep" + b"</div>" * 300,
-    b"---\na: &a [1]\nb: [*a, *a]\n---\n# T\n\ntext",
-    b'<?xml version="1.0" encoding="utf-8"?><html><body><p>x</p></body></html>',
-    b"\xef\xbb\xbf\x93cp1252\x94",
-    b"\xff\xfe\x00\xd8x\x00",
-    b"by" + b" " * 300 + b"\n\ntext",
-    b"<i>" * 250 + b"x",
-    # Found by this test (exit 70 on main before): a reference to a control character alone in a
-    # file; a Markdown file holding the start of a whole page (lxml: "too many bodies"); a doctype
-    # alone as Markdown's HTML block (lxml: "Document is empty").
-    b"&#1;",
-    b"<!DOCTYPE html><html><head>\n",
-    b"<!DOCTYPE html>\n",
-]
+SEEDS = list(READER_SHAPES)  # hostile shapes and every crash found so far, shared with the atheris seeds
 if CORPUS.is_dir():
     SEEDS += [p.read_bytes()[:1024] for p in sorted(CORPUS.glob("*.txt"))[:8]]
 

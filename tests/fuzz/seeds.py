@@ -1,0 +1,89 @@
+"""The fuzzers' starting inputs: the hostile shapes that broke readers and loaders before (shared
+with the hypothesis tests, tests/test_fuzz_readers.py and test_fuzz_loaders.py, which run each of
+them as a regression example), the project's seed stories, the first kilobytes of each file of the
+labelled corpus when it is there, and the built-in themes' and seed's TOML files.
+
+A reader input's first byte picks the file's suffix (`SUFFIXES[data[0] % 4]`), so one target
+covers every text format; `reader_input` makes that byte for a wanted format."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CORPUS = Path(os.environ.get("ANTHOLOGY_CORPUS") or ROOT.parent / "shared" / "corpus")
+SUFFIXES = (".txt", ".md", ".html", ".xhtml")
+CORPUS_BYTES = 4096  # the start of a story holds its title, byline, headers and notes: what readers recognise
+
+READER_SHAPES: list[bytes] = [
+    b"<html><body>" + b"<div>" * 300 + b"deep" + b"</div>" * 300,
+    b"---\na: &a [1]\nb: [*a, *a]\n---\n# T\n\ntext",
+    b'<?xml version="1.0" encoding="utf-8"?><html><body><p>x</p></body></html>',
+    b"\xef\xbb\xbf\x93cp1252\x94",
+    b"\xff\xfe\x00\xd8x\x00",
+    b"by" + b" " * 300 + b"\n\ntext",
+    b"<i>" * 250 + b"x",
+    # Found by the hypothesis fuzzing (exit 70 on main before): a reference to a control character
+    # alone in a file; a Markdown file holding the start of a whole page (lxml: "too many bodies");
+    # a doctype alone as Markdown's HTML block (lxml: "Document is empty").
+    b"&#1;",
+    b"<!DOCTYPE html><html><head>\n",
+    b"<!DOCTYPE html>\n",
+    # Found by atheris (tests/fuzz): a tag name libxml2 keeps and lxml's QName refuses ("a<b"),
+    # below the depth where deep markup is flattened (ValueError, exit 70 before).
+    b"<i>" * 50 + b"<a<b>x",
+    # Found by atheris: a line break inside emphasis nested 40 deep took time doubling with each
+    # level (22 levels: 12 s; 40 never finished).
+    b"<i>" * 40 + b"a<br>b",
+]
+
+LOADER_SHAPES: list[bytes] = [
+    b'title = "x"\n' + b"a = " + b"[" * 2000 + b"]" * 2000,
+    b"title = 3\n[stories.\"a.txt\"]\ntitle = []\n",
+    b"[volumes]\ncount = -1\nwords = true\n",
+    b"title = \"\x00\"\n",
+    b"\xff\xfe t\x00i\x00",
+    b'extends = "/etc"\n',
+    b"[labels]\nvolume = \"{roman\"\n",
+    b"[page]\nwidth = \"1e400in\"\n",
+]
+
+
+def reader_input(data: bytes, suffix: str) -> bytes:
+    """`data` as the readers' target reads it: as a file with this suffix."""
+    return bytes([SUFFIXES.index(suffix)]) + data
+
+
+def _format_of(name: str) -> str:
+    """A corpus file's real format, from its name ("x.html.txt" is HTML saved as text)."""
+    parts = [p for p in Path(name.lower()).suffixes if p in SUFFIXES or p in (".htm", ".markdown")]
+    inner = parts[-2] if len(parts) > 1 and parts[-1] == ".txt" else (parts[-1] if parts else ".txt")
+    return {".htm": ".html", ".markdown": ".md"}.get(inner, inner)
+
+
+def reader_seeds() -> list[bytes]:
+    seeds = [reader_input(shape, suffix) for shape in READER_SHAPES for suffix in SUFFIXES]
+    stories = sorted((ROOT / "seeds").glob("*.txt"))
+    if CORPUS.is_dir():
+        stories += sorted(CORPUS.glob("*.txt"))  # the stories; README.md beside them is not one
+    for path in stories:
+        seeds.append(reader_input(path.read_bytes()[:CORPUS_BYTES], _format_of(path.name)))
+    return seeds
+
+
+def loader_seeds() -> list[bytes]:
+    """TOML for either loader: both take any TOML, and a theme's keys in a manifest (or the other
+    way round) exercise the unknown-key paths."""
+    files = sorted((ROOT / "themes").glob("*/theme.toml")) + [ROOT / "seeds" / "anthology.toml"]
+    return [p.read_bytes() for p in files] + LOADER_SHAPES
+
+
+def write_seeds(target: str, folder: Path) -> int:
+    """The target's seeds as files in `folder` (named by content, so a rerun writes the same set)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = reader_seeds() if target == "readers" else loader_seeds()
+    for seed in seeds:
+        (folder / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
+    return len(seeds)
