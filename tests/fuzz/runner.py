@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .seeds import ROOT, write_seeds
+from .seeds import ROOT, write_dictionary, write_seeds
 
 MAX_LEN = 8192  # bytes an input may grow to: past the corpus seeds' 4 KB, small enough to run fast
 _STATS = re.compile(r"^#(\d+)\s+(?:DONE|pulse|NEW|REDUCE|INITED)\s+cov: (\d+) ft: (\d+)(?:.*?exec/s: (\d+))?", re.M)
@@ -60,9 +60,10 @@ def run(target: str, seconds: int, work: Path, seed: int = 1) -> Outcome:
     write_seeds(target, seeds)
     corpus.mkdir(parents=True, exist_ok=True)
     artifacts.mkdir(parents=True, exist_ok=True)
-    log = work / f"{target}.log"
+    log, dictionary = work / f"{target}.log", work / f"{target}.dict"
+    write_dictionary(target, dictionary)
     flags = [f"-max_total_time={seconds}", f"-seed={seed}", "-rss_limit_mb=1024", "-timeout=30", f"-max_len={MAX_LEN}",
-             f"-artifact_prefix={artifacts}/", "-print_final_stats=1"]
+             f"-dict={dictionary}", f"-artifact_prefix={artifacts}/", "-print_final_stats=1"]
     # New inputs go to the first folder (the corpus); the seeds' folder is only read.
     command = [sys.executable, "-m", "tests.fuzz.targets", target, *flags, str(corpus), str(seeds)]
     with log.open("wb") as out:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -51,6 +52,83 @@ LOADER_SHAPES: list[bytes] = [
 ]
 
 
+# Every table of the manifest, so mutations start from keys the loader checks, not only from the
+# seed folder's short one.
+MANIFEST_EXAMPLE = b"""title = "Broken and Mended"
+editor = "The Anthology Project"
+identifier = "urn:uuid:00000000-0000-4000-8000-000000000000"
+language = "en"
+subjects = ["Naruto (fan fiction)"]
+order = ["b.txt", "a.txt"]
+theme = "classic"
+trim = "6x9in"
+
+[volumes]
+words = 180000
+
+[signatures]
+layout = "folio"
+sheets = 4
+duplex = true
+flyleaves = 1
+marks = ["crop"]
+paper = "a4"
+
+[stories."a.txt"]
+title = "Mended"
+authors = ["A", "B"]
+summary = "x"
+disclaimer = ""
+rating = "T"
+notes_before = ["n"]
+sections = false
+first_section = "Chapter 1"
+scene_breaks = "marked"
+"""
+
+# Words the mutators splice in (libFuzzer's -dict): the markup and conventions readers branch on,
+# and TOML's punctuation (the loaders' keys come from their seeds: loader_tokens).
+READER_TOKENS = ["<p>", "</p>", "<br>", "<br/>", "<i>", "</i>", "<em>", "<b>", "<strong>", "<div>", "</div>", "<hr>",
+                 "<h1>", "<h2>", "<table>", "<td>", "<blockquote>", "<pre>", '<a href="#n1">', "<sup>", '<span style="',
+                 "<!--", "-->", "<?xml", "<!DOCTYPE html>", '<html xmlns="http://www.w3.org/1999/xhtml">', "&amp;", "&#",
+                 "---\n", "***", "* * *", "\n\n", "# ", "## ", "> ", "- ", "1. ", "```", "*", "_", "[^1]", "[^1]: ",
+                 "Title: ", "Author: ", "by ", "Summary: ", "Rating: ", "Disclaimer: ", "A/N: ", "Chapter 1", "CHAPTER I.",
+                 "Subject: ", "\u201c", "\u2014", "\ufeff", "\u00e2\u20ac\u2122"]
+TOML_TOKENS = ["[", "]", "[[", "]]", "{", "}", " = ", '"', "'''", '"""', ",", ".", "\n", "true", "false", "-1", "0", "1e999",
+               "nan", "inf", "1979-05-27T07:32:00Z", "\\u0000", "#"]
+
+
+def loader_tokens() -> list[str]:
+    """Every key name in the loaders' seeds, and TOML's punctuation."""
+    keys: set[str] = set()
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                keys.add(key)
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    for seed in loader_seeds():
+        try:
+            walk(tomllib.loads(seed.decode("utf-8")))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):  # the hostile shapes
+            continue
+    return TOML_TOKENS + sorted(keys)
+
+
+def write_dictionary(target: str, path: Path) -> None:
+    """libFuzzer's dictionary format: one quoted token a line; quotes, backslashes and bytes past
+    ASCII written as \\xNN."""
+    lines = []
+    for token in READER_TOKENS if target == "readers" else loader_tokens():
+        escaped = "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}" for b in token.encode("utf-8"))
+        lines.append(f'"{escaped}"')
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
 def reader_input(data: bytes, suffix: str) -> bytes:
     """`data` as the readers' target reads it: as a file with this suffix."""
     return bytes([SUFFIXES.index(suffix)]) + data
@@ -77,7 +155,7 @@ def loader_seeds() -> list[bytes]:
     """TOML for either loader: both take any TOML, and a theme's keys in a manifest (or the other
     way round) exercise the unknown-key paths."""
     files = sorted((ROOT / "themes").glob("*/theme.toml")) + [ROOT / "seeds" / "anthology.toml"]
-    return [p.read_bytes() for p in files] + LOADER_SHAPES
+    return [p.read_bytes() for p in files] + [MANIFEST_EXAMPLE] + LOADER_SHAPES
 
 
 def write_seeds(target: str, folder: Path) -> int:
