@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, diagnostic
 from ..sourcetext import BLOCK_TAGS
+from .xmlsafe import NOT_XML
 
 MAX_DEPTH = 40
 
@@ -60,7 +61,8 @@ def _paragraphs(el: etree._Element) -> list[str]:
                 chunks.append("")
             if node is not el and node.tail:
                 chunks[-1] += node.tail
-    return [c for c in chunks if c.strip()]
+    # Set again on the tree below, where lxml refuses control characters the HTML parser kept (`&#1;`).
+    return [c for c in (NOT_XML.sub("", c) for c in chunks) if c.strip()]
 
 
 def flatten_deep(root: etree._Element) -> int:
