@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from compiler.diagnostics import BuildError
-from compiler.read import read_story
+from compiler.read import read_story, read_works
 
-from .fuzz.seeds import READER_SHAPES, SUFFIXES
+from .fuzz.seeds import EPUB_CHAPTER_SHAPES, READER_SHAPES, SUFFIXES, epub_book
 from .helpers import CORPUS
 
 SEEDS = list(READER_SHAPES)  # hostile shapes and every crash found so far, shared with the atheris seeds
@@ -36,6 +36,19 @@ def _read(tmp: Path, data: bytes, suffix: str) -> None:
 @pytest.mark.parametrize("seed", range(len(SEEDS)))
 def test_hostile_seeds_read_or_give_a_diagnostic(tmp_path: Path, suffix: str, seed: int) -> None:
     _read(tmp_path, SEEDS[seed], suffix)
+
+
+@pytest.mark.parametrize("chapter", EPUB_CHAPTER_SHAPES)
+def test_an_epub_chapter_that_is_not_xml_reads_or_gives_a_diagnostic(tmp_path: Path, chapter: bytes) -> None:
+    """Read as HTML (A044), a chapter can hold what XML cannot (controls, `<a<b>`, `--` in a
+    comment): the EPUB reader copies it into one tree all the same, its words kept."""
+    path = tmp_path / "book.epub"
+    path.write_bytes(epub_book(chapter + b"<p>Lastword here.</p>"))
+    try:
+        results = read_works(path, None)
+    except BuildError:
+        return
+    assert any("Lastword" in repr(r.story) for r in results)
 
 
 _MARKUP = st.sampled_from(["<p>", "</p>", "<i>", "</i>", "<div>", "<dl><dt>", "*", "_", "> ", "- ", "1. ", "#", "---\n",

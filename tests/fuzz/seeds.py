@@ -9,8 +9,10 @@ covers every text format; `reader_input` makes that byte for a wanted format."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tomllib
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -38,6 +40,8 @@ READER_SHAPES: list[bytes] = [
     # Found by atheris: a line break inside emphasis nested 40 deep took time doubling with each
     # level (22 levels: 12 s; 40 never finished).
     b"<i>" * 40 + b"a<br>b",
+    # Found by atheris: a control character by reference inside markup deep enough to be flattened.
+    b"<i>" * 50 + b"a&#1;b",
 ]
 
 LOADER_SHAPES: list[bytes] = [
@@ -123,10 +127,56 @@ def write_dictionary(target: str, path: Path) -> None:
     """libFuzzer's dictionary format: one quoted token a line; quotes, backslashes and bytes past
     ASCII written as \\xNN."""
     lines = []
-    for token in READER_TOKENS if target == "readers" else loader_tokens():
+    tokens = {"readers": READER_TOKENS, "epub": READER_TOKENS + EPUB_TOKENS}.get(target) or loader_tokens()
+    for token in tokens:
         escaped = "".join(chr(b) if 32 <= b < 127 and b not in b'"\\' else f"\\x{b:02x}" for b in token.encode("utf-8"))
         lines.append(f'"{escaped}"')
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
+
+
+# The EPUB target's fixed book: its input is either the one chapter (first byte even) or the package
+# document (odd) of this book, so mutations reach the EPUB reader instead of failing zip's checksums.
+EPUB_CONTAINER = (b'<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+                  b'<rootfiles><rootfile full-path="content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+EPUB_OPF = (b'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">'
+            b'<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">x</dc:identifier><dc:title>T</dc:title>'
+            b'<dc:creator>A</dc:creator><dc:language>en</dc:language><dc:description>S</dc:description></metadata>'
+            b'<manifest><item id="c" href="c.xhtml" media-type="application/xhtml+xml"/></manifest><spine><itemref idref="c"/></spine></package>')
+EPUB_PAGE = (b'<?xml version="1.0" encoding="utf-8"?><html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
+             b'<head><title>c</title></head><body><h1>Chapter 1</h1><p>A quiet page<a epub:type="noteref" href="#n1">1</a>.</p>'
+             b'<aside epub:type="footnote" id="n1"><p>A note.</p></aside></body></html>')
+EPUB_TOKENS = ['<item id="', 'href="', 'media-type="application/xhtml+xml"', '<itemref idref="', 'properties="nav"', "<dc:title>",
+               "<dc:creator>", '<meta property="', "<spine>", "</manifest>", 'epub:type="', "<nav", "<ol>", "<li>", "toc.ncx"]
+
+
+# Chapters that are not XML (read as HTML, A044) holding what XML cannot: each raised ValueError
+# or lxml's ParserError before (found by atheris, the epub target).
+EPUB_CHAPTER_SHAPES: list[bytes] = [
+    b"&#1;",
+    b"<p>a<!-- x -- y --->b</p>",
+    b"<p>x<a<b>y</a<b></p>",
+    b'<p><span t="&#1;">z</span> <span a<b="1">w</span> <span a&#2;b="1">v</span></p>',
+    b"<!DOCTYPE html>\n",
+    b"<p>x</p>&#2;",
+]
+
+
+def epub_book(chapter: bytes, opf: bytes = EPUB_OPF) -> bytes:
+    """The EPUB target's book: one chapter, a package document, stored (no compression to undo)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("mimetype", b"application/epub+zip")
+        z.writestr("META-INF/container.xml", EPUB_CONTAINER)
+        z.writestr("content.opf", opf)
+        z.writestr("c.xhtml", chapter)
+    return out.getvalue()
+
+
+def epub_seeds() -> list[bytes]:
+    chapters = [EPUB_PAGE] + EPUB_CHAPTER_SHAPES + READER_SHAPES
+    if CORPUS.is_dir():
+        chapters += [p.read_bytes()[:CORPUS_BYTES] for p in sorted(CORPUS.glob("*.txt")) if _format_of(p.name) == ".html"]
+    return [b"\x00" + c for c in chapters] + [b"\x01" + EPUB_OPF]
 
 
 def reader_input(data: bytes, suffix: str) -> bytes:
@@ -161,7 +211,7 @@ def loader_seeds() -> list[bytes]:
 def write_seeds(target: str, folder: Path) -> int:
     """The target's seeds as files in `folder` (named by content, so a rerun writes the same set)."""
     folder.mkdir(parents=True, exist_ok=True)
-    seeds = reader_seeds() if target == "readers" else loader_seeds()
+    seeds = {"readers": reader_seeds, "epub": epub_seeds}.get(target, loader_seeds)()
     for seed in seeds:
         (folder / hashlib.sha1(seed).hexdigest()).write_bytes(seed)
     return len(seeds)

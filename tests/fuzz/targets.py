@@ -22,10 +22,10 @@ with atheris.instrument_imports(include=["compiler"]):
     from compiler.config import MANIFEST, Config, load_config
     from compiler.diagnostics import BuildError
     from compiler.model import Story
-    from compiler.read import read_story
+    from compiler.read import read_story, read_works
     from compiler.render.theme import Theme, load_theme
 
-from .seeds import ROOT, SUFFIXES
+from .seeds import EPUB_PAGE, ROOT, SUFFIXES, epub_book
 
 _WORK = Path(tempfile.mkdtemp(prefix="anthology-fuzz-"))
 
@@ -41,6 +41,21 @@ def readers(data: bytes) -> None:
     except BuildError:
         return
     assert isinstance(result.story, Story), f"read_story gave {type(result.story).__name__}, not a Story"
+
+
+def epub(data: bytes) -> None:
+    """An EPUB → its works, through `read_works`: the input is the chapter of a fixed book (first
+    byte even) or its package document (odd), so zip's own checks do not stop the mutations."""
+    if not data:
+        return
+    path = _WORK / "book.epub"
+    path.write_bytes(epub_book(data[1:]) if data[0] % 2 == 0 else epub_book(EPUB_PAGE, data[1:]))
+    try:
+        results = read_works(path, None)
+    except BuildError:
+        return
+    for result in results:
+        assert isinstance(result.story, Story), f"read_works gave {type(result.story).__name__}, not a Story"
 
 
 def manifest(data: bytes) -> None:
@@ -66,7 +81,7 @@ def theme(data: bytes) -> None:
     assert isinstance(loaded, Theme), f"load_theme gave {type(loaded).__name__}, not a Theme"
 
 
-TARGETS: dict[str, Callable[[bytes], None]] = {"readers": readers, "manifest": manifest, "theme": theme}
+TARGETS: dict[str, Callable[[bytes], None]] = {"readers": readers, "epub": epub, "manifest": manifest, "theme": theme}
 
 
 def main() -> None:
