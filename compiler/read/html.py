@@ -23,6 +23,7 @@ from ..diagnostics import ExitCode, fail
 from ..model import EndNote, Emphasis, Inline, NoteRef, Strong, Text
 from .art import dedent
 from .depth import deep_warning, flatten_deep, html_parser
+from .xmlsafe import END_TAGS
 from .inlines import squash_space, trim
 from .stream import HEADING, PARA, PRE, QUOTE, RULE, Candidate, Document, as_block, settle, whole_style
 
@@ -277,7 +278,7 @@ _XML_DECLARATION = re.compile(r"\A\ufeff?\s{0,100}<\?xml[^>]{0,500}\?>")
 
 
 def parse(text: str) -> etree._Element:
-    text = _XML_DECLARATION.sub("", text, count=1)
+    text = END_TAGS.sub("", _XML_DECLARATION.sub("", text, count=1))
     if "<html" in text[:1000].lower() or "<body" in text[:4000].lower():
         return lxml.html.document_fromstring(text, parser=html_parser())
     return _fragment(text)

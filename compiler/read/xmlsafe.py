@@ -14,6 +14,12 @@ import re
 from lxml import etree
 
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# libxml2's HTML parser drops everything after `</html>` (and keeps what follows `</body>` outside
+# the body), where HTML5 parsers, browsers among them, read it into the body: two pages joined into
+# one file (`cat`), or text a site appends after the page. Without these end tags, libxml2 closes
+# the body and the page at the end of the file, as HTML5 does; the line numbers stay the same.
+END_TAGS = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+END_TAGS_BYTES = re.compile(rb"</(?:body|html)\s*>", re.IGNORECASE)
 _COMMENT_DASH = re.compile("-(?=-|$)")  # a comment holds no "--" and does not end with "-"
 
 

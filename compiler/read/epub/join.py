@@ -20,7 +20,7 @@ from lxml import etree
 
 from ...diagnostics import diagnostic
 from ..depth import deep_warning, flatten_deep
-from ..xmlsafe import as_xml
+from ..xmlsafe import END_TAGS_BYTES, as_xml
 from .container import Container, _parser, with_numeric_entities
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -56,7 +56,7 @@ def parse_document(box: Container, member: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         box.diagnostics.append(diagnostic("A044", box.path, member=member, error=str(exc).split("(", 1)[0].strip()[:80]))
         try:
-            root = as_xml(lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=True)))
+            root = as_xml(lxml.html.document_fromstring(END_TAGS_BYTES.sub(b"", data), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=True)))
         except etree.ParserError:  # lxml: "Document is empty" (a doctype alone, only a comment): no text to read
             root = lxml.html.Element("html")
     else:
