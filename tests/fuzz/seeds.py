@@ -158,6 +158,7 @@ EPUB_CHAPTER_SHAPES: list[bytes] = [
     b'<p><span t="&#1;">z</span> <span a<b="1">w</span> <span a&#2;b="1">v</span></p>',
     b"<!DOCTYPE html>\n",
     b"<p>x</p>&#2;",
+    b'<html xmlns="http://www.w3.org/1999/xhtml"><body><p><a href="//[x">a</a> <a href="http://[::1">b</a></p></body></html>',
 ]
 
 
