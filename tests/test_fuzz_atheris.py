@@ -1,7 +1,7 @@
 """Issue 17: coverage-guided fuzzing in the test suite. Each target of tests/fuzz (the readers,
-bytes → Story in every text format; the anthology.toml loader; the theme.toml loader) runs under
-atheris for ANTHOLOGY_FUZZ_SECONDS (CI: 60, through .ci/run; 5 elsewhere, so a developer's run
-stays quick), seeded with the hostile shapes, the seed stories and the corpus. A crash fails the
+bytes → Story in every text format; EPUBs; the anthology.toml loader; the theme.toml loader) runs
+under atheris for ANTHOLOGY_FUZZ_SECONDS (CI: 50, through .ci/run; 5 elsewhere, so a developer's
+run stays quick), seeded with the hostile shapes, the seed stories and the corpus. A crash fails the
 test with the input and a command that replays it; add the input to tests/fuzz/seeds.py once fixed."""
 
 from __future__ import annotations
