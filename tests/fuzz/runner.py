@@ -47,6 +47,10 @@ class Outcome:
         if not self.failed:
             return head + ", no crash"
         lines = [head + f", FAILED (exit {self.returncode}; log {self.log})"]
+        if not self.artifacts:  # killed before libFuzzer wrote the input (a signal): the log says what
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+            found = re.search(r"=== Uncaught Python exception: ===\n(.*)", text)
+            lines.append("  " + (found.group(1) if found else text.strip().splitlines()[-1] if text.strip() else "no output"))
         for artifact in self.artifacts:
             data = artifact.read_bytes()
             shown = repr(data[:160]) + (f"… ({len(data)} bytes)" if len(data) > 160 else "")
