@@ -97,8 +97,11 @@ GLOSSARY_HEADING = re.compile(
     r"^\s*(?P<heading>[^\n]{0,60}\b(?:symbology|symbolism|glossary|legend|terms|translations?|meanings?|vocabulary|words)\b[^\n]{0,60}?)\s*:?\s*$",
     re.I,
 )
+# Runs of spaces are taken whole (possessive): two `\s*` side by side tried every split of a run
+# between them, so a term and 100,000 spaces cost quadratic time. The spaced hyphen's leading space
+# is then looked back at rather than taken.
 GLOSSARY_ENTRY = re.compile(
-    r"^\s*(?P<term>[^\s()–—:][^()–—:\n]{0,40}?)\s*(?:\((?P<qual>[^()\n]{1,40})\))?\s*(?:[–—]|\s-\s|:)\s*(?P<definition>\S.*)$"
+    r"^\s*+(?P<term>[^\s()–—:][^()–—:\n]{0,40}?)(?:\s*+\((?P<qual>[^()\n]{1,40})\))?\s*+(?:[–—]|(?<=\s)-\s|:)\s*+(?P<definition>\S.*)$"
 )
 # "To be continued…", "TBC", "The End", "Fin", "-end-", "T H E  E N D", "KONIEC PROLOGU", "CDN…".
 END_MARK = re.compile(
@@ -208,7 +211,10 @@ _META = re.compile(
     r"comments?|flames?|feedback|c&c|reviews?|reviewers?|e-?mail|beta(?:-?read\w*)?|disclaimer|profanity|rated|fanfiction|fan\s+fiction|"
     r"part\s+\d+\s+of|originally\s+(?:entitled|titled|named|called)|(?:write|e-?mail|contact)\s+(?:to\s+)?the\s+author|"
     r"a/n|author'?s\s+note|enjoy|thanks\s+(?:to|for)|thank\s+you|wrote\s+(?:this|it)|i\s+wrote|written\s+for|split\s+(?:up\s+)?into|"
-    r"contact\w*|snail\s*mail|p\.\s?o\.\s+box|versuch|(?:die|diese|meine)\s+geschichte|fanfic\w*|fanfikt\w*|(?:esta|mi)\s+historia|fic)\b|\S+@\S+\.\w+|https?://|www\.",
+    r"contact\w*|snail\s*mail|p\.\s?o\.\s+box|versuch|(?:die|diese|meine)\s+geschichte|fanfic\w*|fanfikt\w*|(?:esta|mi)\s+historia|fic)\b|"
+    # An address starts where its run of non-spaces does, and its name holds no "@": `\S+@` tried
+    # from every letter of a long run, to its end and back, cost quadratic time.
+    r"(?<!\S)[^\s@]++@[^\s@]+\.\w+|https?://|www\.",
     re.I,
 )
 
