@@ -9,6 +9,7 @@ leaves an artifact file; its path and a command that replays it are the result."
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import subprocess
@@ -71,7 +72,8 @@ def run(target: str, seconds: int, work: Path, seed: int = 1) -> Outcome:
     # New inputs go to the first folder (the corpus); the seeds' folder is only read.
     command = [sys.executable, "-m", "tests.fuzz.targets", target, *flags, str(corpus), str(seeds)]
     with log.open("wb") as out:
-        done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False)
+        done = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, check=False,
+                              env={**os.environ, "ANTHOLOGY_FUZZ_WORK": str(work)})
     text = log.read_text(encoding="utf-8", errors="replace")
     stats = _STATS.findall(text)
     runs, cov, features, speed = (int(x or 0) for x in stats[-1]) if stats else (0, 0, 0, 0)

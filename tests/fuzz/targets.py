@@ -8,6 +8,7 @@ prints without a traceback. Any other exception escapes to atheris, which report
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -27,7 +28,9 @@ with atheris.instrument_imports(include=["compiler"]):
 
 from .seeds import EPUB_PAGE, ROOT, SUFFIXES, epub_book
 
-_WORK = Path(tempfile.mkdtemp(prefix="anthology-fuzz-"))
+# Inside the runner's work folder when it started us: libFuzzer ends the process with _exit, so
+# the `finally` below does not run and only the runner's own clean-up removes this.
+_WORK = Path(tempfile.mkdtemp(prefix="target-", dir=os.environ.get("ANTHOLOGY_FUZZ_WORK")))
 
 
 def readers(data: bytes) -> None:
