@@ -16,18 +16,10 @@ from compiler.config import MANIFEST, load_config
 from compiler.diagnostics import BuildError
 from compiler.render.theme import load_theme
 
+from .fuzz.seeds import LOADER_SHAPES
 from .helpers import ROOT
 
-SEEDS = [
-    b'title = "x"\n' + b"a = " + b"[" * 2000 + b"]" * 2000,
-    b"title = 3\n[stories.\"a.txt\"]\ntitle = []\n",
-    b"[volumes]\ncount = -1\nwords = true\n",
-    b"title = \"\x00\"\n",
-    b"\xff\xfe t\x00i\x00",
-    b'extends = "/etc"\n',
-    b"[labels]\nvolume = \"{roman\"\n",
-    b"[page]\nwidth = \"1e400in\"\n",
-]
+SEEDS = LOADER_SHAPES  # shared with the atheris seeds (tests/fuzz/seeds.py), where crashes found are added
 _TOML = st.sampled_from(['title = ', '"x"', "[", "]", "[[", "]]", "{", "}", " = ", "\n", "true", "-1", "1e999", "'''",
                          "[stories.\"a.txt\"]\n", "[volumes]\n", "[labels]\n", "[page]\n", "extends = ", "count = ", ",", "."])
 _TEXT = st.lists(st.one_of(_TOML, st.text(max_size=8)), max_size=40).map("".join)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, diagnostic
 from ..sourcetext import BLOCK_TAGS
+from .xmlsafe import NOT_XML
 
 MAX_DEPTH = 40
 
@@ -27,7 +28,9 @@ def html_parser() -> lxml.html.HTMLParser:
 
 
 def _local(node: etree._Element) -> str:
-    return etree.QName(node).localname.lower() if isinstance(node.tag, str) else ""
+    # The tag's own string, not etree.QName(node), which validates the name: libxml2's HTML parser
+    # keeps names that QName refuses (`<iD<i>` is an element named "id<i"; found by fuzzing).
+    return node.tag.rpartition("}")[2].lower() if isinstance(node.tag, str) else ""
 
 
 def _depths(root: etree._Element) -> etree._Element | None:
@@ -58,7 +61,8 @@ def _paragraphs(el: etree._Element) -> list[str]:
                 chunks.append("")
             if node is not el and node.tail:
                 chunks[-1] += node.tail
-    return [c for c in chunks if c.strip()]
+    # Set again on the tree below, where lxml refuses control characters the HTML parser kept (`&#1;`).
+    return [c for c in (NOT_XML.sub("", c) for c in chunks) if c.strip()]
 
 
 def flatten_deep(root: etree._Element) -> int:
@@ -76,8 +80,7 @@ def flatten_deep(root: etree._Element) -> int:
             holder.remove(child)
         holder.text = None
         local = _local(holder)
-        space = etree.QName(holder).namespace
-        prefix = f"{{{space}}}" if space else ""
+        prefix = holder.tag.partition("}")[0] + "}" if holder.tag.startswith("{") else ""
         if local in BLOCK_TAGS - {"p"}:
             for text in paragraphs:
                 etree.SubElement(holder, prefix + "p").text = text

@@ -112,7 +112,8 @@ def _contents_page(doc: etree._Element, member: str, package: Package) -> bool:
     from .container import member_path
 
     spine = {i.member for i in package.spine}
-    links = [a for a in doc.iter() if isinstance(a.tag, str) and etree.QName(a).localname == "a" and a.get("href")]
+    # The tag's string, not etree.QName, which refuses names the HTML fallback parser keeps ("a<b").
+    links = [a for a in doc.iter() if isinstance(a.tag, str) and a.tag.rpartition("}")[2] == "a" and a.get("href")]
     inside = [a for a in links if (member_path(member, a.get("href", "")) or "") in spine - {member}]
     text = " ".join("".join(doc.itertext()).split())
     linked = " ".join(" ".join("".join(a.itertext()).split()) for a in inside)

@@ -57,7 +57,10 @@ def with_numeric_entities(data: bytes) -> bytes:
 def member_path(base: str, href: str) -> str | None:
     """The member an href in `base` names (fragment and query dropped, %-escapes undone); None
     when it leaves the book (a web address, an absolute path, `..` past the top)."""
-    parts = urlsplit(href)
+    try:
+        parts = urlsplit(href)
+    except ValueError:  # "//[x": urllib refuses a host that opens an IPv6 address and never closes it (found by fuzzing)
+        return None
     if parts.scheme or parts.netloc:
         return None
     if not parts.path:

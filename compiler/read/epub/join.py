@@ -20,6 +20,7 @@ from lxml import etree
 
 from ...diagnostics import diagnostic
 from ..depth import deep_warning, flatten_deep
+from ..xmlsafe import END_TAGS_BYTES, as_xml
 from .container import Container, _parser, with_numeric_entities
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -54,7 +55,10 @@ def parse_document(box: Container, member: str) -> etree._Element:
         root = etree.fromstring(with_numeric_entities(data), _parser())
     except etree.XMLSyntaxError as exc:
         box.diagnostics.append(diagnostic("A044", box.path, member=member, error=str(exc).split("(", 1)[0].strip()[:80]))
-        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=True))
+        try:
+            root = as_xml(lxml.html.document_fromstring(END_TAGS_BYTES.sub(b"", data), parser=lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=True)))
+        except etree.ParserError:  # lxml: "Document is empty" (a doctype alone, only a comment): no text to read
+            root = lxml.html.Element("html")
     else:
         box.note_entities(member, root)
     if flatten_deep(root):
