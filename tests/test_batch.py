@@ -195,8 +195,10 @@ def test_a_book_over_its_memory_is_stopped_and_the_other_books_go_on(tmp_path: P
     works = make_works(tmp_path / "works", ["small", "smaller"])
     huge = tmp_path / "works" / "huge"
     huge.mkdir()
-    # About 6 MB of story: its EPUB build holds some 300 MB; a small book's, under 100 MB.
-    (huge / "long.txt").write_text(SEED_TEXT[1].read_text(encoding="utf-8") * 300, encoding="utf-8")
+    # About 6 MB of story in two files (a story may be 4 MB): its EPUB build holds some 300 MB; a
+    # small book's, under 100 MB.
+    for name in ("long1.txt", "long2.txt"):
+        (huge / name).write_text(SEED_TEXT[1].read_text(encoding="utf-8") * 150, encoding="utf-8")
     out = tmp_path / "out"
     with ThreadPoolExecutor(2) as pool:
         results = build_many(jobs_for([huge, *works], out), pool, limits=Limits(memory=200 * 2**20))

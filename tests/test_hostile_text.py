@@ -222,17 +222,3 @@ def test_utf16_with_a_lone_surrogate_drops_it_with_a_warning(tmp_path: Path) -> 
     data = b"\xff\xfe" + "Title\n\n".encode("utf-16-le") + b"\x00\xd8" + f"x {PARAS}".encode("utf-16-le")
     _keeps(tmp_path, "sixteen.txt", data, "candles", warns="A002")
 
-
-# ------------------------------------------------------------------ size: refused before it is read
-
-
-def test_a_story_past_what_a_build_can_meet_is_refused_at_once(tmp_path: Path) -> None:
-    # A 31 MB story ran for minutes and past 1 GB (its EPUB alone: 41 s, 1.1 GB); one story is laid
-    # out as one piece, so 4 MB is what a build meets within about 1 GB (compiler/limits.py).
-    src = _story(tmp_path, "huge.txt", "")
-    with open(src / "huge.txt", "wb") as story:
-        story.truncate(31 * 10**6)  # sparse: its size is what the limit reads
-    run = _build(src, tmp_path / "out")
-    assert run.returncode == 3, run.stderr
-    assert "huge.txt" in run.stderr and "L001" in run.stderr and "split it into several files" in run.stderr
-    assert not (tmp_path / "out" / "anthology.epub").exists()
