@@ -25,6 +25,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.epub_inputs  # the epub target's book, its chapter or package mutated
 @pytest.mark.parametrize("target", TARGETS)
 def test_fuzz_target_finds_no_crash(tmp_path: Path, target: str) -> None:
     outcome = run(target, SECONDS, tmp_path)

@@ -38,6 +38,7 @@ def test_hostile_seeds_read_or_give_a_diagnostic(tmp_path: Path, suffix: str, se
     _read(tmp_path, SEEDS[seed], suffix)
 
 
+@pytest.mark.epub_inputs  # each shape in a small EPUB, read, never built
 @pytest.mark.parametrize("chapter", EPUB_CHAPTER_SHAPES)
 def test_an_epub_chapter_that_is_not_xml_reads_or_gives_a_diagnostic(tmp_path: Path, chapter: bytes) -> None:
     """Read as HTML (A044), a chapter can hold what XML cannot (controls, `<a<b>`, `--` in a
@@ -71,6 +72,7 @@ _AFTER_THE_PAGE = [
 
 # (Text between </body> and </html> of a chapter that is well-formed XHTML is read as XML, outside
 # the body the EPUB reader copies: not libxml2's HTML parser, and not fixed here.)
+@pytest.mark.epub_inputs  # the page inside a small EPUB too, read, never built
 @pytest.mark.parametrize("page, epub", [(p, e) for p in _AFTER_THE_PAGE for e in (False, True)]
                          + [(b"<html><body><p>First page.</p></body><p>Lastword after the body.</p></html>", False)])
 def test_text_after_the_end_of_a_page_is_read(tmp_path: Path, page: bytes, epub: bool) -> None:
