@@ -6,9 +6,15 @@ the renderer turns them into XHTML. Nothing here knows about EPUB, PDF or any in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
+
+# What no text of the model may hold: the complement of XML 1.0's Char production (tab, line feed,
+# carriage return and the rest of Unicode but the surrogates, U+FFFE and U+FFFF). Readers leave it
+# out where they copy markup (read/xmlsafe.py); transforms/xmlchars.py drops the rest, with a warning.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 # ---------------------------------------------------------------- inline content
 

@@ -136,6 +136,13 @@ def test_bidi_controls_around_present_words_pass_the_check(tmp_path: Path) -> No
     _keeps(tmp_path, "bidi.txt", f"Bidi\n\nby Me\n\n{PARAS}\n\nA word \u202ereversed\u202c here, \u2067isolated\u2069 too.\n", "reversed", "isolated")
 
 
+def test_a_run_of_spaces_longer_than_a_line_reaches_the_book_as_one(tmp_path: Path) -> None:
+    # weasyprint took 10 s over a paragraph holding 100,000 spaces; a line draws a run as one.
+    run = _keeps(tmp_path, "spaces.txt", f"Spaces\n\nby Me\n\n{PARAS}\n\nbefore" + " " * 100_000 + "after\n", "before", "after")
+    text = _book_text(tmp_path / "out")
+    assert "before after" in text and " " * 81 not in text, run.stderr
+
+
 def test_a_directional_override_is_dropped_so_the_pdf_holds_the_words_in_order(tmp_path: Path) -> None:
     # U+202E with no pop printed "def ghi" mirrored: the PDF's text held "ihg fed", and the check
     # stopped a book whose words were all in the source (exit 6, V001).

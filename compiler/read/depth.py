@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostic, diagnostic
 from ..sourcetext import BLOCK_TAGS
-from .xmlsafe import NOT_XML
+from ..model import NOT_XML
 
 MAX_DEPTH = 40
 

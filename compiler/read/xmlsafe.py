@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+from ..model import NOT_XML
 # libxml2's HTML parser drops everything after `</html>` (and keeps what follows `</body>` outside
 # the body), where HTML5 parsers, browsers among them, read it into the body: two pages joined into
 # one file (`cat`), or text a site appends after the page. Without these end tags, libxml2 closes

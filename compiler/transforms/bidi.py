@@ -26,11 +26,10 @@ def _leaf(found: dict[int, int]) -> Leaf:
     def dropped(value: Any, line: int) -> Any:
         if not isinstance(value, str):
             return UNTOUCHED
-        count = len(_OVERRIDE.findall(value))
-        if not count:
-            return value
-        found[line] = found.get(line, 0) + count
-        return _OVERRIDE.sub("", value)
+        text, count = _OVERRIDE.subn("", value)
+        if count:
+            found[line] = found.get(line, 0) + count
+        return text
 
     return dropped
 

@@ -10,17 +10,12 @@ Whatever a reader does, no such character reaches the renderer.
 from __future__ import annotations
 
 import dataclasses
-import re
 from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic, warning
-from ..model import Story
+from ..model import NOT_XML, Story
 from .rewrite import UNTOUCHED, Leaf, rewrite
-
-# The complement of XML 1.0's Char production (tab, line feed, carriage return and the rest of
-# Unicode but the surrogates, U+FFFE and U+FFFF).
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _leaf(found: dict[int, set[str]]) -> Leaf:
