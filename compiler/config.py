@@ -7,6 +7,7 @@ name, so a user fixes the file in one pass.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -286,7 +287,9 @@ def _theme(value: Any, source: Path) -> str:
     ("./mytheme", "../themes/dark"), is the stories folder's, never the current directory's."""
     if not isinstance(value, str):
         return Config().theme
-    return str(source / value) if names_a_folder(value) and not Path(value).is_absolute() else value
+    # Joined as text: `Path(".") / "./mine"` is "mine", a bare name again, which would mean the
+    # built-in theme of that name (the default stories folder is ".").
+    return os.path.join(source, value) if names_a_folder(value) and not Path(value).is_absolute() else value
 
 
 def _nearest_file(source: Path, name: str) -> str:

@@ -131,6 +131,16 @@ def _manifest_errors(tmp_path: Path, manifest: str) -> str:
     return run.stderr
 
 
+def test_a_theme_folder_written_as_dot_slash_is_found_from_the_default_folder(tmp_path: Path) -> None:
+    # `cd my-stories && anthology build` with `theme = "./mine"`: the stories folder is ".", and
+    # Path(".") / "./mine" is the bare name "mine", which meant a built-in theme and failed (T001).
+    stories = _stories(tmp_path)
+    (stories / "anthology.toml").write_text('theme = "./mine"\n', encoding="utf-8")
+    shutil.copytree(ROOT / "themes" / "modern", stories / "mine")
+    done = _anthology("build", "-o", str(tmp_path / "out"), "--format", "epub", cwd=stories)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "anthology.epub").is_file()
+
 def test_a_toml_syntax_error_names_its_line(tmp_path: Path) -> None:
     err = _manifest_errors(tmp_path, 'title = "Lamps"\neditor = Me\nsubjects = ["a"]\n')
     assert "anthology.toml:2: error C000: not valid TOML" in err
