@@ -55,11 +55,22 @@ def _progress(quiet: bool) -> Iterator[Callable[[str], None] | None]:
         yield lambda stage: status.update(f"{stage}…")
 
 
+def _fits(value: Path | None) -> Path | None:
+    """A path the system can hold, or a usage error naming the part it cannot: past NAME_MAX, every
+    later question about the file would raise rather than answer."""
+    from .confine import overlong
+    from .diagnostics import printable
+
+    if value is not None and (problem := overlong(value)):
+        raise typer.BadParameter(printable(problem))
+    return value
+
+
 # Declarations shared by the commands, so they cannot drift apart. Every command's stories folder
 # defaults by one rule (compiler/folders.py): the current folder, or seeds/ in anthology's checkout.
 SOURCE_HELP = "Folder holding the stories and an optional anthology.toml (default: the current folder; seeds/ in anthology's own checkout)."
-SOURCE = typer.Argument(None, show_default=False, help=SOURCE_HELP)
-OUTPUT = typer.Option(Path("output"), "-o", "--output", help="Folder to write anthology.epub, anthology.pdf (and the other formats) into.")
+SOURCE = typer.Argument(None, show_default=False, callback=_fits, help=SOURCE_HELP)
+OUTPUT = typer.Option(Path("output"), "-o", "--output", callback=_fits, help="Folder to write anthology.epub, anthology.pdf (and the other formats) into.")
 FORMATS_OPTION = typer.Option(
     "epub,pdf", "--format", help="Comma-separated formats to write: epub, pdf, kepub (Kobo), azw3 (Kindle; needs calibre)."
 )
@@ -159,8 +170,8 @@ def build(
 
 @app.command()
 def batch(
-    works: Path = typer.Argument(..., metavar="LIST_OR_FOLDER", help="A folder holding one folder of stories per book, or a text file naming one such folder per line."),
-    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder to write each book into, as OUTPUT/<the work's folder name>/."),
+    works: Path = typer.Argument(..., metavar="LIST_OR_FOLDER", callback=_fits, help="A folder holding one folder of stories per book, or a text file naming one such folder per line."),
+    output: Path = typer.Option(Path("output"), "-o", "--output", callback=_fits, help="Folder to write each book into, as OUTPUT/<the work's folder name>/."),
     formats: str = FORMATS_OPTION,
     theme: Optional[str] = THEME,
     trim: Optional[str] = typer.Option(None, "--trim", help="Print trim size (default: each work's anthology.toml, else the theme's)."),
@@ -177,7 +188,7 @@ def batch(
     ),
     verify: bool = typer.Option(True, "--verify/--no-verify", help="Check that every word of every story is in each book before writing it."),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Keep each PDF's laid-out chunks for the next build of its work (OUTPUT/<work>/.anthology-cache)."),
-    report: Optional[Path] = typer.Option(None, "--report", help="Also write every book's outcome, time, memory and worker to this JSON file."),
+    report: Optional[Path] = typer.Option(None, "--report", callback=_fits, help="Also write every book's outcome, time, memory and worker to this JSON file."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="A line per book, and every book's warnings."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Only the failures."),
 ) -> None:
@@ -265,8 +276,8 @@ def deliver(
     device: Optional[str] = typer.Argument(
         None, metavar="DEVICE", help="The e-reader: its mounted folder; or kobo, kindle or its folder name when several are connected (default: the one found)."
     ),
-    source: Optional[Path] = typer.Option(None, "-s", "--source", show_default=False, help=SOURCE_HELP),
-    output: Path = typer.Option(Path("output"), "-o", "--output", help="Folder of the built book; it is built there unless it is newer than every input."),
+    source: Optional[Path] = typer.Option(None, "-s", "--source", show_default=False, callback=_fits, help=SOURCE_HELP),
+    output: Path = typer.Option(Path("output"), "-o", "--output", callback=_fits, help="Folder of the built book; it is built there unless it is newer than every input."),
     theme: Optional[str] = THEME,
     book_format: Optional[str] = typer.Option(None, "--format", help="Send this format instead of the one the device reads best: epub, kepub or azw3."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Also show informational notes."),
@@ -330,7 +341,7 @@ def inspect(
 @app.command()
 def check(
     source: Optional[Path] = SOURCE,
-    book: Path = typer.Option(Path("output"), "--book", help="Folder holding anthology.epub and/or anthology.pdf (build's -o)."),
+    book: Path = typer.Option(Path("output"), "--book", callback=_fits, help="Folder holding anthology.epub and/or anthology.pdf (build's -o)."),
     theme: Optional[str] = typer.Option(None, "--theme", help="The theme the PDF was built with, if not anthology.toml's (for the page-quality check)."),
 ) -> None:
     """Check a built book against its stories: every word present, the validators that are installed, and the PDF's pages as a typesetter would (warnings)."""
@@ -411,8 +422,8 @@ def themes_list(ctx: typer.Context) -> None:
 @themes_app.command("preview")
 def themes_preview(
     name: str = typer.Argument(..., help="Theme name or folder."),
-    source: Optional[Path] = typer.Option(None, "--source", show_default=False, help="Stories to set (default: the current folder; seeds/ in anthology's own checkout)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Image to write, as its suffix says: .png, .jpg or .webp (default: NAME-preview.png)."),
+    source: Optional[Path] = typer.Option(None, "--source", show_default=False, callback=_fits, help="Stories to set (default: the current folder; seeds/ in anthology's own checkout)."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", callback=_fits, help="Image to write, as its suffix says: .png, .jpg or .webp (default: NAME-preview.png)."),
 ) -> None:
     """Render a sample spread of NAME to an image (PNG, JPEG or WebP, as the file's suffix says)."""
     from .preview import image_format, preview

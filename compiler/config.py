@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .confine import TooLarge, inside, is_regular_file, names_a_folder, read_bounded, resolved
+from .confine import TooLarge, inside, is_regular_file, lexists, names_a_folder, read_bounded, resolved
 from .diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
 from .tomlfile import TomlProblem, parse_toml
 from .tomllines import key_lines, value_line
@@ -260,7 +260,7 @@ def _outside(source: Path, name: str) -> bool:
 def _read_manifest(path: Path, source: Path) -> tuple[dict[str, Any], str] | None:
     """The manifest's table; None when there is none. Read only if it is a plain file that is (or
     links to one) inside the stories folder, and not past MAX_MANIFEST_BYTES."""
-    if not path.is_symlink() and not path.exists():
+    if not lexists(path):
         return None
     if not inside(path, source):
         target = resolved(path)
@@ -336,7 +336,7 @@ def load_config(source: Path) -> Config:
                 errors.append(diagnostic("C009", path, line(*at), name=name, where=f'stories."{name}"'))
             elif _outside(source, name):
                 errors.append(diagnostic("C004", path, line(*at), name=f'"{name}"', source=source, where=f'stories."{name}"'))
-            elif not (source / name).is_file():
+            elif not is_regular_file(source / name):
                 errors.append(diagnostic("C003", path, line(*at), name=f'"{name}"', source=source, where=f'stories."{name}"', hint=_nearest_file(source, name)))
             stories[name] = _story_override(table, f'stories."{name}".', path, errors, at, line)
     seen: set[str] = set()
@@ -348,7 +348,7 @@ def load_config(source: Path) -> Config:
             errors.append(diagnostic("C009", *found, name=name, where="order"))
         elif _outside(source, name):
             errors.append(diagnostic("C004", *found, name=f'"{name}"', source=source, where="order"))
-        elif not (source / name).is_file():
+        elif not is_regular_file(source / name):
             errors.append(diagnostic("C003", *found, name=f'"{name}"', source=source, where="order", hint=_nearest_file(source, name)))
         elif name in seen:
             errors.append(diagnostic("C005", *found, name=name))

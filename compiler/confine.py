@@ -38,12 +38,49 @@ def names_a_folder(text: str) -> bool:
     return "/" in text or os.sep in text or text in (".", "..")
 
 
+NAME_MAX = os.pathconf("/", "PC_NAME_MAX") if hasattr(os, "pathconf") else 255
+
+
+def overlong(path: Path) -> str | None:
+    """Why the system cannot hold this path (a part past NAME_MAX bytes, said with its size), or None."""
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            return f"the name {part[:40]}… is {size} bytes long; names on this system hold at most {NAME_MAX}"
+    return None
+
+
+# The questions below answer "no" for a name the system refuses: pathlib's own (`is_file`,
+# `is_dir`) raise for a name over 255 bytes (ENAMETOOLONG) and a few other errors, and most names
+# asked about here come from a user (a manifest, a theme, the command line).
+
+
+def _mode(path: Path, follow: bool = True) -> int:
+    try:
+        return os.stat(path, follow_symlinks=follow).st_mode
+    except (OSError, ValueError):  # ValueError: a NUL in the name
+        return 0
+
+
 def is_regular_file(path: Path) -> bool:
     """A file that can be read to its end: not a folder, FIFO, socket or device; links followed."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except (OSError, ValueError):  # ValueError: a NUL in the name
-        return False
+    return stat.S_ISREG(_mode(path))
+
+
+def is_folder(path: Path) -> bool:
+    """A folder, links followed."""
+    return stat.S_ISDIR(_mode(path))
+
+
+def file_or_link(path: Path) -> bool:
+    """A regular file, or a link of any kind (one that leads outside or nowhere is there to be
+    refused by name, not passed over as missing)."""
+    return is_regular_file(path) or stat.S_ISLNK(_mode(path, follow=False))
+
+
+def lexists(path: Path) -> bool:
+    """Anything by that name, a link that leads nowhere included."""
+    return _mode(path, follow=False) != 0
 
 
 class TooLarge(Exception):

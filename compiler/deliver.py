@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import write_atomically
+from .confine import is_folder
 from lxml import etree
 
 from .devices import MOUNTS_VARIABLE, Device, find_devices, identify, mount_roots
@@ -57,7 +58,7 @@ def _error(code: str, message: str, path: Path | None = None) -> BuildError:
 def choose_device(wanted: str | None) -> Device:
     """The one device to deliver to: a folder named on the command line, else the only e-reader
     found, else the found one whose kind or folder name is `wanted`."""
-    if wanted is not None and Path(wanted).is_dir():
+    if wanted is not None and is_folder(Path(wanted)):
         device = identify(Path(wanted), named=True)
         assert device is not None  # a named folder is at least a generic reader
         return device

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..confine import is_folder, is_regular_file, overlong
 from ..diagnostics import Diagnostic, diagnostic, stop, stopping
 from ..read import STORY_SUFFIXES
 
@@ -30,9 +31,9 @@ def find_works(given: Path, output: Path) -> tuple[list[Work], list[Diagnostic]]
     """The works `given` (a folder of works or a list file) names, and what was left out. Raises
     BuildError when there is none, or when two would be written to one folder."""
     notes: list[Diagnostic] = []
-    if given.is_file():
+    if is_regular_file(given):
         works = _listed(given)
-    elif given.is_dir():
+    elif is_folder(given):
         works = []
         skip = output.resolve()
         for folder in sorted(p for p in given.iterdir() if p.is_dir() and not p.name.startswith(".")):
@@ -66,9 +67,11 @@ def _listed(listing: Path) -> list[Work]:
     except (OSError, UnicodeDecodeError) as exc:
         raise stop("B004", listing, reason=getattr(exc, "strerror", None) or str(exc)) from None
     works = []
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         text = line.strip()
         if text and not text.startswith("#"):
+            if problem := overlong(Path(text)):  # no folder can have it, nor its books' folder
+                raise stop("B004", listing, number, reason=f"line {number}: {problem}")
             folder = (listing.parent / text).resolve() if not Path(text).is_absolute() else Path(text)
             works.append(Work(folder.name, folder))  # a missing folder fails as its own book (A010)
     return works

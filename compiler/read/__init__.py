@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import MANIFEST, Config, StoryOverride
+from ..confine import is_folder
 from ..diagnostics import Diagnostic, ExitCode, fail, info
 from ..diagnostics import warning
 from ..model import Block, Paragraph, Source, Story, plain_text
@@ -53,7 +54,7 @@ class ReadStories:
 
 
 def story_files(source: Path, config: Config) -> list[Path]:
-    if not source.is_dir():
+    if not is_folder(source):
         raise fail(ExitCode.INPUT, "A010", "no such folder; give the folder that holds the stories", source)
     found = sorted(
         p for p in source.iterdir() if p.is_file() and p.suffix.lower() in STORY_SUFFIXES and p.name != MANIFEST

@@ -24,6 +24,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 
+from ..confine import file_or_link
 from ..diagnostics import BuildError, stop
 from .theme import Theme
 
@@ -41,7 +42,7 @@ class ThemeLoader(jinja2.BaseLoader):
         pieces = split_template_path(template)  # TemplateNotFound for "..": no way up out of templates/
         for folder in self.theme.folders:
             path = folder.joinpath("templates", *pieces)
-            if path.is_file() or path.is_symlink():
+            if file_or_link(path):
                 return self.theme.read_text(path), str(path), lambda: True
         raise jinja2.TemplateNotFound(template)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..confine import TooLarge, inside, is_regular_file, names_a_folder, read_bounded, resolved
+from ..confine import TooLarge, file_or_link, inside, is_folder, is_regular_file, names_a_folder, read_bounded, resolved
 from ..diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
 from ..tomlfile import TomlProblem, parse_toml
 from ..trims import parse_trim
@@ -266,13 +266,13 @@ class Theme:
             raise stop("T009", self.folders[0], file=relative, problem="a theme's files are named inside the theme (fonts/…), not by an outside path")
         for folder in self.folders:
             candidate = folder / relative
-            if candidate.is_file() or candidate.is_symlink():
+            if file_or_link(candidate):
                 return self.confined(candidate)
         raise stop("T002", self.folders[0], name=repr(self.name), file=relative)
 
     def chain(self, relative: str) -> list[Path]:
         """Every theme's copy of a stylesheet, parent first: a child's sheet cascades over its parent's."""
-        found = [self.confined(folder / relative) for folder in reversed(self.folders) if (folder / relative).is_file() or (folder / relative).is_symlink()]
+        found = [self.confined(folder / relative) for folder in reversed(self.folders) if file_or_link(folder / relative)]
         if not found:
             raise stop("T002", self.folders[0], name=repr(self.name), file=relative)
         return found
@@ -282,7 +282,7 @@ class Theme:
         one that leads outside the theme's folders is an error, not skipped: the book would differ."""
         found: list[Path] = []
         for folder in self.folders:
-            if (folder / subfolder).is_dir():
+            if is_folder(folder / subfolder):
                 found += [self.confined(p) for p in sorted((folder / subfolder).iterdir()) if p.suffix.lower() in suffixes]
         return found
 
@@ -308,7 +308,7 @@ def _builtin(name: str, base: Path) -> Path:
     if name in known:
         return themes / name
     # A folder of that name here is not taken for the theme: a path says a folder is meant.
-    if name and Path(name).is_dir():
+    if name and is_folder(Path(name)):
         hint = f"; to use the folder {name}, write it as a path: ./{name}"
     else:
         near = difflib.get_close_matches(name, known, n=1)
@@ -319,9 +319,9 @@ def _builtin(name: str, base: Path) -> Path:
 def _folder(path: Path, shown: str, base: Path) -> Path:
     """A theme folder named by a path: it must exist and hold a theme.toml."""
     folder = resolved(path)
-    if folder is None or not folder.is_dir():
+    if folder is None or not is_folder(folder):
         raise stop("T001", base, name=repr(shown), known=", ".join(sorted(p.name for p in builtin_themes_dir().iterdir() if p.is_dir())), hint="")
-    if not (folder / "theme.toml").is_file() and not (folder / "theme.toml").is_symlink():
+    if not file_or_link(folder / "theme.toml"):
         raise stop("T008", folder, folder=shown)
     return folder
 
@@ -346,7 +346,7 @@ def _parent(name: str, child: Path) -> Path:
 
 def _read(folder: Path) -> tuple[dict[str, Any], list[Diagnostic]]:
     toml = folder / "theme.toml"
-    if not toml.is_file() and not toml.is_symlink():
+    if not file_or_link(toml):
         return {}, []  # only the built-in themes' folders are taken without one (_folder requires it)
     if not inside(toml, folder):
         target = resolved(toml)

@@ -53,6 +53,9 @@ LOADER_SHAPES: list[bytes] = [
     b'extends = "/etc"\n',
     b"[labels]\nvolume = \"{roman\"\n",
     b"[page]\nwidth = \"1e400in\"\n",
+    # Names past the system's 255 bytes: pathlib raised ENAMETOOLONG asking whether they exist.
+    b'order = ["' + b"[" * 300 + b'.txt"]\n[stories."' + b"x" * 300 + b'"]\ntitle = "x"\n',
+    b'theme = "./' + b"x" * 300 + b'"\nextends = "./' + b"x" * 300 + b'"\n',
 ]
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from ...confine import TooLarge, inside, is_regular_file, read_bounded, resolved
+from ...confine import TooLarge, inside, is_regular_file, lexists, read_bounded, resolved
 from ...diagnostics import stop
 from ...model import Anthology
 from ...render.theme import CoverSettings, Theme
@@ -47,7 +47,7 @@ def find_cover(source: Path) -> Path | None:
     link to an image elsewhere is refused, as a story's is)."""
     for name in USER_COVERS:
         path = source / name
-        if not path.is_symlink() and not path.exists():
+        if not lexists(path):
             continue
         if not inside(path, source):
             target = resolved(path)
