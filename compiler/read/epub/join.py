@@ -61,6 +61,7 @@ def parse_document(box: Container, member: str) -> etree._Element:
             root = lxml.html.Element("html")
     else:
         box.note_entities(member, root)
+        _into_body(root)
     if flatten_deep(root):
         box.diagnostics.append(deep_warning(box.path))
     return root
@@ -137,6 +138,43 @@ class _Copier:
         if el.tag == "a" and el.get("href"):
             self.joined.links.append((el, self.member, el.get("href", "")))
             self.joined.member_of[el] = self.member
+
+
+def _into_body(root: etree._Element) -> None:
+    """Text and elements written in <html> but outside <body> (a chapter's closing words after
+    `</body>`: well-formed XML all the same) moved into the body, in order, since only the body is
+    copied and a browser shows them as the body's. <head> stays; the tree is changed in place."""
+    body = next((el for el in root if isinstance(el.tag, str) and _local(el.tag) == "body"), None)
+    if body is None:
+        return
+    others = [c for c in root if c is not body and not _is_head(c)]
+    if not others and not any(t and t.strip() for t in [root.text, *(c.tail for c in root)]):
+        return
+    pieces: list[str | etree._Element] = [root.text or ""]
+    for child in list(root):
+        if child is body:
+            pieces += [body.text or "", *body]  # the body's own children keep their tails
+        elif not _is_head(child):
+            pieces.append(child)
+        pieces.append(child.tail or "")
+        child.tail = None
+    root.text, body.text = None, ""
+    for child in list(body):
+        body.remove(child)  # appended again below, in order
+    for piece in pieces:
+        if isinstance(piece, str):
+            if len(body):
+                body[-1].tail = (body[-1].tail or "") + piece
+            else:
+                body.text += piece
+        else:
+            tail, piece.tail = piece.tail, None
+            body.append(piece)
+            body[-1].tail = tail
+
+
+def _is_head(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and _local(el.tag) == "head"
 
 
 def join(documents: list[tuple[str, etree._Element, int]]) -> Joined:
