@@ -17,6 +17,7 @@ from typing import Any
 
 from .confine import TooLarge, inside, is_regular_file, lexists, names_a_folder, read_bounded, resolved
 from .diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
+from .model import unshowable
 from .tomlfile import TomlProblem, parse_toml
 from .tomllines import key_lines, value_line
 from .trims import parse_trim
@@ -26,9 +27,6 @@ from .signatures import Signatures
 MANIFEST = "anthology.toml"
 # A manifest of a thousand stories' overrides is about 200 KB; past this it is not a manifest.
 MAX_MANIFEST_BYTES = 1024 * 1024
-# What XML 1.0 cannot hold (C0 controls but tab and line breaks, U+FFFE, U+FFFF): a title or
-# author holding one could not be written into either book.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # Header fields a story may carry ("Rating: T"), each overridable by its key.
@@ -139,11 +137,6 @@ def _locator(text: str) -> Line:
         return 0
 
     return line
-def _unshowable(value: object) -> str:
-    """The characters of a string (or list of strings) no book can hold, named: "U+0001, U+001B"."""
-    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-    found = sorted({ch for text in texts for ch in _NOT_XML.findall(text)})
-    return ", ".join(f"U+{ord(ch):04X}" for ch in found)
 
 
 def _check_table(
@@ -161,7 +154,7 @@ def _check_table(
             errors.append(diagnostic("C001", *found, key=f"{where}{key}", suggestion=suggestion(key, list(schema))))
             continue
         expected, _ = schema[key]
-        if chars := _unshowable(value):
+        if chars := unshowable(value):
             errors.append(diagnostic("C008", *found, key=f"{where}{key}", chars=chars))
         elif not isinstance(value, expected):
             errors.append(diagnostic("C002", *found, key=f"{where}{key}", expected=f"be a {_type_name(expected)}, not {_type_name(type(value))}"))
@@ -354,7 +347,7 @@ def load_config(source: Path) -> Config:
             errors.append(diagnostic("C005", *found, name=name))
         seen.add(name)
     trim = data.get("trim")
-    if isinstance(trim, str) and trim and not _unshowable(trim):
+    if isinstance(trim, str) and trim and not unshowable(trim):
         try:
             parse_trim(trim, path)  # checked for every build, not only when a PDF is made
         except BuildError as bad:

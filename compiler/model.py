@@ -16,6 +16,13 @@ from typing import Union
 # out where they copy markup (read/xmlsafe.py); transforms/xmlchars.py drops the rest, with a warning.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+
+def unshowable(value: object) -> str:
+    """The characters of a string (or list of strings) no book can hold, named: "U+0001, U+001B";
+    '' when there are none. For settings (anthology.toml, theme.toml), checked before they are used."""
+    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+    return ", ".join(f"U+{ord(ch):04X}" for ch in sorted({ch for text in texts for ch in NOT_XML.findall(text)}))
+
 # ---------------------------------------------------------------- inline content
 
 

@@ -29,14 +29,13 @@ from typing import Any
 
 from ..confine import TooLarge, file_or_link, inside, is_folder, is_regular_file, names_a_folder, read_bounded, resolved
 from ..diagnostics import BuildError, Diagnostic, diagnostic, stop, stopping, suggestion
+from ..model import unshowable
 from ..tomlfile import TomlProblem, parse_toml
 from ..trims import parse_trim
 
 # A theme's own text files (theme.toml, stylesheets, templates): the built-in ones are under 20 KB.
 MAX_THEME_FILE_BYTES = 2 * 1024 * 1024
 FONT_SUFFIXES = (".otf", ".ttf", ".ttc", ".otc", ".woff", ".woff2")
-# What XML 1.0 cannot hold: a label holding one could not be written into the book.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def builtin_themes_dir() -> Path:
@@ -172,7 +171,7 @@ def validate(data: dict[str, Any], path: Path) -> list[Diagnostic]:
                 errors.append(diagnostic("T005", path, key=f"{where}{key}", suggestion=suggestion(key, known)))
             elif not _fits(value, hints[key]):
                 errors.append(diagnostic("T007", path, key=f"{where}{key}", expected=_kind(hints[key]), got=_toml_kind(value)))
-            elif chars := _unshowable(value):
+            elif chars := unshowable(value):
                 errors.append(diagnostic("T007", path, key=f"{where}{key}", expected="text a book can show", got=f"text holding {chars}"))
             elif dataclasses.is_dataclass(hints[key]):
                 check(value, hints[key], f"{where}{key}.")
@@ -196,7 +195,7 @@ def validate(data: dict[str, Any], path: Path) -> list[Diagnostic]:
                 value = table.get(key)
                 if isinstance(value, str) and value and not _theme_relative(value):
                     errors.append(diagnostic("T007", path, key=f"{where}{key}", expected="a font file's path inside the theme (fonts/…)", got=repr(value)))
-        if schema is PrintSettings and isinstance(table.get("trim"), str) and not _unshowable(table["trim"]):
+        if schema is PrintSettings and isinstance(table.get("trim"), str) and not unshowable(table["trim"]):
             try:
                 parse_trim(table["trim"])
             except BuildError:
@@ -204,11 +203,6 @@ def validate(data: dict[str, Any], path: Path) -> list[Diagnostic]:
 
     check(data, ThemeSettings, "")
     return errors
-
-
-def _unshowable(value: object) -> str:
-    texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-    return ", ".join(f"U+{ord(ch):04X}" for ch in sorted({ch for text in texts for ch in _NOT_XML.findall(text)}))
 
 
 def _theme_relative(name: str) -> bool:
