@@ -165,11 +165,12 @@ EPUB_CHAPTER_SHAPES: list[bytes] = [
 ]
 
 
-def epub_book(chapter: bytes, opf: bytes = EPUB_OPF) -> bytes:
-    """The EPUB target's book: one chapter, a package document, stored (no compression to undo)."""
+def epub_book(chapter: bytes, opf: bytes = EPUB_OPF, compress: bool = False) -> bytes:
+    """The EPUB target's book: one chapter, a package document, stored (no compression to undo)
+    unless asked for, as the whole-file seed has it once."""
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
-        z.writestr("mimetype", b"application/epub+zip")
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED) as z:
+        z.writestr("mimetype", b"application/epub+zip", compress_type=zipfile.ZIP_STORED)
         z.writestr("META-INF/container.xml", EPUB_CONTAINER)
         z.writestr("content.opf", opf)
         z.writestr("c.xhtml", chapter)
@@ -180,7 +181,7 @@ def epub_seeds() -> list[bytes]:
     chapters = [EPUB_PAGE] + EPUB_CHAPTER_SHAPES + READER_SHAPES
     if CORPUS.is_dir():
         chapters += [p.read_bytes()[:CORPUS_BYTES] for p in sorted(CORPUS.glob("*.txt")) if _format_of(p.name) == ".html"]
-    return [b"\x00" + c for c in chapters] + [b"\x01" + EPUB_OPF]
+    return [b"\x00" + c for c in chapters] + [b"\x01" + EPUB_OPF] + [b"\x02" + epub_book(EPUB_PAGE), b"\x02" + epub_book(EPUB_PAGE, compress=True)]
 
 
 def reader_input(data: bytes, suffix: str) -> bytes:

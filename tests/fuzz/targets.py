@@ -47,12 +47,14 @@ def readers(data: bytes) -> None:
 
 
 def epub(data: bytes) -> None:
-    """An EPUB → its works, through `read_works`: the input is the chapter of a fixed book (first
-    byte even) or its package document (odd), so zip's own checks do not stop the mutations."""
+    """An EPUB → its works, through `read_works`. The first byte says what the rest is: the chapter
+    of a fixed book (0), its package document (1), so zip's own checks do not stop the mutations;
+    or the whole file (2): the zip itself, its names, sizes and compression."""
     if not data:
         return
     path = _WORK / "book.epub"
-    path.write_bytes(epub_book(data[1:]) if data[0] % 2 == 0 else epub_book(EPUB_PAGE, data[1:]))
+    mode, rest = data[0] % 3, data[1:]
+    path.write_bytes(epub_book(rest) if mode == 0 else epub_book(EPUB_PAGE, rest) if mode == 1 else rest)
     try:
         results = read_works(path, None)
     except BuildError:
