@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import os
 import re
 import shutil
 import struct
 import sys
+import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -74,6 +76,22 @@ def _png(width: int, height: int) -> bytes:
 
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) + chunk(b"IEND", b"")
 
+
+def _epub_after_body() -> bytes:
+    """An EPUB of one well-formed chapter whose last words stand between </body> and </html>."""
+    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+                 '<rootfiles><rootfile full-path="content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>')
+    opf = ('<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">'
+           '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">x</dc:identifier><dc:title>After</dc:title>'
+           '<dc:language>en</dc:language></metadata><manifest><item id="c" href="c.xhtml" media-type="application/xhtml+xml"/></manifest>'
+           '<spine><itemref idref="c"/></spine></package>')
+    chapter = (f'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>c</title></head><body><h1>After</h1>{HTML_PARAS}</body>'
+               "<p>Closing words after the body.</p></html>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as book:
+        for name, text in (("mimetype", "application/epub+zip"), ("META-INF/container.xml", container), ("content.opf", opf), ("c.xhtml", chapter)):
+            book.writestr(name, text)
+    return out.getvalue()
 
 def _big_story(folder: Path) -> list[str]:
     line = "The rain came down on the roofs of the town and nobody in the square said a word about it.\n\n"
@@ -131,8 +149,10 @@ CASES = [
     Case("links out of the folder and a loop", _symlinks),
     Case("anthology.toml nested 5,000 deep", _nested_toml),
     Case("theme = \"/etc\"", _with({"story.md": f"# Story\n\n{PARAS}\n", "anthology.toml": 'theme = "/etc"\n'})),
-    Case("trim = \"0x0\"", _with({"story.md": f"# Story\n\n{PARAS}\n", "anthology.toml": '[print]\ntrim = "0x0"\n'})),
+    Case("trim = \"0x0\"", _with({"story.md": f"# Story\n\n{PARAS}\n", "anthology.toml": 'trim = "0x0"\n'})),
     Case("order names anthology.toml", _with({"story.md": f"# Story\n\n{PARAS}\n", "anthology.toml": 'order = ["anthology.toml", "story.md"]\n'})),
+    Case("names of 300 bytes in order and theme", _with({"story.md": f"# Story\n\n{PARAS}\n", "anthology.toml": f'order = ["{"x" * 300}.md"]\ntheme = "./{"y" * 300}"\n'})),
+    Case("an EPUB chapter's words after </body>", _with({"book.epub": _epub_after_body()})),
     Case("-j 1000", _story("story.md", f"# Story\n\n{PARAS}\n", "-j", "1000")),
     Case("a story of 31 MB", _big_story, big=True),
 ]
